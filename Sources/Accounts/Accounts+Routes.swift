@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IFCCore
+import IFCHTTP
+import IFCStore
+
+struct LoginBody: StrictBody {
+    var username: String
+    var password: String
+    enum CodingKeys: String, CodingKey, CaseIterable { case username, password }
+
+    func validate() throws(Problem) {
+        var errors: [Problem.FieldError] = []
+        if username.isEmpty || username.utf8.count > 64 { errors.append(.init(field: "username", detail: "must be 1 to 64 characters")) }
+        if password.isEmpty || password.utf8.count > 1024 { errors.append(.init(field: "password", detail: "must be 1 to 1024 bytes")) }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+    }
+}
+
+struct CreateUserBody: StrictBody {
+    var username: String
+    var password: String
+    var roles: [String]
+    var displayName: String?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case username, password, roles
+        case displayName = "display_name"
+    }
+
+    func validated() throws(Problem) -> Accounts.NewUser {
+        var errors: [Problem.FieldError] = []
+        let name = Username(username)
+        if name == nil { errors.append(.init(field: "username", detail: "must be 3 to 64 of letters, digits, '.', '_', '-', starting with a letter")) }
+        if let reason = PasswordPolicy.problem(with: password) { errors.append(.init(field: "password", detail: reason)) }
+        let roles = parseRoles(roles, field: "roles", into: &errors)
+        if let displayName, displayName.count > 200 { errors.append(.init(field: "display_name", detail: "must be at most 200 characters")) }
+        guard errors.isEmpty, let name, let roles else { throw Problem.validation(errors) }
+        return .init(username: name, password: password, roles: roles, displayName: displayName)
+    }
+}
+
+struct UpdateUserBody: StrictBody {
+    var displayName: String?
+    var roles: [String]?
+    var disabled: Bool?
+    var password: String?
+    var unlock: Bool?
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case roles, disabled, password, unlock
+        case displayName = "display_name"
+    }
+
+    func changes() throws(Problem) -> Accounts.UserChanges {
+        var errors: [Problem.FieldError] = []
+        var roleSet: Set<Role>?
+        if let roles { roleSet = parseRoles(roles, field: "roles", into: &errors) }
+        if let password, let reason = PasswordPolicy.problem(with: password) { errors.append(.init(field: "password", detail: reason)) }
+        if let displayName, displayName.count > 200 { errors.append(.init(field: "display_name", detail: "must be at most 200 characters")) }
+        if displayName == nil && roles == nil && disabled == nil && password == nil && unlock == nil {
+            errors.append(.init(field: "body", detail: "names no change"))
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return .init(displayName: displayName.map { Optional($0) }, roles: roleSet, disabled: disabled, password: password, unlock: unlock ?? false)
+    }
+}
+
+private func parseRoles(_ names: [String], field: String, into errors: inout [Problem.FieldError]) -> Set<Role>? {
+    if names.isEmpty {
+        errors.append(.init(field: field, detail: "must name at least one role"))
+        return nil
+    }
+    var roles = Set<Role>()
+    for (index, name) in names.enumerated() {
+        guard let role = Role(rawValue: name) else {
+            errors.append(.init(field: "\(field)[\(index)]", detail: "is not a role; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))"))
+            return nil
+        }
+        roles.insert(role)
+    }
+    return roles
+}
+
+struct Me: Encodable {
+    var id: UUID?
+    var username: String
+    var roles: [Role]
+}
+
+extension Accounts {
+    public var schemas: [String: JSONValue] {
+        let roleSchema = Schema.enumeration(Role.allCases.map(\.rawValue))
+        return [
+            "Role": roleSchema,
+            "User": Schema.object([
+                "id": Schema.uuid, "username": Schema.string, "display_name": Schema.nullable("string"),
+                "roles": Schema.array(Schema.ref("Role")), "disabled": Schema.boolean,
+                "locked_until": Schema.nullable("string", format: "date-time"), "version": Schema.integer,
+                "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
+            ], required: ["id", "username", "display_name", "roles", "disabled", "locked_until", "version", "created_at", "updated_at"]),
+            "UserPage": Schema.page(of: Schema.ref("User")),
+            "NewUser": Schema.object([
+                "username": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{2,63}$"],
+                "password": ["type": "string", "minLength": 12, "maxLength": 72],
+                "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
+                "display_name": ["type": ["string", "null"], "maxLength": 200],
+            ], required: ["username", "password", "roles"]),
+            "UserChanges": Schema.object([
+                "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
+                "disabled": Schema.boolean,
+                "password": ["type": "string", "minLength": 12, "maxLength": 72],
+                "display_name": ["type": ["string", "null"], "maxLength": 200],
+                "unlock": Schema.boolean,
+            ]),
+            "Login": Schema.object([
+                "username": ["type": "string", "minLength": 1, "maxLength": 64],
+                "password": ["type": "string", "minLength": 1, "maxLength": 1024],
+            ], required: ["username", "password"]),
+            "Token": Schema.object([
+                "token": Schema.string, "token_type": Schema.enumeration(["Bearer"]), "expires_at": Schema.dateTime,
+            ], required: ["token", "token_type", "expires_at"]),
+            "Me": Schema.object([
+                "id": Schema.nullable("string", format: "uuid"), "username": Schema.string, "roles": Schema.array(Schema.ref("Role")),
+            ], required: ["id", "username", "roles"]),
+        ]
+    }
+
+    public func addRoutes(to routes: RouteRegistry) {
+        let admin = RouteSpec.Access.roles([.admin])
+        routes.add(RouteSpec(.post, "/v1/auth/token", id: "login", summary: "Exchange a username and password for a bearer token",
+                             tag: "auth", access: .open, body: Schema.ref("Login"),
+                             replies: [200: .init("a new token", schema: Schema.ref("Token")),
+                                       401: .init("wrong username or password, or disabled account", schema: Schema.ref("Problem"), contentType: "application/problem+json"),
+                                       429: .init("locked after too many failed logins", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { request, context in
+            let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
+            let result = try await self.login(username: body.username, password: body.password, requestID: context.requestID)
+            var response = try Response.json(result)
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
+        routes.add(RouteSpec(.delete, "/v1/auth/token", id: "logout", summary: "Revoke the token presented", tag: "auth",
+                             access: .authenticated, replies: [204: .init("revoked")])) { _, context, principal in
+            try await self.logout(principal, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
+        routes.add(RouteSpec(.get, "/v1/me", id: "me", summary: "The caller and their roles", tag: "auth", access: .authenticated,
+                             replies: [200: .init("the caller", schema: Schema.ref("Me"))])) { _, _, principal in
+            try Response.json(Me(id: principal.userID, username: principal.username, roles: principal.roles.sorted()))
+        }
+        routes.add(RouteSpec(.post, "/v1/users", id: "createUser", summary: "Create a user", tag: "users", access: admin,
+                             body: Schema.ref("NewUser"),
+                             replies: [201: .init("created", schema: Schema.ref("User"), headers: ["ETag", "Location"]),
+                                       409: .init("the username is taken", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { request, context, principal in
+            let new = try await JSONBody.decode(CreateUserBody.self, from: request, context: context).validated()
+            let user = try await self.createUser(new, by: principal, requestID: context.requestID)
+            return try Response.json(user, status: .created, version: user.version, location: "/v1/users/\(user.id.uuidString.lowercased())")
+        }
+        routes.add(RouteSpec(.get, "/v1/users", id: "listUsers", summary: "List users", tag: "users", access: admin,
+                             parameters: [.limit, .cursor,
+                                          .init("role", in: .query, schema: Schema.ref("Role"), "only users holding this role"),
+                                          .init("disabled", in: .query, schema: Schema.boolean, "only disabled (true) or enabled (false) users")],
+                             replies: [200: .init("a page of users", schema: Schema.ref("UserPage"))])) { request, context, principal in
+            let query = request.uri.queryParameters
+            let page = try PageRequest.parse(limit: query["limit"].map(String.init), cursor: query["cursor"].map(String.init), keyCount: 2)
+            var role: Role?
+            if let raw = query["role"] {
+                guard let parsed = Role(rawValue: String(raw)) else { throw Problem.invalid("role", "is not a role") }
+                role = parsed
+            }
+            var disabled: Bool?
+            if let raw = query["disabled"] {
+                guard let parsed = Bool(String(raw)) else { throw Problem.invalid("disabled", "must be true or false") }
+                disabled = parsed
+            }
+            return try Response.json(try await self.users(page: page, role: role, disabled: disabled, by: principal, requestID: context.requestID))
+        }
+        routes.add(RouteSpec(.get, "/v1/users/{id}", id: "getUser", summary: "Read a user", tag: "users", access: admin,
+                             parameters: [.id()],
+                             replies: [200: .init("the user", schema: Schema.ref("User"), headers: ["ETag"]),
+                                       404: .init("no such user", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { _, context, principal in
+            let id = try context.parameters.requireUUID("id")
+            let user = try await self.user(id: id, by: principal, requestID: context.requestID)
+            return try Response.json(user, version: user.version)
+        }
+        routes.add(RouteSpec(.patch, "/v1/users/{id}", id: "updateUser", summary: "Change a user's roles, name, password or disabled state",
+                             tag: "users", access: admin, parameters: [.id()], body: Schema.ref("UserChanges"),
+                             replies: [200: .init("the updated user", schema: Schema.ref("User"), headers: ["ETag"]),
+                                       404: .init("no such user", schema: Schema.ref("Problem"), contentType: "application/problem+json")],
+                             conditional: true)) { request, context, principal in
+            let id = try context.parameters.requireUUID("id")
+            let version = try ETag.requiredVersion(request)
+            let changes = try await JSONBody.decode(UpdateUserBody.self, from: request, context: context).changes()
+            let user = try await self.updateUser(id: id, expectedVersion: version, changes: changes, by: principal, requestID: context.requestID)
+            return try Response.json(user, version: user.version)
+        }
+    }
+}

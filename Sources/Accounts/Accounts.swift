@@ -1,0 +1,271 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+import IFCStore
+import Logging
+import PostgresNIO
+
+/// Users, tokens and login: the rules, apart from HTTP so that the CLI uses them too.
+public struct Accounts: IFCModule {
+    public struct Settings: Sendable {
+        public var tokenTTL: TimeInterval = 8 * 3600
+        public var maxFailedLogins = 5
+        public var lockout: TimeInterval = 15 * 60
+        public init(tokenTTL: TimeInterval = 8 * 3600, maxFailedLogins: Int = 5, lockout: TimeInterval = 15 * 60) {
+            self.tokenTTL = tokenTTL
+            self.maxFailedLogins = maxFailedLogins
+            self.lockout = lockout
+        }
+    }
+
+    public let name = "accounts"
+    let database: Database
+    let audit: AuditWriter?
+    let hasher: PasswordHasher
+    let environment: AppEnvironment
+    let settings: Settings
+
+    public init(database: Database, audit: AuditWriter?, hasher: PasswordHasher, environment: AppEnvironment, settings: Settings = .init()) {
+        self.database = database
+        self.audit = audit
+        self.hasher = hasher
+        self.environment = environment
+        self.settings = settings
+    }
+
+    // MARK: - Authentication
+
+    /// The principal of a bearer token, or nil when it is unknown, expired, revoked or its user disabled.
+    public func principal(forToken token: String) async throws -> Principal? {
+        do {
+            return try await TokenStore.principal(token: token, now: environment.now(), client: database.client)
+        } catch let error as PSQLError {
+            throw StoreError(error)
+        }
+    }
+
+    public struct LoginResult: Sendable, Encodable {
+        public var token: String
+        public var tokenType = "Bearer"
+        public var expiresAt: Date
+        enum CodingKeys: String, CodingKey {
+            case token
+            case tokenType = "token_type"
+            case expiresAt = "expires_at"
+        }
+    }
+
+    private enum LoginOutcome: Sendable {
+        case success(TokenStore.Issued)
+        case wrongPassword(lockedNow: Date?)
+        case locked(until: Date)
+    }
+
+    /// Checks a password; audits the attempt either way; locks the user after too many failures.
+    public func login(username rawName: String, password: String, requestID: String?) async throws -> LoginResult {
+        let attemptedName = String(rawName.prefix(64))
+        let now = environment.now()
+        let refused = Problem.unauthorized("the username or password is wrong, or the account is disabled")
+        let record = try await database.withConnection { try await UserStore.findForLogin(username: attemptedName, lock: false, on: $0) }
+        let found = record?.user
+        guard let record, let user = found, !user.disabled else {
+            _ = try? await hasher.verify(password, hash: hasher.timingHash)
+            try await database.transaction { connection in
+                try await AuditLog.append(AuditEntry(
+                    actor: attemptedName.isEmpty ? "-" : attemptedName, actorID: found?.id, roles: [], action: "auth.login",
+                    recordType: "user", recordID: found?.id.uuidString, requestID: requestID, outcome: .denied,
+                    detail: found == nil ? #"{"reason":"unknown user"}"# : #"{"reason":"disabled"}"#), on: connection)
+            }
+            throw refused
+        }
+        if let until = user.lockedUntil, until > now {
+            try await auditLogin(user, requestID: requestID, outcome: .denied, detail: #"{"reason":"locked"}"#)
+            throw lockedProblem(until: until, now: now)
+        }
+        let matches = try await hasher.verify(password, hash: record.passwordHash)
+        let outcome = try await database.transaction { connection -> LoginOutcome in
+            guard let record = try await UserStore.findForLogin(username: user.username, lock: true, on: connection) else {
+                return .wrongPassword(lockedNow: nil)
+            }
+            if let until = record.user.lockedUntil, until > now {
+                try await AuditLog.append(Self.loginEntry(record.user, requestID, .denied, #"{"reason":"locked"}"#), on: connection)
+                return .locked(until: until)
+            }
+            if matches {
+                try await UserStore.recordSuccess(id: record.user.id, on: connection)
+                let issued = try await TokenStore.issue(userID: record.user.id, via: "login", ttl: settings.tokenTTL,
+                                                        environment: environment, on: connection)
+                try await AuditLog.append(Self.loginEntry(record.user, requestID, .success,
+                                                          "{\"token_id\":\"\(issued.id.uuidString.lowercased())\"}"), on: connection)
+                return .success(issued)
+            }
+            let failures = record.failedLogins + 1
+            let lockNow = failures >= settings.maxFailedLogins
+            let lockedUntil = lockNow ? now.addingTimeInterval(settings.lockout) : nil
+            try await UserStore.recordFailure(id: record.user.id, failedLogins: lockNow ? 0 : failures,
+                                              lockedUntil: lockedUntil, on: connection)
+            try await AuditLog.append(Self.loginEntry(record.user, requestID, .denied,
+                                                      "{\"reason\":\"wrong password\",\"failures\":\(failures),\"locked\":\(lockNow)}"), on: connection)
+            return .wrongPassword(lockedNow: lockedUntil)
+        }
+        switch outcome {
+        case .success(let issued):
+            return LoginResult(token: issued.token, expiresAt: issued.expiresAt)
+        case .locked(let until), .wrongPassword(lockedNow: .some(let until)):
+            throw lockedProblem(until: until, now: now)
+        case .wrongPassword(lockedNow: .none):
+            throw refused
+        }
+    }
+
+    private func lockedProblem(until: Date, now: Date) -> Problem {
+        let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+        return Problem(slug: "login-locked", title: "Too many failed logins", status: 429,
+                       detail: "this account is locked after \(settings.maxFailedLogins) failed logins until \(Timestamp.format(until))",
+                       retryAfter: seconds)
+    }
+
+    private static func loginEntry(_ user: User, _ requestID: String?, _ outcome: AuditEntry.Outcome, _ detail: String) -> AuditEntry {
+        AuditEntry(actor: user.username, actorID: user.id, roles: user.roles.map(\.rawValue), action: "auth.login",
+                   recordType: "user", recordID: user.id.uuidString, requestID: requestID, outcome: outcome, detail: detail)
+    }
+
+    private func auditLogin(_ user: User, requestID: String?, outcome: AuditEntry.Outcome, detail: String) async throws {
+        try await database.transaction { connection in
+            try await AuditLog.append(Self.loginEntry(user, requestID, outcome, detail), on: connection)
+        }
+    }
+
+    /// Revokes the token the principal presented.
+    public func logout(_ principal: Principal, requestID: String?) async throws {
+        guard let tokenID = principal.tokenID else { return }
+        try await database.transaction { connection in
+            try await TokenStore.revoke(id: tokenID, now: environment.now(), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "auth.logout", recordType: "token",
+                                                 recordID: tokenID.uuidString, requestID: requestID), on: connection)
+        }
+    }
+
+    // MARK: - Users
+
+    public struct NewUser: Sendable {
+        public var username: Username
+        public var password: String
+        public var roles: Set<Role>
+        public var displayName: String?
+        public init(username: Username, password: String, roles: Set<Role>, displayName: String? = nil) {
+            self.username = username
+            self.password = password
+            self.roles = roles
+            self.displayName = displayName
+        }
+    }
+
+    public func createUser(_ new: NewUser, by principal: Principal, requestID: String?) async throws -> User {
+        if let reason = PasswordPolicy.problem(with: new.password) { throw Problem.invalid("password", reason) }
+        guard !new.roles.isEmpty else { throw Problem.invalid("roles", "must name at least one role") }
+        let hash = try await hasher.hash(new.password)
+        let id = UUID()
+        do {
+            return try await database.transaction { connection in
+                let user = try await UserStore.insert(id: id, username: new.username, displayName: new.displayName,
+                                                      passwordHash: hash, roles: new.roles, on: connection)
+                try await AuditLog.append(AuditEntry(principal: principal, action: "user.create", recordType: "user",
+                                                     recordID: user.id.uuidString, requestID: requestID,
+                                                     detail: user.auditDetail), on: connection)
+                return user
+            }
+        } catch let error as StoreError where error.sqlState == "23505" {
+            throw Problem.conflict("a user named \(new.username) exists already", slug: "duplicate")
+        }
+    }
+
+    public struct UserChanges: Sendable {
+        public var displayName: String??
+        public var roles: Set<Role>?
+        public var disabled: Bool?
+        public var password: String?
+        public var unlock: Bool = false
+        public init(displayName: String?? = nil, roles: Set<Role>? = nil, disabled: Bool? = nil, password: String? = nil, unlock: Bool = false) {
+            self.displayName = displayName
+            self.roles = roles
+            self.disabled = disabled
+            self.password = password
+            self.unlock = unlock
+        }
+    }
+
+    /// Changes a user at the version the caller read (412 otherwise). An administrator cannot
+    /// disable themselves or drop their own admin role: that would lock the node out.
+    public func updateUser(id: UUID, expectedVersion: Int, changes: UserChanges, by principal: Principal,
+                           requestID: String?) async throws -> User {
+        if principal.userID == id {
+            if changes.disabled == true { throw Problem.invalid("disabled", "you cannot disable your own account") }
+            if let roles = changes.roles, !roles.contains(.admin), principal.roles.contains(.admin) {
+                throw Problem.invalid("roles", "you cannot remove your own admin role")
+            }
+        }
+        if let password = changes.password, let reason = PasswordPolicy.problem(with: password) {
+            throw Problem.invalid("password", reason)
+        }
+        if let roles = changes.roles, roles.isEmpty { throw Problem.invalid("roles", "must name at least one role") }
+        let hash: String? = if let password = changes.password { try await hasher.hash(password) } else { nil }
+        return try await database.transaction { connection in
+            guard let current = try await UserStore.find(id: id, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no user \(id)")
+            }
+            try ETag.check(expected: expectedVersion, current: current.version, record: "user \(current.username)")
+            let updated = try await UserStore.update(id: id, changes: .init(displayName: changes.displayName, roles: changes.roles,
+                                                                            disabled: changes.disabled, passwordHash: hash,
+                                                                            unlock: changes.unlock), on: connection)
+            var detail = "{\"before\":\(current.auditDetail),\"after\":\(updated.auditDetail)"
+            if hash != nil { detail += ",\"password_changed\":true" }
+            detail += "}"
+            try await AuditLog.append(AuditEntry(principal: principal, action: "user.update", recordType: "user",
+                                                 recordID: id.uuidString, requestID: requestID, detail: detail), on: connection)
+            return updated
+        }
+    }
+
+    public func user(id: UUID, by principal: Principal, requestID: String?) async throws -> User {
+        guard let user = try await database.withConnection({ try await UserStore.find(id: id, on: $0) }) else {
+            throw Problem.notFound("no user \(id)")
+        }
+        try await recordRead(AuditEntry(principal: principal, action: "user.read", recordType: "user",
+                                        recordID: id.uuidString, requestID: requestID))
+        return user
+    }
+
+    public func users(page: PageRequest, role: Role?, disabled: Bool?, by principal: Principal, requestID: String?) async throws -> Page<User> {
+        let result = try await database.withConnection { try await UserStore.list(page: page, role: role, disabled: disabled, on: $0) }
+        try await recordRead(AuditEntry(principal: principal, action: "user.list", recordType: "user", requestID: requestID,
+                                        detail: "{\"count\":\(result.items.count)}"))
+        return result
+    }
+
+    /// A read's entry, committed before the data is answered.
+    private func recordRead(_ entry: AuditEntry) async throws {
+        if let audit {
+            try await audit.record(entry)
+        } else {
+            try await database.transaction { try await AuditLog.append(entry, on: $0) }
+        }
+    }
+
+    /// Issues a token for a user from the CLI (`ifcd token issue`).
+    public func issueToken(username: String, ttl: TimeInterval, by principal: Principal) async throws -> (token: String, expiresAt: Date) {
+        guard ttl > 0, ttl <= 90 * 86400 else { throw Problem.invalid("ttl", "must be more than 0 and at most 90 days") }
+        return try await database.transaction { connection in
+            guard let user = try await UserStore.find(username: username, on: connection) else {
+                throw Problem.notFound("no user named \(username)")
+            }
+            guard !user.disabled else { throw Problem.invalid("username", "user \(user.username) is disabled") }
+            let issued = try await TokenStore.issue(userID: user.id, via: "cli", ttl: ttl, environment: environment, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "token.issue", recordType: "user",
+                                                 recordID: user.id.uuidString, requestID: nil,
+                                                 detail: "{\"token_id\":\"\(issued.id.uuidString.lowercased())\",\"ttl_seconds\":\(Int(ttl))}"),
+                                      on: connection)
+            return (issued.token, issued.expiresAt)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+/// The roles a user may hold. A user may hold several; each route names the roles it admits.
+public enum Role: String, CaseIterable, Codable, Sendable, Hashable, Comparable {
+    /// Users and tokens only: no record data.
+    case admin
+    /// Registry writes.
+    case clerk
+    /// Reads everything but the audit trail; links records.
+    case analyst
+    /// Cases, exhibits, custody, examinations.
+    case examiner
+    /// International tracing.
+    case liaison
+    /// Reads and verifies the audit trail; changes nothing.
+    case auditor
+
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// Parses a list of role names, reporting the first unknown one.
+    public static func parse(_ names: [String]) -> Result<Set<Role>, UnknownRole> {
+        var roles = Set<Role>()
+        for name in names {
+            guard let role = Role(rawValue: name) else { return .failure(UnknownRole(name: name)) }
+            roles.insert(role)
+        }
+        return .success(roles)
+    }
+
+    public struct UnknownRole: Error, Sendable { public let name: String }
+}

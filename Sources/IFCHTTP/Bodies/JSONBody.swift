@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IFCCore
+
+/// A request body type whose JSON keys are all known: an unknown key is refused (422) rather
+/// than silently ignored, so that a misspelt field never passes for an absent one.
+public protocol StrictBody: Decodable, Sendable {
+    associatedtype CodingKeys: CodingKey & CaseIterable
+    /// Checks what JSON types cannot say (lengths, ranges, formats); throws a validation problem.
+    func validate() throws(Problem)
+}
+
+extension StrictBody {
+    public func validate() throws(Problem) {}
+    static var knownKeys: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
+public enum JSONBody {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Timestamp.format(date))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "is not an ISO 8601 UTC time")
+            }
+            return date
+        }
+        return decoder
+    }()
+
+    /// Reads and checks a JSON body: content type, size (413), UTF-8 and syntax (400), unknown
+    /// keys, missing or mistyped fields, then the type's own rules (422 naming the field).
+    public static func decode<T: StrictBody>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
+        if let contentType = request.headers[.contentType],
+           !contentType.lowercased().hasPrefix("application/json") {
+            throw Problem(slug: "unsupported-media-type", title: "Unsupported media type", status: 415,
+                          detail: "send the body as application/json")
+        }
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        let data = Data(buffer: buffer)
+        return try decode(type, from: data)
+    }
+
+    public static func decode<T: StrictBody>(_ type: T.Type, from data: Data) throws -> T {
+        guard !data.isEmpty else { throw Problem.badRequest("the request needs a JSON body", field: "body") }
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw Problem.badRequest("the body is not valid UTF-8", field: "body")
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data, options: [])
+        } catch {
+            throw Problem.badRequest("the body is not valid JSON", field: "body")
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw Problem.invalid("body", "must be a JSON object")
+        }
+        let unknown = Set(dictionary.keys).subtracting(T.knownKeys).sorted()
+        if !unknown.isEmpty {
+            throw Problem.validation(unknown.map { .init(field: $0, detail: "is not a known field") })
+        }
+        let value: T
+        do {
+            value = try decoder.decode(T.self, from: data)
+        } catch let error as DecodingError {
+            throw problem(for: error)
+        }
+        try value.validate()
+        return value
+    }
+
+    static func path(_ codingPath: [any CodingKey], appending key: (any CodingKey)? = nil) -> String {
+        var parts = codingPath
+        if let key { parts.append(key) }
+        var text = ""
+        for part in parts {
+            if let index = part.intValue {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? part.stringValue : ".\(part.stringValue)"
+            }
+        }
+        return text.isEmpty ? "body" : text
+    }
+
+    static func problem(for error: DecodingError) -> Problem {
+        switch error {
+        case .keyNotFound(let key, let context):
+            return .invalid(path(context.codingPath, appending: key), "is required")
+        case .valueNotFound(_, let context):
+            return .invalid(path(context.codingPath), "must not be null")
+        case .typeMismatch(let type, let context):
+            return .invalid(path(context.codingPath), "must be \(describe(type))")
+        case .dataCorrupted(let context):
+            return .invalid(path(context.codingPath), context.debugDescription.isEmpty ? "is not valid" : context.debugDescription)
+        @unknown default:
+            return .badRequest("the body could not be read")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type: "a number"
+        default:
+            String(describing: type).hasPrefix("Array") ? "an array" : "an object"
+        }
+    }
+}
+
+/// UTC ISO 8601 with milliseconds on output; with or without fractions on input.
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    public static func parse(_ text: String) -> Date? {
+        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text) { return date }
+        return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)
+    }
+}
+
+extension Response {
+    /// A JSON response, with the record's version as a strong ETag when given.
+    public static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok, version: Int? = nil,
+                                          location: String? = nil) throws -> Response {
+        let data = try JSONBody.encoder.encode(value)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let version { headers[.eTag] = ETag.make(version) }
+        if let location { headers[.location] = location }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

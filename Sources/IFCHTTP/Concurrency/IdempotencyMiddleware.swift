@@ -1,0 +1,138 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IFCCore
+import IFCStore
+import Logging
+import PostgresNIO
+
+/// `Idempotency-Key` on POST: the first request with a key runs and its answer is kept; the same
+/// key with the same method, path and body gets that answer again (`Idempotent-Replayed: true`);
+/// with another body, 422. Keys are per user and kept 24 hours. While the first request runs, a
+/// second one with its key gets 409. A first request that failed with 5xx frees its key.
+public struct IdempotencyMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    public static let header = HTTPField.Name("Idempotency-Key")!
+    public static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let key = request.headers[Self.header] else { return try await next(request, context) }
+        guard (1...200).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw Problem.invalid("Idempotency-Key", "must be 1 to 200 visible ASCII characters")
+        }
+        guard let userID = context.identity?.userID else { return try await next(request, context) }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        var hasher = SHA256()
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
+        hasher.update(data: Data(buffer: body))
+        let hash = ByteBuffer(bytes: Array(hasher.finalize()))
+        let method = request.method.rawValue
+        let path = request.uri.path
+        let logger = context.logger
+
+        if let stored = try await reserveOrFind(userID: userID, key: key, method: method, path: path, hash: hash, logger: logger) {
+            return stored
+        }
+        var replay = request
+        replay.body = .init(buffer: body)
+        var response: Response
+        do {
+            response = try await next(replay, context)
+        } catch {
+            let problem = ProblemMiddleware.problem(for: error, context: context)
+            if problem.status >= 500 {
+                try? await release(userID: userID, key: key, logger: logger)
+                throw error
+            }
+            response = ProblemMiddleware.response(for: problem)
+        }
+        if response.status.code >= 500 {
+            try? await release(userID: userID, key: key, logger: logger)
+            return response
+        }
+        let collected = try await CollectingWriter.collect(response.body)
+        response.body = .init(byteBuffer: collected)
+        try await database.withConnection { connection in
+            try await connection.query("""
+                UPDATE idempotency_keys
+                SET status = \(Int(response.status.code)), content_type = \(response.headers[.contentType]),
+                    etag = \(response.headers[.eTag]), location = \(response.headers[.location]),
+                    body = \(collected), completed_at = clock_timestamp()
+                WHERE user_id = \(userID) AND key = \(key)
+                """, logger: logger)
+        }
+        return response
+    }
+
+    /// Reserves the key (returns nil: go on) or answers from what is stored.
+    private func reserveOrFind(userID: UUID, key: String, method: String, path: String, hash: ByteBuffer,
+                               logger: Logger) async throws -> Response? {
+        try await database.withConnection { connection -> Response? in
+            let inserted = try await connection.query("""
+                INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
+                VALUES (\(userID), \(key), \(method), \(path), \(hash))
+                ON CONFLICT (user_id, key) DO UPDATE
+                    SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash,
+                        status = NULL, content_type = NULL, etag = NULL, location = NULL, body = NULL,
+                        created_at = clock_timestamp(), completed_at = NULL
+                    WHERE idempotency_keys.status = 0 OR idempotency_keys.created_at < clock_timestamp() - interval '24 hours'
+                RETURNING true
+                """, logger: logger)
+            for try await _ in inserted { return nil }
+            let rows = try await connection.query("""
+                SELECT method, path, request_hash, status, content_type, etag, location, body
+                FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)
+                """, logger: logger)
+            for try await row in rows {
+                let c = row.makeRandomAccess()
+                let storedHash = try c[2].decode(ByteBuffer.self)
+                guard try c[0].decode(String.self) == method, try c[1].decode(String.self) == path, storedHash == hash else {
+                    throw Problem.invalid("Idempotency-Key", "was used before with another request; use a new key for a new request")
+                }
+                guard let status = try c[3].decode(Int?.self) else {
+                    throw Problem.conflict("the first request with this Idempotency-Key is still in progress", slug: "idempotency-in-progress")
+                }
+                var headers: HTTPFields = [Self.replayedHeader: "true"]
+                if let type = try c[4].decode(String?.self) { headers[.contentType] = type }
+                if let etag = try c[5].decode(String?.self) { headers[.eTag] = etag }
+                if let location = try c[6].decode(String?.self) { headers[.location] = location }
+                let body = try c[7].decode(ByteBuffer?.self) ?? ByteBuffer()
+                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
+            }
+            // Freed between the two statements by a failing first request: let the client retry.
+            throw Problem.conflict("the Idempotency-Key changed state; retry", slug: "idempotency-in-progress")
+        }
+    }
+
+    private func release(userID: UUID, key: String, logger: Logger) async throws {
+        try await database.withConnection { connection in
+            try await connection.query("""
+                UPDATE idempotency_keys SET status = 0 WHERE user_id = \(userID) AND key = \(key) AND status IS NULL
+                """, logger: logger)
+        }
+    }
+}
+
+/// Collects a response body so that it can be stored and sent.
+struct CollectingWriter: ResponseBodyWriter {
+    final class Box: @unchecked Sendable { var buffer = ByteBuffer() }
+    let box: Box
+
+    mutating func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        box.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+
+    static func collect(_ body: ResponseBody) async throws -> ByteBuffer {
+        let box = Box()
+        try await body.write(CollectingWriter(box: box))
+        return box.buffer
+    }
+}

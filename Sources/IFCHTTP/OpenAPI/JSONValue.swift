@@ -1,0 +1,69 @@
+/// A JSON value written as Swift literals: OpenAPI schemas and small documents.
+public indirect enum JSONValue: Sendable, Equatable, Encodable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+}
+
+/// Shorthands for the schemas modules write most.
+public enum Schema {
+    public static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    public static let string: JSONValue = ["type": "string"]
+    public static let uuid: JSONValue = ["type": "string", "format": "uuid"]
+    public static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
+    public static let integer: JSONValue = ["type": "integer"]
+    public static let boolean: JSONValue = ["type": "boolean"]
+    public static func nullable(_ type: String, format: String? = nil) -> JSONValue {
+        var object: [String: JSONValue] = ["type": [.string(type), "null"]]
+        if let format { object["format"] = .string(format) }
+        return .object(object)
+    }
+    public static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
+    public static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map { .string($0) })] }
+
+    /// A closed object: the listed properties, the required ones, nothing else. Nullable
+    /// properties are never required: Swift's encoders leave a nil out rather than write null.
+    public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
+        var object: [String: JSONValue] = ["type": "object", "properties": .object(properties), "additionalProperties": false]
+        let required = required.filter { name in
+            guard case .array(let types)? = properties[name]?["type"] else { return true }
+            return !types.contains(.string("null"))
+        }
+        if !required.isEmpty { object["required"] = .array(required.sorted().map { .string($0) }) }
+        return .object(object)
+    }
+
+    /// One page of a keyset-paginated list.
+    public static func page(of item: JSONValue) -> JSONValue {
+        object(["items": array(item), "next_cursor": nullable("string")], required: ["items", "next_cursor"])
+    }
+}

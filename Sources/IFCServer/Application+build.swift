@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IFCCore
+import IFCHTTP
+import IFCStore
+import Accounts
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// What the application is built from. Tests build it the same way with their own database,
+/// clock and settings.
+public struct AppContext: Sendable {
+    public var config: AppConfig
+    public var database: Database
+    public var migrations: [Migration]
+    public var environment: AppEnvironment
+    public var logger: Logger
+
+    public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger) {
+        self.config = config
+        self.database = database
+        self.migrations = migrations
+        self.environment = environment
+        self.logger = logger
+    }
+}
+
+/// The assembled parts: the router (with every module's routes), the services to run beside
+/// it, and the OpenAPI document.
+public struct AppParts {
+    public let router: Router<AppRequestContext>
+    public let specs: [RouteSpec]
+    public let document: JSONValue
+    public let auditWriter: AuditWriter
+    public let sealer: AuditSealer
+    public let metrics: AppMetrics
+    public let accounts: Accounts
+}
+
+public let ifcdVersion = "0.1.0"
+
+/// The modules of this node, in the order their routes are added. A new module is one line here.
+func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) -> [any IFCModule] {
+    [accounts]
+}
+
+public func buildParts(_ context: AppContext) -> AppParts {
+    let sealer = AuditSealer(database: context.database, logger: context.logger)
+    let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters, onFlush: { sealer.wake() })
+    let accounts = Accounts(database: context.database, audit: auditWriter,
+                            hasher: PasswordHasher(cost: UInt8(context.config.bcryptCost)), environment: context.environment,
+                            settings: .init(tokenTTL: context.config.tokenTTL, maxFailedLogins: context.config.maxFailedLogins,
+                                            lockout: context.config.lockoutSeconds))
+    let metrics = AppMetrics(database: context.database)
+    let router = Router(context: AppRequestContext.self)
+    // Order matters: middleware applies to the routes added after it.
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ProblemMiddleware())
+    let registry = RouteRegistry(
+        router: router,
+        authenticator: BearerAuthenticator { token, _ in try await accounts.principal(forToken: token) },
+        idempotency: IdempotencyMiddleware(database: context.database))
+    let box = SystemRoutes.DocumentBox()
+    let system = SystemRoutes(database: context.database, migrations: context.migrations, metrics: metrics, audit: auditWriter,
+                              maxUnsealedAge: context.config.auditMaxUnsealedSeconds, environment: context.environment, document: box)
+    let modules: [any IFCModule] = [system] + makeModules(context, audit: auditWriter, accounts: accounts)
+    var schemas: [String: JSONValue] = [:]
+    for module in modules {
+        module.addRoutes(to: registry)
+        schemas.merge(module.schemas) { first, _ in first }
+    }
+    let document = OpenAPIDocument.build(specs: registry.specs, schemas: schemas, version: ifcdVersion)
+    let data = (try? JSONBody.encoder.encode(document)) ?? Data()
+    box.json.withLock { $0 = ByteBuffer(bytes: data) }
+    return AppParts(router: router, specs: registry.specs, document: document, auditWriter: auditWriter, sealer: sealer,
+                    metrics: metrics, accounts: accounts)
+}
+
+/// The whole daemon as one Hummingbird application: the HTTP server plus the database client,
+/// the audit writer and the sealer as services, shut down in reverse order (server first, so
+/// requests drain before the audit writer and the pool close).
+public func buildApplication(_ context: AppContext, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
+    -> some ApplicationProtocol
+{
+    let parts = buildParts(context)
+    var app = Application(
+        router: parts.router,
+        configuration: .init(address: .hostname(context.config.host, port: context.config.port), serverName: "ifcd"),
+        onServerRunning: onServerRunning,
+        logger: context.logger)
+    app.addServices(
+        context.database.client,
+        AuditWriterService(writer: parts.auditWriter),
+        SealerService(sealer: parts.sealer))
+    return app
+}
+
+struct AuditWriterService: Service {
+    let writer: AuditWriter
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await writer.run()
+        } onGracefulShutdown: {
+            writer.stop()
+        }
+    }
+}
+
+struct SealerService: Service {
+    let sealer: AuditSealer
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await sealer.run()
+        } onGracefulShutdown: {
+            sealer.stop()
+        }
+    }
+}
+
+/// `ifcd demo seed`: asks every module for its sample, in module order (later modules link to
+/// the records of earlier ones). Returns what each module added.
+public func seedDemo(database: Database, config: AppConfig, principal: Principal, logger: Logger) async throws -> [String] {
+    let context = AppContext(config: config, database: database, migrations: [], logger: logger)
+    let audit = AuditWriter(database: database)
+    let accounts = Accounts(database: database, audit: nil, hasher: PasswordHasher(cost: UInt8(config.bcryptCost)), environment: .live)
+    let seed = DemoSeed(database: database, principal: principal, environment: .live)
+    var added: [String] = []
+    for module in makeModules(context, audit: audit, accounts: accounts) {
+        if let summary = try await module.seedDemo(seed) { added.append("\(module.name): \(summary)") }
+    }
+    return added
+}

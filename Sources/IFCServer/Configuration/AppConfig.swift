@@ -1,0 +1,92 @@
+import Configuration
+import Foundation
+import IFCStore
+
+/// ifcd's settings, from (highest first) command-line flags, `IFCD_*` environment variables,
+/// the JSON config file, and defaults. `Config/ifcd.example.json` documents every key.
+public struct AppConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var dataDir = ".ifcd"
+    public var databaseURL: String?
+    public var ownerDatabaseURL: String?
+    public var poolSize = 20
+    public var tokenTTL: TimeInterval = 8 * 3600
+    public var bcryptCost = 12
+    public var maxFailedLogins = 5
+    public var lockoutSeconds: TimeInterval = 15 * 60
+    public var logLevel = "info"
+    public var logFormat = "json"
+    /// ISO 3166-1 alpha-2 code of the country this node serves.
+    public var nodeCountry: String?
+    public var auditWriters = 2
+    public var auditMaxUnsealedSeconds: TimeInterval = 900
+
+    public init() {}
+
+    /// Reads the environment and the optional file. A key present with a value of the wrong type
+    /// stops start-up with the key's name, rather than falling back silently.
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfig {
+        var providers: [any ConfigProvider] = [
+            EnvironmentVariablesProvider(environmentVariables: environment).prefixKeys(with: "ifcd"),
+        ]
+        if let file {
+            guard FileManager.default.fileExists(atPath: file) else { throw ConfigurationError("config file \(file) does not exist") }
+            providers.append(try await FileProvider<JSONSnapshot>(filePath: .init(file)).prefixKeys(with: "ifcd"))
+        }
+        let reader = ConfigReader(providers: providers)
+        var config = AppConfig()
+        func string(_ key: ConfigKey) -> String? {
+            reader.string(forKey: ConfigKey(["ifcd"] + key.components), isSecret: key.components.last?.lowercased().contains("url") ?? false)
+        }
+        func int(_ key: ConfigKey, _ name: String) throws -> Int? {
+            let full = ConfigKey(["ifcd"] + key.components)
+            if let value = reader.int(forKey: full) { return value }
+            if let text = reader.string(forKey: full) {
+                guard let value = Int(text) else { throw ConfigurationError("\(name) must be an integer, not '\(text)'") }
+                return value
+            }
+            return nil
+        }
+        if let v = string(["http", "host"]) { config.host = v }
+        if let v = try int(["http", "port"], "http.port") { config.port = v }
+        if let v = string(["data", "dir"]) { config.dataDir = v }
+        if let v = string(["database", "url"]), !v.isEmpty { config.databaseURL = v }
+        if let v = string(["database", "ownerUrl"]), !v.isEmpty { config.ownerDatabaseURL = v }
+        if let v = try int(["database", "poolSize"], "database.poolSize") { config.poolSize = v }
+        if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
+        if let v = try int(["auth", "bcryptCost"], "auth.bcryptCost") { config.bcryptCost = v }
+        if let v = try int(["auth", "maxFailedLogins"], "auth.maxFailedLogins") { config.maxFailedLogins = v }
+        if let v = try int(["auth", "lockoutSeconds"], "auth.lockoutSeconds") { config.lockoutSeconds = TimeInterval(v) }
+        if let v = string(["log", "level"]) { config.logLevel = v }
+        if let v = string(["log", "format"]) { config.logFormat = v }
+        if let v = string(["node", "country"]) { config.nodeCountry = v }
+        if let v = try int(["audit", "writers"], "audit.writers") { config.auditWriters = v }
+        if let v = try int(["audit", "maxUnsealedSeconds"], "audit.maxUnsealedSeconds") { config.auditMaxUnsealedSeconds = TimeInterval(v) }
+        try config.validate()
+        return config
+    }
+
+    public func validate() throws {
+        guard (1...65535).contains(port) else { throw ConfigurationError("http.port must be 1...65535") }
+        guard (1...500).contains(poolSize) else { throw ConfigurationError("database.poolSize must be 1...500") }
+        guard (4...31).contains(bcryptCost) else { throw ConfigurationError("auth.bcryptCost must be 4...31") }
+        guard tokenTTL >= 60 else { throw ConfigurationError("auth.tokenTtlSeconds must be at least 60") }
+        guard maxFailedLogins >= 1 else { throw ConfigurationError("auth.maxFailedLogins must be at least 1") }
+        guard (1...16).contains(auditWriters) else { throw ConfigurationError("audit.writers must be 1...16") }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw ConfigurationError("log.level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard ["json", "text"].contains(logFormat) else { throw ConfigurationError("log.format must be json or text") }
+        if let country = nodeCountry {
+            guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+                throw ConfigurationError("node.country must be an ISO 3166-1 alpha-2 code such as JM or TT")
+            }
+        }
+    }
+
+    public var storeOptions: StoreRuntime.Options {
+        StoreRuntime.Options(dataDir: URL(fileURLWithPath: dataDir), databaseURL: databaseURL,
+                             ownerDatabaseURL: ownerDatabaseURL, poolSize: poolSize)
+    }
+}

@@ -1,0 +1,114 @@
+import IFCCore
+import IFCHTTP
+
+/// The OpenAPI 3.1 document, generated from the route specs the registry holds and the schemas
+/// the modules declare. The standard problems each route may answer are added here, once.
+public enum OpenAPIDocument {
+    static let problemSchema: JSONValue = [
+        "type": "object",
+        "properties": [
+            "type": Schema.string, "title": Schema.string, "status": Schema.integer, "detail": Schema.string,
+            "errors": Schema.array(Schema.object(["field": Schema.string, "detail": Schema.string], required: ["field", "detail"])),
+            "retry_after": Schema.integer,
+        ],
+        "required": ["type", "title", "status", "detail"],
+    ]
+
+    public static func build(specs: [RouteSpec], schemas: [String: JSONValue], version: String) -> JSONValue {
+        var paths: [String: [String: JSONValue]] = [:]
+        for spec in specs {
+            paths[spec.path, default: [:]][spec.method.rawValue.lowercased()] = operation(spec)
+        }
+        var allSchemas = schemas
+        allSchemas["Problem"] = problemSchema
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "ifcd: Integrated Firearms Centre records API",
+                "version": .string(version),
+                "description": """
+                    National records of an Integrated Firearms Centre. Every route but /health, /ready, /metrics, \
+                    /openapi.json and login needs a bearer token (POST /v1/auth/token). Errors are RFC 9457 \
+                    application/problem+json. Updates need If-Match with the record's ETag; POSTs honour Idempotency-Key; \
+                    lists are keyset-paginated with limit and cursor. Every read and write of a record is audited.
+                    """,
+            ],
+            "servers": [["url": "/"]],
+            "paths": .object(paths.mapValues { .object($0) }),
+            "components": [
+                "schemas": .object(allSchemas),
+                "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+            ],
+        ]
+    }
+
+    static func operation(_ spec: RouteSpec) -> JSONValue {
+        var parameters: [JSONValue] = spec.parameters.map { p in
+            ["name": .string(p.name), "in": .string(p.location.rawValue), "required": .bool(p.required),
+             "description": .string(p.description), "schema": p.schema]
+        }
+        if spec.idempotent {
+            parameters.append(["name": "Idempotency-Key", "in": "header", "required": false,
+                               "description": "repeat a POST safely: the same key and body answer the first response again",
+                               "schema": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"]])
+        }
+        if spec.conditional {
+            parameters.append(["name": "If-Match", "in": "header", "required": true,
+                               "description": "the ETag of the version the change applies to",
+                               "schema": ["type": "string", "pattern": "^(W/)?\"[0-9]+\"$"]])
+        }
+        var responses: [String: JSONValue] = [:]
+        for (status, reply) in spec.replies {
+            var response: [String: JSONValue] = ["description": .string(reply.description)]
+            if let schema = reply.schema {
+                response["content"] = .object([reply.contentType: ["schema": schema]])
+            }
+            if !reply.headers.isEmpty {
+                response["headers"] = .object(Dictionary(uniqueKeysWithValues: reply.headers.map { ($0, ["schema": Schema.string] as JSONValue) }))
+            }
+            responses[String(status)] = .object(response)
+        }
+        func problem(_ status: Int, _ description: String) {
+            if responses[String(status)] == nil {
+                responses[String(status)] = ["description": .string(description),
+                                             "content": ["application/problem+json": ["schema": Schema.ref("Problem")]]]
+            }
+        }
+        problem(400, "malformed request")
+        if spec.access != .open {
+            problem(401, "no valid bearer token")
+            problem(403, "the token's user lacks the role")
+        }
+        if spec.requestBody != nil || !spec.parameters.isEmpty || spec.idempotent || spec.conditional { problem(422, "invalid input; errors names each field") }
+        if spec.requestBody != nil {
+            problem(413, "body too large")
+            problem(415, "wrong content type")
+        }
+        if spec.idempotent { problem(409, "a request with this Idempotency-Key is in progress") }
+        if spec.conditional {
+            problem(404, "no such record")
+            problem(412, "If-Match names a stale version")
+            problem(428, "If-Match is missing")
+        }
+        if spec.path.contains("{") { problem(404, "no such record") }
+        problem(503, "the database is unavailable")
+        var operation: [String: JSONValue] = [
+            "operationId": .string(spec.operationID), "summary": .string(spec.summary), "tags": [.string(spec.tag)],
+            "parameters": .array(parameters), "responses": .object(responses),
+        ]
+        if let body = spec.requestBody {
+            operation["requestBody"] = ["required": true, "content": .object([spec.requestContentType: ["schema": body]])]
+        }
+        switch spec.access {
+        case .open:
+            operation["security"] = []
+        case .authenticated:
+            operation["security"] = [["bearer": []]]
+            operation["description"] = "Any authenticated user."
+        case .roles(let roles):
+            operation["security"] = [["bearer": []]]
+            operation["description"] = .string("Roles: \(roles.sorted().map(\.rawValue).joined(separator: ", ")).")
+        }
+        return .object(operation)
+    }
+}

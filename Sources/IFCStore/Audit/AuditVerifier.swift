@@ -1,0 +1,117 @@
+import Foundation
+import IFCCore
+import Logging
+import PostgresNIO
+
+/// Walks the seals in order and recomputes the chain: an edited, removed or reordered entry, a
+/// removed or altered seal, or an entry left unsealed too long, is reported with its sequence.
+public struct AuditVerifier: Sendable {
+    /// The entry's columns in the order `decodeEntry` reads them (time as exact microseconds).
+    static let entryColumns = """
+        e.seq, (extract(epoch FROM e.at) * 1000000)::int8, e.actor, e.actor_id, e.roles, e.action, \
+        e.record_type, e.record_id, e.request_id, e.outcome, e.detail::text
+        """
+
+    public struct Report: Sendable, Equatable {
+        public var sealed: Int
+        public var unsealed: Int
+        /// The sequence of the first entry where the chain breaks, and why.
+        public var brokenAt: Int64?
+        public var reason: String?
+
+        public var ok: Bool { brokenAt == nil && reason == nil }
+
+        public var summary: String {
+            if ok {
+                return "ok \(sealed) entries" + (unsealed > 0 ? " (\(unsealed) awaiting seal)" : "")
+            }
+            if let brokenAt {
+                return "broken at sequence \(brokenAt): \(reason ?? "")"
+            }
+            return "broken: \(reason ?? "")"
+        }
+    }
+
+    public let maxUnsealedAge: TimeInterval
+    let logger: Logger
+
+    public init(maxUnsealedAge: TimeInterval = 900, logger: Logger) {
+        self.maxUnsealedAge = maxUnsealedAge
+        self.logger = logger
+    }
+
+    public func verify(on connection: PostgresConnection, now: Date = Date()) async throws -> Report {
+        var report = Report(sealed: 0, unsealed: 0)
+        var previous = AuditChain.genesis
+        var expectedPosition: Int64 = 1
+        let rows = try await connection.query("""
+            SELECT s.position, s.entry_seq, s.prev_hash, s.hash, \(unescaped: Self.entryColumns)
+            FROM audit_seals s LEFT JOIN audit_entries e ON e.seq = s.entry_seq
+            ORDER BY s.position
+            """, logger: logger)
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let position = try columns[0].decode(Int64.self)
+            let entrySeq = try columns[1].decode(Int64.self)
+            let prevHash = Array(buffer: try columns[2].decode(ByteBuffer.self))
+            let hash = Array(buffer: try columns[3].decode(ByteBuffer.self))
+            func broken(_ reason: String) -> Report {
+                var r = report
+                r.brokenAt = entrySeq
+                r.reason = reason
+                return r
+            }
+            if position != expectedPosition {
+                return broken("seal position \(expectedPosition) is missing (next seal found is \(position))")
+            }
+            if prevHash != previous {
+                return broken("seal \(position) does not continue the chain (previous hash differs)")
+            }
+            guard try columns[4].decode(Int64?.self) != nil else {
+                return broken("the entry sealed at position \(position) has been removed")
+            }
+            let entry = try Self.decodeEntry(columns, offset: 4)
+            if AuditChain.hash(previous: previous, entry: entry) != hash {
+                return broken("the entry's content does not match its seal (position \(position)): it was edited or moved")
+            }
+            previous = hash
+            expectedPosition += 1
+            report.sealed += 1
+        }
+        let unsealed = try await connection.query("""
+            SELECT count(*), min(e.seq), (extract(epoch FROM min(e.at)) * 1000000)::int8 FROM audit_entries e
+            WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)
+            """, logger: logger)
+        for try await (count, firstSeq, oldestMicros) in unsealed.decode((Int64, Int64?, Int64?).self) {
+            report.unsealed = Int(count)
+            if let firstSeq, let oldestMicros {
+                let oldest = Date(timeIntervalSince1970: Double(oldestMicros) / 1_000_000)
+                if now.timeIntervalSince(oldest) > maxUnsealedAge {
+                    report.brokenAt = firstSeq
+                    report.reason = "\(count) entries unsealed, the oldest for \(Int(now.timeIntervalSince(oldest))) s "
+                        + "(limit \(Int(maxUnsealedAge)) s): the sealer is not running, or entries were inserted around it"
+                }
+            }
+        }
+        return report
+    }
+
+    static func decodeEntry(_ row: PostgresRow) throws -> StoredAuditEntry {
+        try decodeEntry(row.makeRandomAccess(), offset: 0)
+    }
+
+    static func decodeEntry(_ c: PostgresRandomAccessRow, offset o: Int) throws -> StoredAuditEntry {
+        let outcomeText = try c[o + 9].decode(String.self)
+        let entry = AuditEntry(
+            actor: try c[o + 2].decode(String.self),
+            actorID: try c[o + 3].decode(UUID?.self),
+            roles: try c[o + 4].decode([String].self),
+            action: try c[o + 5].decode(String.self),
+            recordType: try c[o + 6].decode(String?.self),
+            recordID: try c[o + 7].decode(String?.self),
+            requestID: try c[o + 8].decode(String?.self),
+            outcome: AuditEntry.Outcome(rawValue: outcomeText) ?? .failure,
+            detail: try c[o + 10].decode(String?.self))
+        return StoredAuditEntry(seq: try c[o].decode(Int64.self), atMicros: try c[o + 1].decode(Int64.self), entry: entry)
+    }
+}

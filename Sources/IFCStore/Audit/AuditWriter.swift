@@ -1,0 +1,120 @@
+import Foundation
+import IFCCore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Group commit for read entries. Requests enqueue their entry and wait; a few flush workers
+/// each take everything queued (up to `maxBatch`), insert it in one statement, commit, and
+/// resume the waiting requests. Under load batches grow by themselves, so one commit serves
+/// many reads; at rest a read waits for a single small commit.
+public final class AuditWriter: Sendable {
+    static let quietLogger = Logger(label: "ifcd.audit.sql", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private struct Pending {
+        var entry: AuditEntry
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var queue: [Pending] = []
+        var idleWorkers: [CheckedContinuation<Void, Never>] = []
+        var stopped = false
+    }
+
+    private let database: Database
+    private let state = Mutex(State())
+    private let workers: Int
+    private let maxBatch: Int
+    private let onFlush: @Sendable () -> Void
+
+    /// - Parameter onFlush: called after each committed batch (the sealer's wake-up).
+    public init(database: Database, workers: Int = 2, maxBatch: Int = 1000, onFlush: @escaping @Sendable () -> Void = {}) {
+        self.database = database
+        self.workers = workers
+        self.maxBatch = maxBatch
+        self.onFlush = onFlush
+    }
+
+    /// Records a read entry; returns once it is committed. Throws when it could not be stored,
+    /// in which case the caller must not answer with the record's data.
+    public func record(_ entry: AuditEntry) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let worker: CheckedContinuation<Void, Never>?? = state.withLock { state in
+                if state.stopped { return .none }
+                state.queue.append(Pending(entry: entry, continuation: continuation))
+                return .some(state.idleWorkers.popLast())
+            }
+            switch worker {
+            case .none:
+                continuation.resume(throwing: Problem.unavailable("the audit writer is shutting down"))
+            case .some(let idle):
+                idle?.resume()
+            }
+        }
+    }
+
+    /// Runs the flush workers until cancelled; then drains what is queued.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<workers {
+                group.addTask { await self.workerLoop() }
+            }
+            await withTaskCancellationHandler {
+                await group.waitForAll()
+            } onCancel: {
+                self.stop()
+            }
+        }
+    }
+
+    public func stop() {
+        let idle = state.withLock { state in
+            state.stopped = true
+            let idle = state.idleWorkers
+            state.idleWorkers = []
+            return idle
+        }
+        idle.forEach { $0.resume() }
+    }
+
+    private func workerLoop() async {
+        while true {
+            let (batch, stopped) = state.withLock { state -> ([Pending], Bool) in
+                let count = min(state.queue.count, maxBatch)
+                let batch = Array(state.queue.prefix(count))
+                state.queue.removeFirst(count)
+                return (batch, state.stopped)
+            }
+            if batch.isEmpty {
+                if stopped { return }
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    let resumeNow = state.withLock { state -> Bool in
+                        if !state.queue.isEmpty || state.stopped { return true }
+                        state.idleWorkers.append(continuation)
+                        return false
+                    }
+                    if resumeNow { continuation.resume() }
+                }
+                continue
+            }
+            await flush(batch)
+        }
+    }
+
+    private func flush(_ batch: [Pending]) async {
+        do {
+            try await database.withConnection { connection in
+                try await AuditLog.appendBatch(batch.map(\.entry), on: connection)
+            }
+            batch.forEach { $0.continuation.resume() }
+            onFlush()
+        } catch {
+            database.logger.error("audit batch failed", metadata: ["entries": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            let failure: any Error = (error as? StoreError)?.isUnavailable == true
+                ? Problem.unavailable("the audit trail cannot be written; the read was not answered")
+                : error
+            batch.forEach { $0.continuation.resume(throwing: failure) }
+        }
+    }
+}

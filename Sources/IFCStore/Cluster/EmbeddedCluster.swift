@@ -1,0 +1,321 @@
+import Foundation
+import IFCCore
+import Logging
+import PostgresNIO
+
+/// Runs ifcd's own PostgreSQL cluster in a data folder it owns, when no database URL is
+/// configured: `initdb` when absent, start on a private Unix socket and a free loopback port,
+/// create the owner and application roles, stop on request.
+///
+/// Layout of the data folder:
+///   pgdata/        the cluster (owned by `postgres` when ifcd runs as root)
+///   run/           the Unix socket directory, mode 0700
+///   secrets.json   generated passwords of the three database roles, mode 0600
+///   log/           the server log, postgres.log
+///   cluster.lock   serialises start and stop between ifcd processes
+///   serve.lock     held by a running `ifcd serve`
+public final class EmbeddedCluster: Sendable {
+    public static let superuser = "ifcd_super"
+    public static let ownerRole = "ifcd_owner"
+    public static let appRole = "ifcd_app"
+    public static let databaseName = "ifcd"
+
+    public struct Options: Sendable {
+        /// Extra `postgres -c` settings, e.g. `fsync=off` for throwaway test clusters.
+        public var settings: [String: String] = [:]
+        public init(settings: [String: String] = [:]) { self.settings = settings }
+
+        public static let durable = Options()
+        /// For tests only: loses data on a crash of the machine, never on a crash of ifcd.
+        public static let throwaway = Options(settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"])
+    }
+
+    struct Secrets: Codable {
+        var superuser: String
+        var owner: String
+        var app: String
+    }
+
+    public let dataDir: URL
+    public let options: Options
+    let logger: Logger
+    let binDir: URL
+    let runner: ProcessRunner
+    let postgresIDs: (uid: uid_t, gid: gid_t)?
+
+    var pgdata: URL { dataDir.appendingPathComponent("pgdata") }
+    var runDir: URL { dataDir.appendingPathComponent("run") }
+    var secretsURL: URL { dataDir.appendingPathComponent("secrets.json") }
+    var logDir: URL { dataDir.appendingPathComponent("log") }
+    var logURL: URL { logDir.appendingPathComponent("postgres.log") }
+    var clusterLockPath: String { dataDir.appendingPathComponent("cluster.lock").path }
+    public var serveLockPath: String { dataDir.appendingPathComponent("serve.lock").path }
+
+    public init(dataDir: URL, options: Options = .durable, logger: Logger) throws {
+        self.dataDir = dataDir.standardizedFileURL
+        self.options = options
+        self.logger = logger
+        self.binDir = try Self.findBinaries()
+        if Posix.isRoot {
+            guard let ids = Posix.ids(ofUser: "postgres") else {
+                throw ConfigurationError("""
+                    ifcd runs as root, and PostgreSQL refuses to: it runs its cluster as the 'postgres' user, \
+                    which does not exist here. Install the server package (apt-get install postgresql) or create the user.
+                    """)
+            }
+            self.postgresIDs = ids
+            self.runner = ProcessRunner(runAsUser: "postgres")
+        } else {
+            self.postgresIDs = nil
+            self.runner = ProcessRunner(runAsUser: nil)
+        }
+    }
+
+    /// Finds `initdb`, `pg_ctl` and `postgres` in `IFCD_PG_BIN`, `PATH` or `/usr/lib/postgresql/*/bin`.
+    public static func findBinaries() throws -> URL {
+        let fm = FileManager.default
+        func complete(_ dir: String) -> Bool {
+            ["initdb", "pg_ctl", "postgres"].allSatisfy { fm.isExecutableFile(atPath: "\(dir)/\($0)") }
+        }
+        let env = ProcessInfo.processInfo.environment
+        if let explicit = env["IFCD_PG_BIN"], !explicit.isEmpty {
+            guard complete(explicit) else {
+                throw ConfigurationError("IFCD_PG_BIN=\(explicit) does not hold initdb, pg_ctl and postgres")
+            }
+            return URL(fileURLWithPath: explicit)
+        }
+        for dir in (env["PATH"] ?? "").split(separator: ":").map(String.init) where complete(dir) {
+            return URL(fileURLWithPath: dir)
+        }
+        let versions = ((try? fm.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+            .compactMap { Int($0) }.sorted(by: >)
+        for version in versions where complete("/usr/lib/postgresql/\(version)/bin") {
+            return URL(fileURLWithPath: "/usr/lib/postgresql/\(version)/bin")
+        }
+        throw ConfigurationError("""
+            No database is configured and the PostgreSQL server binaries (initdb, pg_ctl, postgres) were not \
+            found in IFCD_PG_BIN, PATH or /usr/lib/postgresql/*/bin. Install them (Debian/Ubuntu: \
+            apt-get install postgresql postgresql-contrib; Fedora: dnf install postgresql-server postgresql-contrib; \
+            macOS: brew install postgresql@15), or set IFCD_DATABASE_URL to an existing PostgreSQL.
+            """)
+    }
+
+    // MARK: - Start and stop
+
+    public struct Running: Sendable {
+        /// The port the postmaster listens on (loopback) and names its socket after.
+        public let port: Int
+        /// True when this call started the postmaster; false when it found one running.
+        public let startedHere: Bool
+    }
+
+    /// Makes sure the cluster exists and runs. A postmaster left by a killed ifcd is reused; a stale
+    /// `postmaster.pid` (its process gone) is cleaned up by PostgreSQL itself on start. Never a
+    /// second postmaster on the folder: `pg_ctl` and the postmaster's own lock file refuse that.
+    public func start() async throws -> Running {
+        try prepareFolders()
+        let lock = try FileLock.acquire(clusterLockPath)
+        defer { lock.release() }
+        if !FileManager.default.fileExists(atPath: pgdata.appendingPathComponent("PG_VERSION").path) {
+            try initdb()
+        }
+        if let port = runningPort() {
+            logger.info("reusing running PostgreSQL", metadata: ["port": "\(port)", "pgdata": "\(pgdata.path)"])
+            return Running(port: port, startedHere: false)
+        }
+        let port = try Posix.freeLoopbackPort()
+        var settings = options.settings
+        settings["port"] = "\(port)"
+        let opts = settings.sorted(by: { $0.key < $1.key }).map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
+        var lastOutput = ""
+        // A postmaster killed with -9 leaves backends that exit within moments; its shared memory
+        // blocks a new start until they have. Retry a few times, bounded.
+        for attempt in 1...6 {
+            let result = try runner.run(binDir.appendingPathComponent("pg_ctl").path, [
+                "start", "-w", "-t", "60", "-D", pgdata.path, "-l", logURL.path, "-o", opts,
+            ])
+            if result.status == 0, let running = runningPort() {
+                logger.info("started PostgreSQL", metadata: ["port": "\(running)", "pgdata": "\(pgdata.path)"])
+                try await bootstrapRolesIfNeeded(port: running)
+                return Running(port: running, startedHere: true)
+            }
+            lastOutput = result.output + "\n" + tail(of: logURL, lines: 15)
+            logger.warning("PostgreSQL did not start", metadata: ["attempt": "\(attempt)", "output": "\(lastOutput)"])
+            // Only a lingering shared memory block or lock file is worth waiting for.
+            guard lastOutput.contains("shared memory") || lastOutput.contains("lock file") || lastOutput.contains("already") else { break }
+            try await Task.sleep(for: .milliseconds(500 * attempt))
+        }
+        throw ConfigurationError("PostgreSQL in \(pgdata.path) did not start:\n\(lastOutput)")
+    }
+
+    /// Stops the cluster unless an `ifcd serve` holds this data folder.
+    public func stopIfUnused() throws {
+        guard let serveLock = try FileLock.tryAcquire(serveLockPath) else { return }
+        defer { serveLock.release() }
+        try stop()
+    }
+
+    /// Fast shutdown: aborts open transactions, writes a checkpoint, exits cleanly.
+    public func stop() throws {
+        let lock = try FileLock.acquire(clusterLockPath)
+        defer { lock.release() }
+        guard runningPort() != nil else { return }
+        let result = try runner.run(binDir.appendingPathComponent("pg_ctl").path, ["stop", "-w", "-t", "60", "-m", "fast", "-D", pgdata.path])
+        if result.status != 0 && runningPort() != nil {
+            throw ConfigurationError("pg_ctl stop failed: \(result.output)")
+        }
+        logger.info("stopped PostgreSQL", metadata: ["pgdata": "\(pgdata.path)"])
+    }
+
+    /// The port of a live postmaster on this folder, from `postmaster.pid`; nil when none runs.
+    public func runningPort() -> Int? {
+        guard let text = try? String(contentsOf: pgdata.appendingPathComponent("postmaster.pid"), encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard lines.count >= 8, let pid = pid_t(lines[0].trimmingCharacters(in: .whitespaces)),
+              let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard Posix.processExists(pid) else { return nil }
+        // "ready" once the postmaster accepts connections; "starting"/"stopping" otherwise.
+        guard lines[7].trimmingCharacters(in: .whitespaces) == "ready" else { return nil }
+        guard FileManager.default.fileExists(atPath: socketPath(port: port)) else { return nil }
+        return port
+    }
+
+    // MARK: - Connections
+
+    public func socketPath(port: Int) -> String {
+        runDir.appendingPathComponent(".s.PGSQL.\(port)").path
+    }
+
+    func secrets() throws -> Secrets {
+        let data = try Data(contentsOf: secretsURL)
+        return try JSONDecoder().decode(Secrets.self, from: data)
+    }
+
+    public func superuserSettings(port: Int, database: String = "postgres") throws -> ConnectionSettings {
+        ConnectionSettings(endpoint: .unixSocket(path: socketPath(port: port)), username: Self.superuser,
+                           password: try secrets().superuser, database: database)
+    }
+
+    public func ownerSettings(port: Int, database: String = EmbeddedCluster.databaseName) throws -> ConnectionSettings {
+        ConnectionSettings(endpoint: .unixSocket(path: socketPath(port: port)), username: Self.ownerRole,
+                           password: try secrets().owner, database: database)
+    }
+
+    public func appSettings(port: Int, database: String = EmbeddedCluster.databaseName) throws -> ConnectionSettings {
+        ConnectionSettings(endpoint: .unixSocket(path: socketPath(port: port)), username: Self.appRole,
+                           password: try secrets().app, database: database)
+    }
+
+    // MARK: - First start
+
+    private func prepareFolders() throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: dataDir, withIntermediateDirectories: true,
+                               attributes: [.posixPermissions: Posix.isRoot ? 0o711 : 0o700])
+        if socketPath(port: 65535).utf8.count > 100 {
+            throw ConfigurationError("the data folder path \(dataDir.path) is too long for a Unix socket; choose a shorter --data-dir")
+        }
+        for dir in [pgdata, runDir, logDir] where !fm.fileExists(atPath: dir.path) {
+            try fm.createDirectory(at: dir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            if let ids = postgresIDs { try Posix.chown(dir.path, ids) }
+        }
+        if postgresIDs != nil {
+            let probe = try ProcessRunner(runAsUser: "postgres").run("/usr/bin/test", ["-w", pgdata.path])
+            if probe.status != 0 {
+                throw ConfigurationError("""
+                    the 'postgres' user cannot reach \(pgdata.path): every folder above the data folder must be \
+                    traversable by it (chmod o+x), or choose --data-dir elsewhere (for example under /var/lib).
+                    """)
+            }
+        }
+    }
+
+    private func initdb() throws {
+        let secrets = Secrets(superuser: Self.randomSecret(), owner: Self.randomSecret(), app: Self.randomSecret())
+        let secretsData = try JSONEncoder().encode(secrets)
+        try secretsData.write(to: secretsURL, options: [.atomic])
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretsURL.path)
+        let pwfile = runDir.appendingPathComponent("pwfile")
+        try Data((secrets.superuser + "\n").utf8).write(to: pwfile)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: pwfile.path)
+        if let ids = postgresIDs { try Posix.chown(pwfile.path, ids) }
+        defer { try? FileManager.default.removeItem(at: pwfile) }
+        logger.info("creating PostgreSQL cluster", metadata: ["pgdata": "\(pgdata.path)"])
+        let result = try runner.run(binDir.appendingPathComponent("initdb").path, [
+            "-D", pgdata.path, "-U", Self.superuser, "--pwfile", pwfile.path,
+            "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--data-checksums",
+        ])
+        guard result.status == 0 else { throw ConfigurationError("initdb failed:\n\(result.output)") }
+        // Only the private socket and loopback, only with passwords.
+        let conf = """
+
+            # ifcd: private socket and loopback only
+            listen_addresses = '127.0.0.1'
+            unix_socket_directories = '\(runDir.path)'
+            unix_socket_permissions = 0700
+            max_connections = 200
+            shared_buffers = 256MB
+            password_encryption = 'scram-sha-256'
+            log_min_messages = warning
+            log_line_prefix = '%m [%p] %u@%d '
+
+            """
+        let handle = try FileHandle(forWritingTo: pgdata.appendingPathComponent("postgresql.conf"))
+        handle.seekToEndOfFile()
+        handle.write(Data(conf.utf8))
+        try handle.close()
+        let hba = """
+            # ifcd: passwords over the private socket and loopback; nothing else.
+            local all all scram-sha-256
+            host  all all 127.0.0.1/32 scram-sha-256
+
+            """
+        try Data(hba.utf8).write(to: pgdata.appendingPathComponent("pg_hba.conf"))
+        if let ids = postgresIDs {
+            try Posix.chown(pgdata.appendingPathComponent("pg_hba.conf").path, ids)
+        }
+    }
+
+    /// Creates the owner and app roles and the database on first start. Role DDL takes no bound
+    /// parameters, so the passwords (random hex we generated, never input) are inlined as literals.
+    private func bootstrapRolesIfNeeded(port: Int) async throws {
+        let marker = dataDir.appendingPathComponent("bootstrapped")
+        guard !FileManager.default.fileExists(atPath: marker.path) else { return }
+        let secrets = try secrets()
+        let settings = try superuserSettings(port: port)
+        do {
+            try await settings.withConnection(logger: self.logger) { connection in
+                try await connection.query("""
+                    CREATE ROLE \(unescaped: Self.ownerRole) LOGIN CREATEDB PASSWORD '\(unescaped: secrets.owner)'
+                    """, logger: self.logger)
+                try await connection.query("""
+                    CREATE ROLE \(unescaped: Self.appRole) LOGIN PASSWORD '\(unescaped: secrets.app)'
+                    """, logger: self.logger)
+                try await connection.query("ALTER ROLE \(unescaped: Self.appRole) SET idle_in_transaction_session_timeout = '60s'", logger: self.logger)
+                try await connection.query("ALTER ROLE \(unescaped: Self.appRole) SET statement_timeout = '30s'", logger: self.logger)
+                try await connection.query("CREATE DATABASE \(unescaped: Self.databaseName) OWNER \(unescaped: Self.ownerRole)", logger: self.logger)
+                try await connection.query("REVOKE ALL ON DATABASE \(unescaped: Self.databaseName) FROM PUBLIC", logger: self.logger)
+                try await connection.query("GRANT CONNECT, TEMPORARY ON DATABASE \(unescaped: Self.databaseName) TO \(unescaped: Self.appRole)", logger: self.logger)
+            }
+            try await self.superuserSettings(port: port, database: Self.databaseName).withConnection(logger: self.logger) { connection in
+                // The owner role owns the schema; the app role may use it, and create nothing.
+                try await connection.query("ALTER SCHEMA public OWNER TO \(unescaped: Self.ownerRole)", logger: self.logger)
+                try await connection.query("REVOKE CREATE ON SCHEMA public FROM PUBLIC", logger: self.logger)
+                try await connection.query("GRANT USAGE ON SCHEMA public TO \(unescaped: Self.appRole)", logger: self.logger)
+                // pg_trgm for the registry's partial-serial search; only a superuser may create it.
+                try await connection.query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", logger: self.logger)
+            }
+        }
+        try Data("\(Date())\n".utf8).write(to: marker)
+    }
+
+    static func randomSecret() -> String {
+        AppEnvironment.live.randomBytes(24).hexString
+    }
+
+    private func tail(of url: URL, lines: Int) -> String {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return "" }
+        return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+    }
+}
+

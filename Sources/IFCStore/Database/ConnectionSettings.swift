@@ -1,0 +1,105 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+/// Where and as whom to connect. Built from `IFCD_DATABASE_URL` (a configured server) or by the
+/// embedded cluster manager (a Unix socket in the data folder).
+public struct ConnectionSettings: Sendable, Equatable {
+    public enum Endpoint: Sendable, Equatable {
+        case unixSocket(path: String)
+        case tcp(host: String, port: Int, requireTLS: Bool)
+    }
+
+    public var endpoint: Endpoint
+    public var username: String
+    public var password: String?
+    public var database: String
+
+    public init(endpoint: Endpoint, username: String, password: String?, database: String) {
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    public func with(database: String) -> ConnectionSettings {
+        var copy = self
+        copy.database = database
+        return copy
+    }
+
+    public func with(username: String, password: String?) -> ConnectionSettings {
+        var copy = self
+        copy.username = username
+        copy.password = password
+        return copy
+    }
+
+    /// Parses `postgres://user:password@host:port/database?sslmode=require`.
+    public init(url text: String) throws {
+        guard let url = URLComponents(string: text), let scheme = url.scheme,
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw ConfigurationError("database URL must look like postgres://user:password@host:5432/database")
+        }
+        guard let user = url.user, !user.isEmpty else { throw ConfigurationError("database URL names no user") }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        guard !database.isEmpty else { throw ConfigurationError("database URL names no database") }
+        let sslmode = url.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "prefer"
+        let host = url.host ?? "localhost"
+        if host.hasPrefix("/") {
+            self.endpoint = .unixSocket(path: "\(host)/.s.PGSQL.\(url.port ?? 5432)")
+        } else {
+            self.endpoint = .tcp(host: host, port: url.port ?? 5432, requireTLS: sslmode == "require" || sslmode.hasPrefix("verify"))
+        }
+        self.username = user.removingPercentEncoding ?? user
+        self.password = url.password?.removingPercentEncoding
+        self.database = database
+    }
+
+    public func clientConfiguration(maximumConnections: Int) throws -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        switch endpoint {
+        case .unixSocket(let path):
+            configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
+        case .tcp(let host, let port, let requireTLS):
+            configuration = .init(host: host, port: port, username: username, password: password, database: database,
+                                  tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+        }
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        switch endpoint {
+        case .unixSocket(let path):
+            return .init(unixSocketPath: path, username: username, password: password, database: database)
+        case .tcp(let host, let port, let requireTLS):
+            return .init(host: host, port: port, username: username, password: password, database: database,
+                         tls: requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+        }
+    }
+
+    /// Opens one connection outside any pool (migrations, bootstrap, CLI maintenance).
+    public func connect(logger: Logger) async throws -> PostgresConnection {
+        try await PostgresConnection.connect(configuration: try connectionConfiguration(), id: 1, logger: logger)
+    }
+
+    public func withConnection<T: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let connection = try await connect(logger: logger)
+        do {
+            let result = try await body(connection)
+            try? await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import IFCCore
+import Logging
+import PostgresNIO
+
+/// Where the database is and how ifcd reaches it: an embedded cluster in the data folder, or a
+/// configured server. Opens the pooled client of the application role, after migrating as owner.
+public final class StoreRuntime: Sendable {
+    public struct Options: Sendable {
+        public var dataDir: URL
+        /// The application role's URL (`IFCD_DATABASE_URL`); nil means the embedded cluster.
+        public var databaseURL: String?
+        /// The schema owner's URL for migrations; defaults to `databaseURL`.
+        public var ownerDatabaseURL: String?
+        public var poolSize: Int
+        public var clusterOptions: EmbeddedCluster.Options
+
+        public init(dataDir: URL, databaseURL: String? = nil, ownerDatabaseURL: String? = nil, poolSize: Int = 20,
+                    clusterOptions: EmbeddedCluster.Options = .durable) {
+            self.dataDir = dataDir
+            self.databaseURL = databaseURL
+            self.ownerDatabaseURL = ownerDatabaseURL
+            self.poolSize = poolSize
+            self.clusterOptions = clusterOptions
+        }
+    }
+
+    public let cluster: EmbeddedCluster?
+    /// True when this process started the embedded postmaster.
+    public let startedCluster: Bool
+    public let appSettings: ConnectionSettings
+    public let ownerSettings: ConnectionSettings
+    public let database: Database
+    let logger: Logger
+
+    private init(cluster: EmbeddedCluster?, startedCluster: Bool, appSettings: ConnectionSettings,
+                 ownerSettings: ConnectionSettings, database: Database, logger: Logger) {
+        self.cluster = cluster
+        self.startedCluster = startedCluster
+        self.appSettings = appSettings
+        self.ownerSettings = ownerSettings
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Starts (or finds) the database and migrates it. The returned runtime's client must be run
+    /// (`database.client.run()`) by the caller, as a service or in a task.
+    public static func open(_ options: Options, migrations: [Migration], migrate: Bool = true, logger: Logger) async throws -> StoreRuntime {
+        var cluster: EmbeddedCluster?
+        var started = false
+        let app: ConnectionSettings
+        let owner: ConnectionSettings
+        if let url = options.databaseURL, !url.isEmpty {
+            app = try ConnectionSettings(url: url)
+            owner = try options.ownerDatabaseURL.map { try ConnectionSettings(url: $0) } ?? app
+        } else {
+            let embedded = try EmbeddedCluster(dataDir: options.dataDir, options: options.clusterOptions, logger: logger)
+            let running = try await embedded.start()
+            cluster = embedded
+            started = running.startedHere
+            app = try embedded.appSettings(port: running.port)
+            owner = try embedded.ownerSettings(port: running.port)
+        }
+        if migrate {
+            let migrator = Migrator(migrations: migrations, logger: logger)
+            let applied = try await owner.withConnection(logger: logger) { try await migrator.migrate(on: $0) }
+            if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ", "))"]) }
+        }
+        let client = PostgresClient(configuration: try app.clientConfiguration(maximumConnections: options.poolSize),
+                                    backgroundLogger: logger)
+        let database = Database(client: client, maximumConnections: options.poolSize, logger: logger)
+        return StoreRuntime(cluster: cluster, startedCluster: started, appSettings: app, ownerSettings: owner,
+                            database: database, logger: logger)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import IFCServer
+import IFCStore
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API (and the embedded PostgreSQL when no database is configured).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on.") var host: String?
+    @Option(help: "Port to listen on.") var port: Int?
+
+    func run() async throws {
+        var config = try await common.load()
+        if let host { config.host = host }
+        if let port { config.port = port }
+        try config.validate()
+        let logger = Logs.bootstrap(serve: true, config: config)
+        do {
+            try await serve(config, logger: logger)
+        } catch {
+            logger.critical("ifcd stopped", metadata: ["error": "\(describe(error))"])
+            throw ExitCode(1)
+        }
+    }
+
+    private func serve(_ config: AppConfig, logger: Logger) async throws {
+        let embedded = config.databaseURL == nil
+        var serveLock: ServeLock?
+        if embedded {
+            serveLock = try ServeLock.acquire(dataDir: URL(fileURLWithPath: config.dataDir))
+        }
+        defer { serveLock?.release() }
+        let runtime = try await StoreRuntime.open(config.storeOptions, migrations: try Migration.bundled(), logger: logger)
+        let context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
+        let app = buildApplication(context) { channel in
+            logger.info("ifcd is serving", metadata: ["address": "\(channel.localAddress?.description ?? "-")",
+                                                      "database": "\(embedded ? "embedded in \(config.dataDir)" : "configured")"])
+        }
+        do {
+            try await app.runService()
+        } catch {
+            logger.error("server failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        // The embedded cluster belongs to this folder's serve: stop it after requests drained.
+        if let cluster = runtime.cluster {
+            try cluster.stop()
+        }
+    }
+}
