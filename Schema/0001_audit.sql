@@ -64,3 +64,5 @@ CREATE VIEW audit_trail AS
 REVOKE ALL ON audit_entries, audit_seals, audit_trail FROM PUBLIC;
 GRANT SELECT, INSERT ON audit_entries, audit_seals TO ifcd_app;
 GRANT SELECT ON audit_trail TO ifcd_app;
+-- The app role reads the applied versions for /ready.
+GRANT SELECT ON schema_migrations TO ifcd_app;

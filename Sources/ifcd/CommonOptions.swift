@@ -41,7 +41,11 @@ enum Logs {
 /// and no `ifcd serve` took the folder meanwhile.
 func withStore<T: Sendable>(_ config: AppConfig, logger: Logger,
                             _ body: @Sendable (StoreRuntime) async throws -> T) async throws -> T {
-    let runtime = try await StoreRuntime.open(config.storeOptions, migrations: try Migration.bundled(), logger: logger)
+    // The pool's own chatter (e.g. a lease queued while its run loop starts) is not for the operator.
+    var quiet = logger
+    quiet.logLevel = .error
+    let runtime = try await StoreRuntime.open(config.storeOptions, migrations: try Migration.bundled(), logger: logger,
+                                              clientLogger: quiet)
     let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
         group.addTask { await runtime.database.client.run() }
         let result: Result<T, any Error>

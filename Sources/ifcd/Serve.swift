@@ -33,7 +33,9 @@ struct Serve: AsyncParsableCommand {
             serveLock = try ServeLock.acquire(dataDir: URL(fileURLWithPath: config.dataDir))
         }
         defer { serveLock?.release() }
-        let runtime = try await StoreRuntime.open(config.storeOptions, migrations: try Migration.bundled(), logger: logger)
+        var options = config.storeOptions
+        options.holdsServeLock = embedded
+        let runtime = try await StoreRuntime.open(options, migrations: try Migration.bundled(), logger: logger)
         let context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
         let app = buildApplication(context) { channel in
             logger.info("ifcd is serving", metadata: ["address": "\(channel.localAddress?.description ?? "-")",

@@ -121,6 +121,8 @@ public final class EmbeddedCluster: Sendable {
         }
         if let port = runningPort() {
             logger.info("reusing running PostgreSQL", metadata: ["port": "\(port)", "pgdata": "\(pgdata.path)"])
+            // A process killed between initdb and the roles leaves a running, unbootstrapped cluster.
+            try await bootstrapRolesIfNeeded(port: port)
             return Running(port: port, startedHere: false)
         }
         let port = try Posix.freeLoopbackPort()
@@ -284,16 +286,26 @@ public final class EmbeddedCluster: Sendable {
         let secrets = try secrets()
         let settings = try superuserSettings(port: port)
         do {
+            // Idempotent: a start interrupted half-way is completed by the next one.
             try await settings.withConnection(logger: self.logger) { connection in
-                try await connection.query("""
-                    CREATE ROLE \(unescaped: Self.ownerRole) LOGIN CREATEDB PASSWORD '\(unescaped: secrets.owner)'
-                    """, logger: self.logger)
-                try await connection.query("""
-                    CREATE ROLE \(unescaped: Self.appRole) LOGIN PASSWORD '\(unescaped: secrets.app)'
-                    """, logger: self.logger)
+                func exists(_ sql: PostgresQuery) async throws -> Bool {
+                    try await connection.query(sql, logger: self.logger).collect().count > 0
+                }
+                if try await !exists("SELECT 1 FROM pg_roles WHERE rolname = \(Self.ownerRole)") {
+                    try await connection.query("""
+                        CREATE ROLE \(unescaped: Self.ownerRole) LOGIN CREATEDB PASSWORD '\(unescaped: secrets.owner)'
+                        """, logger: self.logger)
+                }
+                if try await !exists("SELECT 1 FROM pg_roles WHERE rolname = \(Self.appRole)") {
+                    try await connection.query("""
+                        CREATE ROLE \(unescaped: Self.appRole) LOGIN PASSWORD '\(unescaped: secrets.app)'
+                        """, logger: self.logger)
+                }
                 try await connection.query("ALTER ROLE \(unescaped: Self.appRole) SET idle_in_transaction_session_timeout = '60s'", logger: self.logger)
                 try await connection.query("ALTER ROLE \(unescaped: Self.appRole) SET statement_timeout = '30s'", logger: self.logger)
-                try await connection.query("CREATE DATABASE \(unescaped: Self.databaseName) OWNER \(unescaped: Self.ownerRole)", logger: self.logger)
+                if try await !exists("SELECT 1 FROM pg_database WHERE datname = \(Self.databaseName)") {
+                    try await connection.query("CREATE DATABASE \(unescaped: Self.databaseName) OWNER \(unescaped: Self.ownerRole)", logger: self.logger)
+                }
                 try await connection.query("REVOKE ALL ON DATABASE \(unescaped: Self.databaseName) FROM PUBLIC", logger: self.logger)
                 try await connection.query("GRANT CONNECT, TEMPORARY ON DATABASE \(unescaped: Self.databaseName) TO \(unescaped: Self.appRole)", logger: self.logger)
             }

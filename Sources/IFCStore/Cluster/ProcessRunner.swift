@@ -13,38 +13,59 @@ struct ProcessRunner: Sendable {
         var output: String
     }
 
+    /// Runs the tool to completion and returns its exit status and combined output.
+    ///
+    /// Spawns with `posix_spawn` and reaps with `waitpid` rather than Foundation's `Process`: on
+    /// Linux, `Process` learns of the child's exit through a descriptor the child inherits, and
+    /// the postmaster that `pg_ctl start` leaves behind would hold it open forever.
     @discardableResult
     func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
+        var argv: [String]
+        let path: String
         if let user = runAsUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser").resolvingSymlinksInPath()
-            if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path) {
-                process.executableURL = URL(fileURLWithPath: "/sbin/runuser")
-            }
-            process.arguments = ["-u", user, "--", executable] + arguments
+            path = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
+                .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/sbin/runuser"
+            argv = [path, "-u", user, "--", executable] + arguments
         } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = arguments
+            path = executable
+            argv = [executable] + arguments
         }
         var env = ProcessInfo.processInfo.environment
         env["LC_ALL"] = "C"
         env.removeValue(forKey: "PGDATA")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
-        // Output goes to a file, not a pipe: a postmaster started by pg_ctl must not inherit a
-        // pipe that this process would wait on.
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("ifcd-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let handle = try FileHandle(forWritingTo: outputURL)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? handle.close()
-        let output = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, output: output)
+
+        // Output goes to a file, not a pipe: a postmaster started by pg_ctl keeps its inherited
+        // descriptors, and a pipe would never reach end-of-file.
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("ifcd-\(UUID().uuidString).out").path
+        defer { unlink(outputPath) }
+        let outputFD = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard outputFD >= 0 else { throw ConfigurationError("cannot create \(outputPath): errno \(errno)") }
+        defer { close(outputFD) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+
+        let cArgs = argv.map { strdup($0) } + [nil]
+        let cEnv = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            cArgs.forEach { free($0) }
+            cEnv.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, cArgs, cEnv)
+        guard spawned == 0 else { throw ConfigurationError("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw ConfigurationError("waitpid failed for \(path): errno \(errno)") }
+        }
+        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return Result(status: exitStatus, output: output)
     }
 }
 

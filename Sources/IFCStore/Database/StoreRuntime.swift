@@ -14,6 +14,8 @@ public final class StoreRuntime: Sendable {
         public var ownerDatabaseURL: String?
         public var poolSize: Int
         public var clusterOptions: EmbeddedCluster.Options
+        /// True for `serve`, which holds the folder's serve lock and so owns the cluster outright.
+        public var holdsServeLock = false
 
         public init(dataDir: URL, databaseURL: String? = nil, ownerDatabaseURL: String? = nil, poolSize: Int = 20,
                     clusterOptions: EmbeddedCluster.Options = .durable) {
@@ -45,7 +47,8 @@ public final class StoreRuntime: Sendable {
 
     /// Starts (or finds) the database and migrates it. The returned runtime's client must be run
     /// (`database.client.run()`) by the caller, as a service or in a task.
-    public static func open(_ options: Options, migrations: [Migration], migrate: Bool = true, logger: Logger) async throws -> StoreRuntime {
+    public static func open(_ options: Options, migrations: [Migration], migrate: Bool = true, logger: Logger,
+                            clientLogger: Logger? = nil) async throws -> StoreRuntime {
         var cluster: EmbeddedCluster?
         var started = false
         let app: ConnectionSettings
@@ -63,11 +66,19 @@ public final class StoreRuntime: Sendable {
         }
         if migrate {
             let migrator = Migrator(migrations: migrations, logger: logger)
-            let applied = try await owner.withConnection(logger: logger) { try await migrator.migrate(on: $0) }
-            if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ", "))"]) }
+            do {
+                let applied = try await owner.withConnection(logger: logger) { try await migrator.migrate(on: $0) }
+                if !applied.isEmpty { logger.info("migrated", metadata: ["applied": "\(applied.joined(separator: ", "))"]) }
+            } catch {
+                // Leave no postmaster behind that this process started and cannot use.
+                if started, let cluster {
+                    if options.holdsServeLock { try? cluster.stop() } else { try? cluster.stopIfUnused() }
+                }
+                throw error
+            }
         }
         let client = PostgresClient(configuration: try app.clientConfiguration(maximumConnections: options.poolSize),
-                                    backgroundLogger: logger)
+                                    backgroundLogger: clientLogger ?? logger)
         let database = Database(client: client, maximumConnections: options.poolSize, logger: logger)
         return StoreRuntime(cluster: cluster, startedCluster: started, appSettings: app, ownerSettings: owner,
                             database: database, logger: logger)

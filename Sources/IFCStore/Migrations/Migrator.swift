@@ -55,9 +55,11 @@ public struct Migrator: Sendable {
             logger.info("applying migration", metadata: ["file": "\(migration.fileName)"])
             try await connection.query("BEGIN", logger: logger)
             do {
-                // One simple-protocol call runs the whole file, functions and triggers included;
-                // the text comes from the shipped Schema/ folder, never from input.
-                _ = try await connection.simpleQuery(migration.sql).get()
+                // Statement by statement (functions and triggers included, see SQLSplitter); the
+                // text comes from the shipped Schema/ folder, never from input.
+                for statement in SQLSplitter.split(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 try await connection.query("""
                     INSERT INTO schema_migrations (version, name, sha256)
                     VALUES (\(migration.version), \(migration.name), \(migration.sha256))
