@@ -80,8 +80,8 @@ public func buildParts(_ context: AppContext) -> AppParts {
 }
 
 /// The whole daemon as one Hummingbird application: the HTTP server plus the database client,
-/// the audit writer and the sealer as services, shut down in reverse order (server first, so
-/// requests drain before the audit writer and the pool close).
+/// the audit sealer and the audit writer as services, shut down in reverse order (server first, so
+/// requests drain before the audit writer, the sealer and the pool close).
 public func buildApplication(_ context: AppContext, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
     -> some ApplicationProtocol
 {
@@ -91,10 +91,12 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
         configuration: .init(address: .hostname(context.config.host, port: context.config.port), serverName: "ifcd"),
         onServerRunning: onServerRunning,
         logger: context.logger)
+    // Services stop in reverse order: the writer drains first, then the sealer seals what it
+    // wrote, then the pool closes.
     app.addServices(
         context.database.client,
-        AuditWriterService(writer: parts.auditWriter),
-        SealerService(sealer: parts.sealer))
+        SealerService(sealer: parts.sealer),
+        AuditWriterService(writer: parts.auditWriter))
     return app
 }
 

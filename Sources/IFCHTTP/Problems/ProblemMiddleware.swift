@@ -33,6 +33,9 @@ public struct ProblemMiddleware: RouterMiddleware {
             return convertible.problem
         case let http as HTTPError:
             return problem(forStatus: http.status, message: http.body)
+        case let http as any HTTPResponseError:
+            // e.g. NIOTooManyBytesError from a body over the route's limit: 413.
+            return problem(forStatus: http.status, message: nil)
         case let decoding as DecodingError:
             return JSONBody.problem(for: decoding)
         default:

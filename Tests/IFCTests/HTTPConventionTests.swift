@@ -1,0 +1,190 @@
+import Foundation
+import HTTPTypes
+import IFCCore
+import PostgresNIO
+import Testing
+
+@Suite("Shared HTTP conventions")
+struct HTTPConventionTests {
+    static let newUser = #"{"username":"frank","password":"correct horse battery staple","roles":["clerk"]}"#
+
+    @Test("an unknown JSON field is 422 naming it, and nothing is written")
+    func unknownField() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let response = try await app.request(.post, "/v1/users", token: admin,
+                                                 json: #"{"username":"frank","password":"correct horse battery staple","roles":["clerk"],"is_superuser":true}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect(response.isProblem)
+            #expect(try response.problemFields == ["is_superuser"])
+            let count = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM users WHERE username = 'frank'", as: Int.self) }
+            #expect(count == 0)
+        }
+    }
+
+    @Test("validation errors list every bad field")
+    func validationFields() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let response = try await app.request(.post, "/v1/users", token: admin,
+                                                 json: #"{"username":"1x","password":"short","roles":["wizard"]}"#)
+            #expect(response.status == .unprocessableContent)
+            #expect(Set(try response.problemFields) == ["username", "password", "roles[0]"])
+            let wrongType = try await app.request(.post, "/v1/users", token: admin, json: #"{"username":"frank","password":"correct horse battery staple","roles":"clerk"}"#)
+            #expect(wrongType.status == .unprocessableContent)
+            #expect(try wrongType.problemFields == ["roles"])
+            let missing = try await app.request(.post, "/v1/users", token: admin, json: #"{"username":"frank","roles":["clerk"]}"#)
+            #expect(missing.status == .unprocessableContent)
+            #expect(try missing.problemFields == ["password"])
+        }
+    }
+
+    @Test("malformed JSON is 400, a wrong content type 415, a body over 1 MiB 413; never 500")
+    func badBodies() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let malformed = try await app.request(.post, "/v1/users", token: admin, json: #"{"username": "#)
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.isProblem)
+            let notJSON = try await app.request(.post, "/v1/users", token: admin, json: "username=frank", headers: [.contentType: "application/x-www-form-urlencoded"])
+            #expect(notJSON.status == .unsupportedMediaType)
+            let huge = "{\"username\":\"" + String(repeating: "a", count: 1 << 20) + "\"}"
+            let tooLarge = try await app.request(.post, "/v1/users", token: admin, json: huge)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect(tooLarge.isProblem)
+            let array = try await app.request(.post, "/v1/users", token: admin, json: "[1,2,3]")
+            #expect(array.status == .badRequest || array.status == .unprocessableContent)
+            let badUUID = try await app.request(.get, "/v1/users/not-a-uuid", token: admin)
+            #expect(badUUID.status == .unprocessableContent)
+            #expect(try badUUID.problemFields == ["id"])
+            let absent = try await app.request(.get, "/v1/users/\(UUID().uuidString)", token: admin)
+            #expect(absent.status == .notFound)
+            #expect(absent.isProblem)
+        }
+    }
+
+    @Test("updates need If-Match: missing is 428, stale is 412, current succeeds with a new ETag")
+    func optimisticConcurrency() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let created = try await app.request(.post, "/v1/users", token: admin, json: Self.newUser)
+            #expect(created.status == .created)
+            let etag = try #require(created.headers[.eTag])
+            #expect(etag == "\"1\"")
+            let location = try #require(created.headers[.location])
+            let missing = try await app.request(.patch, location, token: admin, json: #"{"roles":["clerk","analyst"]}"#)
+            #expect(missing.status == .preconditionRequired)
+            #expect(missing.isProblem)
+            let ok = try await app.request(.patch, location, token: admin, json: #"{"roles":["clerk","analyst"]}"#, headers: [.ifMatch: etag])
+            #expect(ok.status == .ok)
+            #expect(ok.headers[.eTag] == "\"2\"")
+            #expect(try ok.object["version"] as? Int == 2)
+            let stale = try await app.request(.patch, location, token: admin, json: #"{"disabled":true}"#, headers: [.ifMatch: etag])
+            #expect(stale.status == .preconditionFailed)
+            #expect(stale.isProblem)
+            let garbage = try await app.request(.patch, location, token: admin, json: #"{"disabled":true}"#, headers: [.ifMatch: "yesterday"])
+            #expect(garbage.status == .unprocessableContent || garbage.status == .preconditionFailed)
+            let current = try await app.request(.get, location, token: admin)
+            #expect(try current.object["disabled"] as? Bool == false)
+            #expect(try current.object["roles"] as? [String] == ["analyst", "clerk"])
+        }
+    }
+
+    @Test("Idempotency-Key: same key and body replays the first response; another body is 422")
+    func idempotency() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "create-frank-1"]
+            let first = try await app.request(.post, "/v1/users", token: admin, json: Self.newUser, headers: key)
+            #expect(first.status == .created)
+            let replay = try await app.request(.post, "/v1/users", token: admin, json: Self.newUser, headers: key)
+            #expect(replay.status == .created)
+            #expect(replay.text == first.text)
+            #expect(replay.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(replay.headers[.location] == first.headers[.location])
+            let other = try await app.request(.post, "/v1/users", token: admin,
+                                              json: #"{"username":"grace","password":"correct horse battery staple","roles":["clerk"]}"#, headers: key)
+            #expect(other.status == .unprocessableContent)
+            #expect(other.isProblem)
+            #expect(try other.problemFields == ["Idempotency-Key"])
+            let count = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM users WHERE username IN ('frank', 'grace')", as: Int.self) }
+            #expect(count == 1)
+            // Without a key, a repeat is a new request: here a conflict on the username.
+            let again = try await app.request(.post, "/v1/users", token: admin, json: Self.newUser)
+            #expect(again.status == .conflict)
+            #expect(again.isProblem)
+        }
+    }
+
+    @Test("X-Request-ID is echoed when sent, made when not, and recorded in audit entries")
+    func requestID() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let sent = try await app.request(.get, "/v1/users", token: admin, headers: [HTTPField.Name("X-Request-ID")!: "trace-abc-123"])
+            #expect(sent.headers[HTTPField.Name("X-Request-ID")!] == "trace-abc-123")
+            let made = try await app.request(.get, "/health")
+            #expect((made.headers[HTTPField.Name("X-Request-ID")!]?.count ?? 0) >= 16)
+            let audited = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM audit_entries WHERE request_id = 'trace-abc-123' AND action = 'user.list'", as: Int.self) }
+            #expect(audited == 1)
+        }
+    }
+
+    @Test("keyset pages: limit at most 500, an opaque cursor, every row exactly once")
+    func pagination() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin], username: "admin0")
+            for index in 1...7 { try await app.token(roles: [.clerk], username: "clerk\(index)") }
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let uri = "/v1/users?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try await app.request(.get, uri, token: admin)
+                #expect(page.status == .ok)
+                let body = try page.object
+                seen += ((body["items"] as? [[String: Any]]) ?? []).compactMap { $0["username"] as? String }
+                cursor = body["next_cursor"] as? String
+                pages += 1
+            } while cursor != nil && pages < 10
+            #expect(seen.count == 8)
+            #expect(Set(seen).count == 8)
+            #expect(pages == 3)
+            let tooMany = try await app.request(.get, "/v1/users?limit=501", token: admin)
+            #expect(tooMany.status == .unprocessableContent)
+            #expect(try tooMany.problemFields == ["limit"])
+            let badCursor = try await app.request(.get, "/v1/users?cursor=not-a-cursor", token: admin)
+            #expect(badCursor.status == .unprocessableContent)
+            #expect(try badCursor.problemFields == ["cursor"])
+            _ = admin
+        }
+    }
+
+    @Test("health, ready and metrics are open; metrics count requests by route and status")
+    func systemRoutes() async throws {
+        try await withTestApp { app in
+            #expect(try await app.request(.get, "/health").status == .ok)
+            let ready = try await app.request(.get, "/ready")
+            #expect(ready.status == .ok)
+            #expect(try ready.object["status"] as? String == "ready")
+            _ = try await app.request(.get, "/v1/me")
+            let metrics = try await app.request(.get, "/metrics")
+            #expect(metrics.status == .ok)
+            #expect(metrics.text.contains(#"ifcd_http_requests_total{"#))
+            #expect(metrics.text.contains(#"route="/v1/me""#) && metrics.text.contains(#"status="401""#))
+            #expect(metrics.text.contains("ifcd_http_request_duration_seconds_bucket"))
+            #expect(metrics.text.contains("ifcd_db_connections_in_use"))
+        }
+    }
+
+    @Test("/ready is 503 problem+json while a migration is pending")
+    func notReadyWhenPending() async throws {
+        try await withTestApp { app in
+            try await app.database.asOwner { connection in
+                try await connection.query("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)", logger: TestCluster.logger)
+            }
+            let ready = try await app.request(.get, "/ready")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.isProblem)
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Accounts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IFCCore
+import IFCHTTP
+import IFCServer
+import IFCStore
+import Logging
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// A clock the test moves by hand: token expiry and lockouts are tested without waiting.
+final class TestClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+    var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+}
+
+/// The whole application on a fresh database: built with `buildParts` as `ifcd serve` builds it,
+/// with its audit writer and sealer running, driven through Hummingbird's router test client.
+struct TestApp: Sendable {
+    let database: TestDatabase
+    let store: Database
+    let parts: AppParts
+    let clock: TestClock
+    let client: any TestClientProtocol
+
+    /// Creates a user with `roles` and returns a bearer token for it.
+    @discardableResult
+    func token(roles: Set<Role>, username: String? = nil, password: String = "correct horse battery staple") async throws -> String {
+        let name = username ?? "u\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await parts.accounts.createUser(
+            .init(username: Username(name)!, password: password, roles: roles), by: .cli(osUser: "test"), requestID: nil)
+        return try await parts.accounts.issueToken(username: name, ttl: 8 * 3600, by: .cli(osUser: "test")).token
+    }
+
+    @discardableResult
+    func request(_ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: String? = nil,
+                 headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        return try await client.execute(uri: uri, method: method, headers: headers,
+                                        body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension AppParts: @unchecked Sendable {}
+
+/// Builds the app on a fresh database and runs `body` against it.
+func withTestApp(configure: (inout AppConfig) -> Void = { _ in }, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+    try await withTestDatabase { database in
+        var config = AppConfig()
+        config.bcryptCost = 4
+        config.auditWriters = 1
+        config.poolSize = 4
+        configure(&config)
+        let clock = TestClock()
+        let environment = AppEnvironment(now: { clock.now }, randomBytes: AppEnvironment.live.randomBytes)
+        let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: config.poolSize),
+                                    backgroundLogger: TestCluster.logger)
+        let store = Database(client: client, maximumConnections: config.poolSize, logger: TestCluster.logger)
+        let context = AppContext(config: config, database: store, migrations: database.cluster.migrations,
+                                 environment: environment, logger: TestCluster.logger)
+        let parts = buildParts(context)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            // The writer and sealer stop (draining and sealing) while the pool still runs, as
+            // in `serve`, where they shut down before the database client.
+            let writer = Task { await parts.auditWriter.run() }
+            let sealer = Task { await parts.sealer.run() }
+            let result: Result<Void, any Error>
+            do {
+                let app = Application(router: parts.router, logger: TestCluster.logger)
+                try await app.test(.router) { testClient in
+                    try await body(TestApp(database: database, store: store, parts: parts, clock: clock, client: testClient))
+                }
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            parts.auditWriter.stop()
+            await writer.value
+            parts.sealer.stop()
+            await sealer.value
+            try result.get()
+        }
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    /// The body as a JSON object.
+    var object: [String: Any] {
+        get throws {
+            let value = try JSONSerialization.jsonObject(with: Data(buffer: body))
+            guard let object = value as? [String: Any] else { throw TestFailure("not a JSON object: \(text)") }
+            return object
+        }
+    }
+
+    /// The problem's `errors[].field` values.
+    var problemFields: [String] {
+        get throws { ((try object["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String } }
+    }
+
+    var isProblem: Bool { headers[.contentType] == "application/problem+json" }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
