@@ -29,7 +29,7 @@ public struct AuditEntry: Sendable, Equatable {
         self.roles = roles
         self.action = action
         self.recordType = recordType
-        self.recordID = recordID
+        self.recordID = recordID.map(AuditEntry.canonicalRecordID)
         self.requestID = requestID
         self.outcome = outcome
         self.detail = detail
@@ -39,6 +39,14 @@ public struct AuditEntry: Sendable, Equatable {
                 requestID: String?, outcome: Outcome = .success, detail: String? = nil) {
         self.init(actor: principal.username, actorID: principal.userID, roles: principal.roleNames, action: action,
                   recordType: recordType, recordID: recordID, requestID: requestID, outcome: outcome, detail: detail)
+    }
+}
+
+extension AuditEntry {
+    /// Record ids are stored as given, except UUIDs, which are stored in their canonical
+    /// lower-case form (RFC 9562) so that a search finds them however the client spells them.
+    public static func canonicalRecordID(_ id: String) -> String {
+        UUID(uuidString: id).map { $0.uuidString.lowercased() } ?? id
     }
 }
 

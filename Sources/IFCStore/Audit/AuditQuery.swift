@@ -15,7 +15,7 @@ public struct AuditFilter: Sendable, Equatable {
     public init(recordType: String? = nil, recordID: String? = nil, actor: String? = nil, action: String? = nil,
                 from: Date? = nil, to: Date? = nil) {
         self.recordType = recordType
-        self.recordID = recordID
+        self.recordID = recordID.map(AuditEntry.canonicalRecordID)
         self.actor = actor
         self.action = action
         self.from = from
