@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "IFCServer", "IFCStore", "Accounts", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

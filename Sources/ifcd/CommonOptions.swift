@@ -4,6 +4,7 @@ import IFCCore
 import IFCServer
 import IFCStore
 import Logging
+import PostgresNIO
 
 /// `--data-dir` and `--config`, taken by every command, so that each finds the same database
 /// whether or not `serve` is running.
@@ -88,6 +89,9 @@ func describe(_ error: any Error) -> String {
     case let problem as any ProblemConvertible: problem.problem.detail
     case let error as ConfigurationError: error.description
     case let error as MigrationError: error.description
+    case let error as PSQLError:
+        // The server's own words, or the connection failure; never the bind values.
+        error.serverInfo?[.message].map { "PostgreSQL: \($0)" } ?? "PostgreSQL connection failed: \(error.code)"
     default: String(describing: error)
     }
 }

@@ -175,7 +175,7 @@ public final class EmbeddedCluster: Sendable {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard lines.count >= 8, let pid = pid_t(lines[0].trimmingCharacters(in: .whitespaces)),
               let port = Int(lines[3].trimmingCharacters(in: .whitespaces)) else { return nil }
-        guard Posix.processExists(pid) else { return nil }
+        guard Posix.isLivePostgres(pid) else { return nil }
         // "ready" once the postmaster accepts connections; "starting"/"stopping" otherwise.
         guard lines[7].trimmingCharacters(in: .whitespaces) == "ready" else { return nil }
         guard FileManager.default.fileExists(atPath: socketPath(port: port)) else { return nil }

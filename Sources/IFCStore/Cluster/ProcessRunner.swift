@@ -90,6 +90,20 @@ enum Posix {
         kill(pid, 0) == 0 || errno == EPERM
     }
 
+    /// True when `pid` is a live (not zombie) PostgreSQL server process. A postmaster killed a
+    /// moment ago stays a zombie until reaped, and its pid may later be reused by another
+    /// program; `kill(pid, 0)` alone would take either for a running server.
+    static func isLivePostgres(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else {
+            // No procfs (macOS): fall back to existence.
+            return FileManager.default.fileExists(atPath: "/proc/self/stat") ? false : processExists(pid)
+        }
+        guard let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { return false }
+        let command = stat[stat.index(after: open)..<close]
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return command.hasPrefix("postgres") && state != "Z" && state != "X"
+    }
+
     /// A free TCP port on the loopback interface, chosen by the kernel.
     static func freeLoopbackPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -1,0 +1,156 @@
+import Foundation
+import IFCCore
+@testable import IFCStore
+import PostgresNIO
+import Testing
+
+/// The embedded cluster's life cycle through the real `ifcd` executable.
+@Suite("ifcd daemon and its embedded cluster", .serialized)
+struct DaemonTests {
+    static let password = "correct horse battery staple\n"
+
+    struct Folder {
+        let dir: URL
+        let binary: IFCDBinary
+        var args: [String] { ["--data-dir", dir.path] }
+        var cluster: EmbeddedCluster { get throws { try EmbeddedCluster(dataDir: dir, logger: TestCluster.logger) } }
+
+        func postmasterPID() -> pid_t? {
+            guard let text = try? String(contentsOf: dir.appendingPathComponent("pgdata/postmaster.pid"), encoding: .utf8) else { return nil }
+            return text.split(separator: "\n").first.flatMap { pid_t($0) }
+        }
+
+        func ifcd(_ arguments: [String], stdin: String? = nil) async throws -> IFCDBinary.Output {
+            try await binary.run(arguments + args, stdin: stdin)
+        }
+
+        func serve(port: Int) throws -> SpawnedProcess {
+            try binary.spawn(["serve", "--port", "\(port)"] + args, environment: ["IFCD_LOG_LEVEL": "warning"])
+        }
+
+        /// A folder with an admin and a token for it.
+        static func make() async throws -> (Folder, String) {
+            let folder = Folder(dir: URL(fileURLWithPath: "/tmp/ifcd-e2e-\(UUID().uuidString.prefix(8).lowercased())"), binary: try .find())
+            let added = try await folder.ifcd(["user", "add", "admin", "--role", "admin", "--role", "auditor", "--password-stdin"], stdin: password)
+            #expect(added.status == 0, "user add: \(added.stderr)")
+            let issued = try await folder.ifcd(["token", "issue", "admin", "--ttl", "1h"])
+            #expect(issued.status == 0, "token issue: \(issued.stderr)")
+            let token = issued.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(token.hasPrefix("ifcd_") && !token.contains("\n"))
+            return (folder, token)
+        }
+
+        func remove() {
+            if let cluster = try? cluster { try? cluster.stop() }
+            try? FileManager.default.removeItem(at: dir)
+        }
+    }
+
+    @Test("fresh data folder: CLI first start, serve, ready, CLI beside serve, clean stop, audit verify")
+    func freshFolder() async throws {
+        let (folder, token) = try await Folder.make()
+        defer { folder.remove() }
+        // The CLI started the cluster for its own use and stopped it again.
+        #expect(try folder.cluster.runningPort() == nil)
+        let port = try Posix.freeLoopbackPort()
+        let serve = try folder.serve(port: port)
+        #expect(await LoopbackHTTP.waitUntilReady(port: port), "serve never became ready: \(serve.stderr)\(serve.stdout)")
+        let me = LoopbackHTTP.get(port: port, path: "/v1/me", token: token)
+        #expect(me?.status == 200)
+        #expect(me?.body.contains("\"admin\"") == true)
+        #expect(LoopbackHTTP.get(port: port, path: "/v1/me")?.status == 401)
+        // Every command works while serve runs, on the same cluster, and leaves it running.
+        let listed = try await folder.ifcd(["user", "list"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("admin"))
+        #expect(try folder.cluster.runningPort() != nil)
+        serve.signal(SIGTERM)
+        #expect(await serve.wait() == 0)
+        #expect(try folder.cluster.runningPort() == nil, "serve must stop the cluster it ran")
+        let verified = try await folder.ifcd(["audit", "verify"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.hasPrefix("ok "))
+        #expect(verified.stdout.contains("entries"))
+    }
+
+    @Test("restart after kill -9: the running postmaster is reused, never a second one; data intact")
+    func restartAfterKill() async throws {
+        let (folder, token) = try await Folder.make()
+        defer { folder.remove() }
+        let port = try Posix.freeLoopbackPort()
+        let first = try folder.serve(port: port)
+        #expect(await LoopbackHTTP.waitUntilReady(port: port), "first serve: \(first.stdout)")
+        let postmaster = try #require(folder.postmasterPID())
+        // A second serve on the same folder is refused while the first runs.
+        let rival = try await folder.ifcd(["serve", "--port", "\(try Posix.freeLoopbackPort())"])
+        #expect(rival.status == 1)
+        #expect((rival.stdout + rival.stderr).contains("another ifcd serve"))
+        first.signal(SIGKILL)
+        #expect(await first.wait() == 128 + SIGKILL)
+        #expect(Posix.processExists(postmaster), "the postmaster outlives a killed ifcd")
+        let second = try folder.serve(port: port)
+        #expect(await LoopbackHTTP.waitUntilReady(port: port), "second serve: \(second.stdout)")
+        #expect(folder.postmasterPID() == postmaster, "the running postmaster was reused")
+        #expect(LoopbackHTTP.get(port: port, path: "/v1/me", token: token)?.status == 200)
+        second.signal(SIGINT)
+        #expect(await second.wait() == 0)
+        #expect(!Posix.processExists(postmaster) || folder.postmasterPID() == nil)
+    }
+
+    @Test("restart after kill -9 of the daemon and the postmaster: PostgreSQL recovers, data intact")
+    func restartAfterCrashOfBoth() async throws {
+        let (folder, token) = try await Folder.make()
+        defer { folder.remove() }
+        let port = try Posix.freeLoopbackPort()
+        let first = try folder.serve(port: port)
+        #expect(await LoopbackHTTP.waitUntilReady(port: port))
+        let postmaster = try #require(folder.postmasterPID())
+        first.signal(SIGKILL)
+        _ = await first.wait()
+        kill(postmaster, SIGKILL)
+        let second = try folder.serve(port: port)
+        #expect(await LoopbackHTTP.waitUntilReady(port: port), "after a crash: \(second.stdout)")
+        #expect(folder.postmasterPID() != postmaster)
+        #expect(LoopbackHTTP.get(port: port, path: "/v1/me", token: token)?.status == 200)
+        second.signal(SIGTERM)
+        #expect(await second.wait() == 0)
+        let verified = try await folder.ifcd(["audit", "verify"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+    }
+
+    @Test("ifcd audit verify exits 1 naming the first broken sequence")
+    func verifyCLIFindsTampering() async throws {
+        let (folder, _) = try await Folder.make()
+        defer { folder.remove() }
+        #expect(try await folder.ifcd(["audit", "verify"]).status == 0)
+        let cluster = try folder.cluster
+        let running = try await cluster.start()
+        try await cluster.ownerSettings(port: running.port).withConnection(logger: TestCluster.logger) { connection in
+            try await connection.query("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only", logger: TestCluster.logger)
+            try await connection.query("UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 1", logger: TestCluster.logger)
+            try await connection.query("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only", logger: TestCluster.logger)
+        }
+        try cluster.stop()
+        let verified = try await folder.ifcd(["audit", "verify"])
+        #expect(verified.status == 1)
+        #expect(verified.stdout.hasPrefix("broken at sequence 1:"), "\(verified.stdout)\(verified.stderr)")
+    }
+
+    @Test("a changed migration stops serve with a clear message and leaves no postmaster")
+    func changedMigrationStopsServe() async throws {
+        let (folder, _) = try await Folder.make()
+        defer { folder.remove() }
+        // The shipped schema, with the first file edited after it was applied.
+        let schema = folder.dir.appendingPathComponent("schema-edited")
+        try FileManager.default.createDirectory(at: schema, withIntermediateDirectories: true)
+        for migration in try Migration.bundled() {
+            let sql = migration.version == 1 ? migration.sql + "\n-- edited after release\n" : migration.sql
+            try Data(sql.utf8).write(to: schema.appendingPathComponent(migration.fileName))
+        }
+        let serve = try folder.binary.spawn(["serve", "--port", "\(try Posix.freeLoopbackPort())"] + folder.args,
+                                            environment: ["IFCD_SCHEMA_DIR": schema.path])
+        #expect(await serve.wait() == 1)
+        #expect(serve.stdout.contains("changed after it was applied"), "\(serve.stdout)\(serve.stderr)")
+        #expect(try folder.cluster.runningPort() == nil)
+    }
+}
