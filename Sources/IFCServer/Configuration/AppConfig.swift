@@ -32,15 +32,15 @@ public struct AppConfig: Sendable {
         ]
         if let file {
             guard FileManager.default.fileExists(atPath: file) else { throw ConfigurationError("config file \(file) does not exist") }
-            providers.append(try await FileProvider<JSONSnapshot>(filePath: .init(file)).prefixKeys(with: "ifcd"))
+            providers.append(try await FileProvider<JSONSnapshot>(filePath: .init(file)))
         }
         let reader = ConfigReader(providers: providers)
         var config = AppConfig()
         func string(_ key: ConfigKey) -> String? {
-            reader.string(forKey: ConfigKey(["ifcd"] + key.components), isSecret: key.components.last?.lowercased().contains("url") ?? false)
+            reader.string(forKey: key, isSecret: key.components.last?.lowercased().contains("url") ?? false)
         }
         func int(_ key: ConfigKey, _ name: String) throws -> Int? {
-            let full = ConfigKey(["ifcd"] + key.components)
+            let full = key
             if let value = reader.int(forKey: full) { return value }
             if let text = reader.string(forKey: full) {
                 guard let value = Int(text) else { throw ConfigurationError("\(name) must be an integer, not '\(text)'") }

@@ -1,0 +1,30 @@
+# Shared by Deploy/run.sh and Deploy/test.sh: make sure this machine has what ifcd needs.
+# Sourced, not run.
+
+# The PostgreSQL server binaries (initdb, pg_ctl, postgres) and pg_trgm (postgresql-contrib).
+ensure_postgres() {
+    if [ -n "${IFCD_PG_BIN:-}" ] && [ -x "$IFCD_PG_BIN/initdb" ]; then return 0; fi
+    if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then return 0; fi
+    if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then return 0; fi
+    echo "ifcd: PostgreSQL server binaries not found; installing them" >&2
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+    if command -v apt-get >/dev/null 2>&1; then
+        $sudo apt-get update -q
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends postgresql postgresql-contrib
+    elif command -v dnf >/dev/null 2>&1; then
+        $sudo dnf install -y postgresql-server postgresql-contrib
+    elif command -v brew >/dev/null 2>&1; then
+        brew install postgresql@15
+    else
+        echo "ifcd: install the PostgreSQL 15+ server binaries and contrib modules, or set IFCD_PG_BIN" >&2
+        return 1
+    fi
+}
+
+ensure_swift() {
+    if ! command -v swift >/dev/null 2>&1; then
+        echo "ifcd: Swift 6.2 or newer is needed (https://www.swift.org/install/)" >&2
+        return 1
+    fi
+}
