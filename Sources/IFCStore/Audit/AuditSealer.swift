@@ -30,10 +30,12 @@ public final class AuditSealer: Sendable {
     private let interval: Duration
     private let gapGrace: TimeInterval
     private let batchSize: Int
+    private let minimumSpacing: Duration
     private let state = Mutex(State())
 
     public init(database: Database, logger: Logger, interval: Duration = .milliseconds(250),
-                gapGrace: TimeInterval = 600, batchSize: Int = 5000) {
+                minimumSpacing: Duration = .milliseconds(50), gapGrace: TimeInterval = 600, batchSize: Int = 5000) {
+        self.minimumSpacing = minimumSpacing
         self.database = database
         self.logger = logger
         self.interval = interval
@@ -63,12 +65,20 @@ public final class AuditSealer: Sendable {
     private var isStopped: Bool { state.withLock { $0.stopped } }
 
     /// Seals until stopped or cancelled: a round after each wake-up, and at least every `interval`.
+    /// Rounds are at least `minimumSpacing` apart, so that under load one round seals the entries
+    /// of many flushes instead of costing six queries per flush.
     public func run() async {
+        let clock = ContinuousClock()
         while !Task.isCancelled && !isStopped {
+            let started = clock.now
             do {
                 while try await sealRound() == batchSize {}
             } catch {
                 logger.warning("audit sealing failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            let elapsed = clock.now - started
+            if elapsed < minimumSpacing && !isStopped {
+                try? await Task.sleep(for: minimumSpacing - elapsed)
             }
             await waitForWakeOrInterval()
         }
