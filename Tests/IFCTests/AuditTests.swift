@@ -206,4 +206,37 @@ struct AuditTests {
             #expect((listed ?? 0) >= 4)
         }
     }
+
+    @Test("sealAll waits for a round another sealer holds, then seals everything")
+    func sealAllWaitsForTheLock() async throws {
+        try await withTestDatabase { database in
+            let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: 2),
+                                        backgroundLogger: TestCluster.logger)
+            let store = Database(client: client, maximumConnections: 2, logger: TestCluster.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                for index in 0..<5 {
+                    try await store.transaction { connection in
+                        try await AuditLog.append(AuditEntry(actor: "t\(index)", actorID: nil, roles: [], action: "test.entry", requestID: nil), on: connection)
+                    }
+                }
+                // Another sealer's round holds the lock.
+                let holder = try await database.ownerSettings.connect(logger: TestCluster.logger)
+                try await holder.query("BEGIN", logger: TestCluster.logger)
+                try await holder.query("SELECT pg_advisory_xact_lock(\(AuditSealer.lockKey))", logger: TestCluster.logger)
+                let sealer = AuditSealer(database: store, logger: TestCluster.logger)
+                let sealing = Task { try await sealer.sealAll() }
+                var waiting = false
+                for _ in 0..<200 where !waiting {
+                    waiting = try await holder.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", as: Int.self) == 1
+                    if !waiting { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(waiting, "sealAll must wait for the lock, not report nothing to seal")
+                try await holder.query("COMMIT", logger: TestCluster.logger)
+                try await holder.close()
+                #expect(try await sealing.value == 5)
+            }
+        }
+    }
 }

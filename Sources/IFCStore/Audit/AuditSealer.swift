@@ -121,20 +121,26 @@ public final class AuditSealer: Sendable {
     public func sealAll() async throws -> Int {
         var total = 0
         while true {
-            let sealed = try await sealRound()
+            // Waits for the lock: another sealer's round must not pass for "nothing to seal".
+            let sealed = try await sealRound(waitForLock: true)
             total += sealed
             if sealed < batchSize { return total }
         }
     }
 
-    /// One round: returns how many entries were sealed (0 when another sealer holds the lock).
-    func sealRound() async throws -> Int {
+    /// One round: returns how many entries were sealed (0 when another sealer holds the lock
+    /// and `waitForLock` is false).
+    func sealRound(waitForLock: Bool = false) async throws -> Int {
         let (highest, gaps) = state.withLock { ($0.highest, Array($0.gaps.keys)) }
         let result = try await database.transaction { connection -> (sealed: [Int64], top: Int64?, startGaps: [Int64])? in
-            let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-            var gotLock = false
-            for try await flag in locked.decode(Bool.self) { gotLock = flag }
-            guard gotLock else { return nil }
+            if waitForLock {
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            } else {
+                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+                var gotLock = false
+                for try await flag in locked.decode(Bool.self) { gotLock = flag }
+                guard gotLock else { return nil }
+            }
 
             var previous = AuditChain.genesis
             var position: Int64 = 0
@@ -209,7 +215,10 @@ public final class AuditSealer: Sendable {
             guard let top else { return }
             // Numbers between the old and the new high-water mark that were not sealed are gaps:
             // an uncommitted transaction, or one that rolled back.
-            if let low = previousHighest, top > low {
+            // Another round of this sealer (sealAll beside run) may have moved the mark
+            // meanwhile; what it sealed is not a gap.
+            let current = [previousHighest, state.highest].compactMap { $0 }.max()
+            if let low = current, previousHighest != nil, top > low {
                 let sealedSet = Set(sealed)
                 var seq = low + 1
                 // A huge jump means a first scan elsewhere; don't track millions of numbers.
