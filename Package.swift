@@ -77,11 +77,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The national firearms registry: firearms, versions, events, holders, serial search.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "IFCCore", "IFCStore", "IFCHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(
             name: "IFCServer",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Accounts",
+                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -103,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "IFCTests",
             dependencies: [
-                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "IFCCore",
+                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

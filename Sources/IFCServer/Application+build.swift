@@ -5,6 +5,7 @@ import IFCCore
 import IFCHTTP
 import IFCStore
 import Accounts
+import Registry
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -43,7 +44,7 @@ public let ifcdVersion = "0.1.0"
 
 /// The modules of this node, in the order their routes are added. A new module is one line here.
 func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) -> [any IFCModule] {
-    [accounts]
+    [accounts, Registry(database: context.database, audit: audit, environment: context.environment)]
 }
 
 public func buildParts(_ context: AppContext) -> AppParts {

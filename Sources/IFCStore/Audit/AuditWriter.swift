@@ -13,7 +13,38 @@ public final class AuditWriter: Sendable {
 
     private struct Pending {
         var entry: AuditEntry
-        var continuation: CheckedContinuation<Void, any Error>
+        var completion: Completion
+    }
+
+    /// Resumes its caller once every entry it covers is committed, or on the first failure.
+    private final class Completion: Sendable {
+        private struct State {
+            var remaining: Int
+            var continuation: CheckedContinuation<Void, any Error>?
+        }
+        private let state: Mutex<State>
+
+        init(count: Int, continuation: CheckedContinuation<Void, any Error>) {
+            state = Mutex(State(remaining: count, continuation: continuation))
+        }
+
+        func succeed() {
+            let done = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                state.remaining -= 1
+                guard state.remaining == 0 else { return nil }
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            done?.resume()
+        }
+
+        func fail(_ error: any Error) {
+            let done = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            done?.resume(throwing: error)
+        }
     }
 
     private struct State {
@@ -39,15 +70,23 @@ public final class AuditWriter: Sendable {
     /// Records a read entry; returns once it is committed. Throws when it could not be stored,
     /// in which case the caller must not answer with the record's data.
     public func record(_ entry: AuditEntry) async throws {
+        try await record([entry])
+    }
+
+    /// Records the entries of one read (a list: one per record returned); returns once all are
+    /// committed, whichever batches they land in.
+    public func record(_ entries: [AuditEntry]) async throws {
+        guard !entries.isEmpty else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let completion = Completion(count: entries.count, continuation: continuation)
             let worker: CheckedContinuation<Void, Never>?? = state.withLock { state in
                 if state.stopped { return .none }
-                state.queue.append(Pending(entry: entry, continuation: continuation))
+                state.queue.append(contentsOf: entries.map { Pending(entry: $0, completion: completion) })
                 return .some(state.idleWorkers.popLast())
             }
             switch worker {
             case .none:
-                continuation.resume(throwing: Problem.unavailable("the audit writer is shutting down"))
+                completion.fail(Problem.unavailable("the audit writer is shutting down"))
             case .some(let idle):
                 idle?.resume()
             }
@@ -107,14 +146,14 @@ public final class AuditWriter: Sendable {
             try await database.withConnection { connection in
                 try await AuditLog.appendBatch(batch.map(\.entry), on: connection)
             }
-            batch.forEach { $0.continuation.resume() }
+            batch.forEach { $0.completion.succeed() }
             onFlush()
         } catch {
             database.logger.error("audit batch failed", metadata: ["entries": "\(batch.count)", "error": "\(String(reflecting: error))"])
             let failure: any Error = (error as? StoreError)?.isUnavailable == true
                 ? Problem.unavailable("the audit trail cannot be written; the read was not answered")
                 : error
-            batch.forEach { $0.continuation.resume(throwing: failure) }
+            batch.forEach { $0.completion.fail(failure) }
         }
     }
 }
