@@ -4,6 +4,7 @@
 #   first start (its password is printed once), issues an 8-hour token for it, prints how to use
 #   it, and runs `ifcd serve` on the embedded cluster in ./.ifcd (or $IFCD_DATA_DIR).
 # Extra arguments go to `ifcd serve`, e.g. `bash Deploy/run.sh --port 9090`.
+# IFCD_DEMO=1 loads the demo sample on the first start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Deploy/lib.sh
@@ -30,6 +31,9 @@ case "$status" in
     3) echo "User 'admin' exists already; issuing a new token for it." ;;
     *) exit "$status" ;;
 esac
+if [ "$status" = 0 ] && [ "${IFCD_DEMO:-}" = 1 ]; then
+    "$bin" demo seed --data-dir "$data"
+fi
 token="$("$bin" token issue admin --ttl 8h --data-dir "$data")"
 
 cat <<USAGE
@@ -42,6 +46,8 @@ An admin token, valid 8 hours:
 Create an analyst:
   curl -s -H "Authorization: Bearer \$IFCD_TOKEN" -H 'Content-Type: application/json' \\
        -d '{"username":"analyst1","password":"a long passphrase here","roles":["analyst"]}' http://127.0.0.1:$port/v1/users
+Sample registry data (a few hundred firearms, holders, events), into an empty registry:
+  $bin demo seed --data-dir $data        (or start with IFCD_DEMO=1 bash Deploy/run.sh)
 The API document: http://127.0.0.1:$port/openapi.json   Stop with Ctrl-C (the embedded PostgreSQL stops too).
 
 USAGE

@@ -1,0 +1,126 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+import IFCStore
+import PostgresNIO
+
+extension Registry {
+    /// `ifcd demo seed`: 60 holders and 300 firearms of common makes with plausible serials,
+    /// licences, transfers, thefts, recoveries and destructions, made through the same calls as
+    /// the API (so every record has its versions and audit entries). Reproducible: the same
+    /// sample every time. Nothing is added when the registry holds firearms already.
+    public func seedDemo(_ seed: DemoSeed) async throws -> String? {
+        let existing = try await seed.database.withConnection { connection in
+            var count = 0
+            for try await value in try await connection.query("SELECT count(*) FROM firearms", logger: FirearmStore.logger).decode(Int.self) {
+                count = value
+            }
+            return count
+        }
+        guard existing == 0 else { return nil }
+        let registry = Registry(database: seed.database, audit: audit, environment: seed.environment)
+        var random = DemoRandom(seed: 0x1FCD)
+        let first = ["Andre", "Keisha", "Marlon", "Tanya", "Devon", "Shanice", "Omar", "Latoya", "Ricardo", "Nadine", "Kevin", "Simone"]
+        let last = ["Campbell", "Brown", "Williams", "Thompson", "Clarke", "Henry", "Reid", "Francis", "Gordon", "Bailey"]
+        let companies = [("dealer", "Caribbean Sporting Arms Ltd"), ("dealer", "Island Gun & Tackle"), ("security_company", "Guardsman Security Services"),
+                         ("security_company", "Marksman Protection Ltd"), ("state_agency", "National Police Armoury"), ("dealer", "Northshore Outfitters")]
+        var holders: [UUID] = []
+        for (kind, name) in companies {
+            holders.append(try await registry.createHolder(NewHolder(kind: kind, name: name, idNumber: "REG-\(random.digits(6))", address: nil,
+                                                                     country: "JM"), by: seed.principal, requestID: "demo-seed").id)
+        }
+        for index in 0..<54 {
+            let name = "\(first[index % first.count]) \(last[(index * 7) % last.count])"
+            holders.append(try await registry.createHolder(NewHolder(kind: "person", name: name, idNumber: "TRN-\(random.digits(9))",
+                                                                     address: "\(random.int(1...199)) \(["Hope Road", "Constant Spring Road", "Main Street", "Market Street"][index % 4])",
+                                                                     country: "JM"), by: seed.principal, requestID: "demo-seed").id)
+        }
+        let makes: [(make: String, models: [String], type: FirearmType, calibres: [String], country: String, serial: (inout DemoRandom) -> String)] = [
+            ("Glock", ["17", "19", "26", "43"], .pistol, ["9x19mm"], "AT", { "\($0.letters(3))\($0.digits(3))" }),
+            ("Smith & Wesson", ["M&P9", "SD40", "Model 686"], .pistol, ["9x19mm", ".40 S&W"], "US", { "\($0.letters(3))\($0.digits(4))" }),
+            ("Taurus", ["G2C", "PT92", "Judge"], .pistol, ["9x19mm", ".45 ACP"], "BR", { "T\($0.letters(2))\($0.digits(5))" }),
+            ("Beretta", ["92FS", "APX", "PX4"], .pistol, ["9x19mm"], "IT", { "\($0.letters(2))\($0.digits(6))Z" }),
+            ("Ruger", ["LCP", "SR22", "10/22"], .rifle, [".22 LR", ".380 ACP"], "US", { "\($0.digits(3))-\($0.digits(5))" }),
+            ("Colt", ["M1911", "Python", "AR-15"], .revolver, [".357 Magnum", ".45 ACP"], "US", { "\($0.digits(6))-\($0.letters(2))" }),
+            ("SIG Sauer", ["P226", "P320", "MPX"], .pistol, ["9x19mm"], "DE", { "\($0.letters(2))\($0.digits(6))" }),
+            ("Mossberg", ["500", "590"], .shotgun, ["12 gauge"], "US", { "V\($0.digits(7))" }),
+            ("Remington", ["870", "700"], .shotgun, ["12 gauge", ".308 Win"], "US", { "RS\($0.digits(8))" }),
+            ("CZ", ["75", "P-10 C", "Scorpion EVO 3"], .pistol, ["9x19mm"], "CZ", { "\($0.letters(1))\($0.digits(6))" }),
+            ("Hi-Point", ["C9", "995"], .pistol, ["9x19mm"], "US", { "P\($0.digits(7))" }),
+            ("Kel-Tec", ["PF-9", "KSG"], .shotgun, ["12 gauge", "9x19mm"], "US", { "\($0.letters(2))\($0.digits(3))" }),
+        ]
+        var firearms = 0, events = 0
+        while firearms < 300 {
+            let spec = makes[random.int(0...(makes.count - 1))]
+            let year = random.int(1995...2024)
+            let imported = spec.country == "JM" ? nil : min(2025, year + random.int(0...3))
+            let description = FirearmDescription(
+                make: spec.make, model: spec.models[random.int(0...(spec.models.count - 1))], type: spec.type,
+                calibre: spec.calibres[random.int(0...(spec.calibres.count - 1))], serial: spec.serial(&random),
+                countryOfManufacture: spec.country, yearOfManufacture: year, importCountry: imported == nil ? nil : "JM",
+                importYear: imported, importer: imported == nil ? nil : "Caribbean Sporting Arms Ltd")
+            let holder = holders[random.int(0...(holders.count - 1))]
+            let firearm: Firearm
+            do {
+                firearm = try await registry.register(description, holderID: holder, by: seed.principal, requestID: "demo-seed")
+            } catch let problem as Problem where problem.status == 409 {
+                continue  // a generated serial repeated; draw another
+            }
+            firearms += 1
+            // Licensed the year after import, then sometimes a story.
+            // Events in date order, from the year after import, none later than October 2026.
+            var when = (year: (imported ?? year) + 1, month: random.int(1...6))
+            func date() -> String { String(format: "%04d-%02d-%02d", when.year, when.month, random.int(1...28)) }
+            let story: [(EventKind, TransferKind?)] = switch random.int(0...9) {
+            case 0: [(.licensed, nil), (.reportedStolen, nil)]
+            case 1: [(.licensed, nil), (.reportedStolen, nil), (.recovered, nil)]
+            case 2: [(.licensed, nil), (.reportedLost, nil)]
+            case 3: [(.seized, nil), (.destroyed, nil)]
+            case 4: [(.licensed, nil), (.transferred, .domestic), (.licensed, nil)]
+            case 5: [(.surrendered, nil)]
+            default: [(.licensed, nil)]
+            }
+            for (kind, transfer) in story where when.year < 2026 || (when.year == 2026 && when.month <= 10) {
+                let counterpart = transfer == .domestic ? holders[random.int(0...(holders.count - 1))] : nil
+                _ = try await registry.appendEvent(
+                    firearmID: firearm.id, expectedVersion: nil,
+                    NewEvent(kind: kind, occurredOn: date(), transferKind: transfer, place: ["Kingston", "Montego Bay", "Spanish Town", "Mandeville"][random.int(0...3)],
+                             agency: kind == .licensed ? "Firearm Licensing Authority" : "Jamaica Constabulary Force",
+                             documentRef: "DOC-\(random.digits(6))", permitNumber: transfer == nil ? nil : "TP-\(random.digits(5))",
+                             counterpartCountry: nil, counterpartHolderID: counterpart, notes: nil),
+                    by: seed.principal, requestID: "demo-seed")
+                events += 1
+                when.month += random.int(1...14)
+                while when.month > 12 { when.month -= 12; when.year += 1 }
+            }
+        }
+        return "\(holders.count) holders, \(firearms) firearms, \(events) events"
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so the demo sample is the same on every machine.
+struct DemoRandom {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func int(_ range: ClosedRange<Int>) -> Int {
+        range.lowerBound + Int(next() % UInt64(range.count))
+    }
+
+    mutating func digits(_ count: Int) -> String {
+        String((0..<count).map { _ in Character(String(int(0...9))) })
+    }
+
+    mutating func letters(_ count: Int) -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPRSTUVWXYZ")
+        return String((0..<count).map { _ in alphabet[int(0...(alphabet.count - 1))] })
+    }
+}
