@@ -219,7 +219,11 @@ public struct Accounts: IFCModule {
                                                                             disabled: changes.disabled, passwordHash: hash,
                                                                             unlock: changes.unlock), on: connection)
             var detail = "{\"before\":\(current.auditDetail),\"after\":\(updated.auditDetail)"
-            if hash != nil { detail += ",\"password_changed\":true" }
+            if hash != nil {
+                // A new password ends every session of the old one (a stolen token included).
+                let revoked = try await TokenStore.revokeAll(userID: id, now: environment.now(), on: connection)
+                detail += ",\"password_changed\":true,\"tokens_revoked\":\(revoked)"
+            }
             detail += "}"
             try await AuditLog.append(AuditEntry(principal: principal, action: "user.update", recordType: "user",
                                                  recordID: id.uuidString, requestID: requestID, detail: detail), on: connection)

@@ -62,6 +62,16 @@ enum TokenStore {
         return nil
     }
 
+    /// Every live token of a user (after a password change); returns how many.
+    static func revokeAll(userID: UUID, now: Date, on connection: PostgresConnection) async throws -> Int {
+        var count = 0
+        let rows = try await connection.query("""
+            UPDATE auth_tokens SET revoked_at = \(now) WHERE user_id = \(userID) AND revoked_at IS NULL RETURNING id
+            """, logger: UserStore.logger)
+        for try await _ in rows { count += 1 }
+        return count
+    }
+
     static func revoke(id: UUID, now: Date, on connection: PostgresConnection) async throws {
         try await connection.query("""
             UPDATE auth_tokens SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL

@@ -130,9 +130,14 @@ public func seedDemo(database: Database, config: AppConfig, principal: Principal
     let audit = AuditWriter(database: database)
     let accounts = Accounts(database: database, audit: nil, hasher: PasswordHasher(cost: UInt8(config.bcryptCost)), environment: .live)
     let seed = DemoSeed(database: database, principal: principal, environment: .live)
+    // A module's seed may read (and so record read entries): the writer runs meanwhile.
+    let writer = Task { await audit.run() }
+    defer { audit.stop() }
     var added: [String] = []
     for module in makeModules(context, audit: audit, accounts: accounts) {
         if let summary = try await module.seedDemo(seed) { added.append("\(module.name): \(summary)") }
     }
+    audit.stop()
+    await writer.value
     return added
 }

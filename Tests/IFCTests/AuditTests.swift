@@ -239,4 +239,23 @@ struct AuditTests {
             }
         }
     }
+
+    @Test("the chain hash tells role lists apart that a joined string would not")
+    func rolesHashedApart() {
+        func entry(_ roles: [String]) -> StoredAuditEntry {
+            StoredAuditEntry(seq: 1, atMicros: 0, entry: AuditEntry(actor: "a", actorID: nil, roles: roles, action: "x.y", requestID: nil))
+        }
+        #expect(AuditChain.hash(previous: AuditChain.genesis, entry: entry(["admin", "clerk"]))
+                != AuditChain.hash(previous: AuditChain.genesis, entry: entry(["admin,clerk"])))
+    }
+
+    @Test("serving as a role that owns the audit tables is refused")
+    func appRoleMustNotOwnTheTrail() async throws {
+        try await withTestDatabase { database in
+            await #expect(throws: ConfigurationError.self) {
+                try await StoreRuntime.checkAppRoleDoesNotOwnTheTrail(try database.ownerSettings, logger: TestCluster.logger)
+            }
+            try await StoreRuntime.checkAppRoleDoesNotOwnTheTrail(try database.appSettings, logger: TestCluster.logger)
+        }
+    }
 }

@@ -149,4 +149,19 @@ struct AuthTests {
             #expect(hash?.contains("correct horse") == false)
         }
     }
+
+    @Test("a password change revokes the user's tokens")
+    func passwordChangeRevokes() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let token = try await app.token(roles: [.analyst], username: "olga")
+            let list = try await app.request(.get, "/v1/users?role=analyst", token: admin)
+            let id = try #require((try list.object["items"] as? [[String: Any]])?.first?["id"] as? String)
+            let changed = try await app.request(.patch, "/v1/users/\(id)", token: admin, json: #"{"password":"another long passphrase"}"#,
+                                                headers: [.ifMatch: "\"1\""])
+            #expect(changed.status == .ok)
+            #expect(try await app.request(.get, "/v1/me", token: token).status == .unauthorized)
+            #expect(try await app.request(.post, "/v1/auth/token", json: #"{"username":"olga","password":"another long passphrase"}"#).status == .ok)
+        }
+    }
 }

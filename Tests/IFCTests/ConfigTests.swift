@@ -37,4 +37,17 @@ struct ConfigTests {
         }
         await #expect(throws: ConfigurationError.self) { _ = try await AppConfig.load(file: "/nonexistent/ifcd.json", environment: [:]) }
     }
+
+    @Test("database URLs: TLS preferred by default, required for require and verify-full, off for disable")
+    func databaseURLs() throws {
+        func tls(_ url: String) throws -> TLSMode? {
+            if case .tcp(_, _, let mode) = try ConnectionSettings(url: url).endpoint { return mode }
+            return nil
+        }
+        #expect(try tls("postgres://app:pw@db.example/ifcd") == .prefer)
+        #expect(try tls("postgres://app:pw@db.example/ifcd?sslmode=require") == .require)
+        #expect(try tls("postgres://app:pw@db.example/ifcd?sslmode=verify-full") == .require)
+        #expect(try tls("postgres://app:pw@db.example/ifcd?sslmode=disable") == .disable)
+        #expect(throws: ConfigurationError.self) { _ = try ConnectionSettings(url: "postgres://db.example/ifcd") }
+    }
 }

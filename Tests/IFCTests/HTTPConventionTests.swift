@@ -188,3 +188,23 @@ struct HTTPConventionTests {
         }
     }
 }
+
+@Suite("Hostile input")
+struct HostileInputTests {
+    @Test("a NUL character in any JSON string is 422 naming the field, even on the open login route")
+    func nulCharacters() async throws {
+        try await withTestApp { app in
+            let login = try await app.request(.post, "/v1/auth/token", json: #"{"username":"a\u0000b","password":"x"}"#)
+            #expect(login.status == .unprocessableContent)
+            #expect(try login.problemFields == ["username"])
+            let admin = try await app.token(roles: [.admin])
+            let user = try await app.request(.post, "/v1/users", token: admin,
+                                             json: #"{"username":"nora","password":"correct horse battery staple","roles":["clerk"],"display_name":"N\u0000"}"#)
+            #expect(user.status == .unprocessableContent)
+            #expect(try user.problemFields == ["display_name"])
+            let auditor = try await app.token(roles: [.auditor])
+            let query = try await app.request(.get, "/v1/audit?actor=a%00b", token: auditor)
+            #expect(query.status == .unprocessableContent, "\(query.text)")
+        }
+    }
+}

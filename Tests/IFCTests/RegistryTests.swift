@@ -4,6 +4,7 @@ import HummingbirdTesting
 import IFCCore
 import PostgresNIO
 @testable import Registry
+import IFCServer
 import Testing
 
 @Suite("Registry")
@@ -314,5 +315,26 @@ struct RegistryTests {
             if case .success = EventKind.recovered.apply(to: status, transfer: nil) { Issue.record("recovered from \(status)") }
         }
         #expect(EventKind.reportedStolen.apply(to: .lost, transfer: nil) == .success(.stolen))
+    }
+
+    @Test("demo seed fills an empty registry once, through the audited calls, with consistent statuses")
+    func demoSeed() async throws {
+        try await withTestApp { app in
+            var config = AppConfig()
+            config.bcryptCost = 4
+            let first = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(first.contains { $0.hasPrefix("registry: 60 holders, 300 firearms") }, "\(first)")
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 300)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 300)
+            // Each firearm's status is the status after its last event.
+            #expect(try await Self.count(app, """
+                SELECT count(*) FROM firearms f WHERE f.status <> coalesce(
+                    (SELECT e.status_after FROM firearm_events e WHERE e.firearm_id = f.id ORDER BY e.recorded_at DESC LIMIT 1), 'registered')
+                """) == 0)
+            #expect(try await Self.count(app, "SELECT count(DISTINCT status) FROM firearms") >= 5)
+            let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(again.isEmpty)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 300)
+        }
     }
 }

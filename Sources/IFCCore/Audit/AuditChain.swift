@@ -17,7 +17,8 @@ public enum AuditChain {
         let e = entry.entry
         append(e.actor, to: &buffer)
         append(e.actorID?.uuidString.lowercased(), to: &buffer)
-        append(e.roles.joined(separator: ","), to: &buffer)
+        append(Int64(e.roles.count), to: &buffer)
+        for role in e.roles { append(role, to: &buffer) }
         append(e.action, to: &buffer)
         append(e.recordType, to: &buffer)
         append(e.recordID, to: &buffer)

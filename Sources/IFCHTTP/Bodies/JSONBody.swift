@@ -53,6 +53,15 @@ public enum JSONBody {
         return try decode(type, from: data)
     }
 
+    static func containsNUL(_ value: Any) -> Bool {
+        switch value {
+        case let text as String: text.unicodeScalars.contains("\u{0}")
+        case let array as [Any]: array.contains(where: containsNUL)
+        case let object as [String: Any]: object.contains { $0.key.unicodeScalars.contains("\u{0}") || containsNUL($0.value) }
+        default: false
+        }
+    }
+
     public static func decode<T: StrictBody>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw Problem.badRequest("the request needs a JSON body", field: "body") }
         guard String(validating: data, as: UTF8.self) != nil else {
@@ -70,6 +79,11 @@ public enum JSONBody {
         let unknown = Set(dictionary.keys).subtracting(T.knownKeys).sorted()
         if !unknown.isEmpty {
             throw Problem.validation(unknown.map { .init(field: $0, detail: "is not a known field") })
+        }
+        // PostgreSQL text cannot hold U+0000; say so for the field rather than fail in the store.
+        let withNUL = dictionary.filter { containsNUL($0.value) }.keys.sorted()
+        if !withNUL.isEmpty {
+            throw Problem.validation(withNUL.map { .init(field: $0, detail: "contains a NUL character") })
         }
         let value: T
         do {

@@ -57,6 +57,17 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         }
         let collected = try await CollectingWriter.collect(response.body)
         response.body = .init(byteBuffer: collected)
+        // The work is committed: failing to keep its answer must not turn it into an error. The
+        // key is released instead, so a retry runs again (and meets the record's own uniqueness).
+        do {
+            try await storeAnswer()
+        } catch {
+            logger.error("idempotency: answer not kept", metadata: ["error": "\(String(reflecting: error))"])
+            try? await release(userID: userID, key: key, logger: logger)
+        }
+        return response
+
+        func storeAnswer() async throws {
         try await database.withConnection { connection in
             try await connection.query("""
                 UPDATE idempotency_keys
@@ -66,7 +77,7 @@ public struct IdempotencyMiddleware: RouterMiddleware {
                 WHERE user_id = \(userID) AND key = \(key)
                 """, logger: logger)
         }
-        return response
+        }
     }
 
     /// Reserves the key (returns nil: go on) or answers from what is stored.

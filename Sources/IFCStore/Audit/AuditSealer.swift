@@ -133,6 +133,8 @@ public final class AuditSealer: Sendable {
     func sealRound(waitForLock: Bool = false) async throws -> Int {
         let (highest, gaps) = state.withLock { ($0.highest, Array($0.gaps.keys)) }
         let result = try await database.transaction { connection -> (sealed: [Int64], top: Int64?, startGaps: [Int64])? in
+            // The first round after a start scans the whole trail; no request timeout applies.
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
             if waitForLock {
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             } else {

@@ -40,7 +40,22 @@ public struct AuditVerifier: Sendable {
         self.logger = logger
     }
 
+    /// Walks the whole trail in one read-only snapshot (seals and entries seen at one instant),
+    /// with no statement timeout: on a large trail the walk takes longer than any request may.
     public func verify(on connection: PostgresConnection, now: Date = Date()) async throws -> Report {
+        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        do {
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            let report = try await walk(on: connection, now: now)
+            try await connection.query("COMMIT", logger: logger)
+            return report
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    private func walk(on connection: PostgresConnection, now: Date) async throws -> Report {
         var report = Report(sealed: 0, unsealed: 0)
         var previous = AuditChain.genesis
         var expectedPosition: Int64 = 1

@@ -125,20 +125,26 @@ public final class EmbeddedCluster: Sendable {
             try await bootstrapRolesIfNeeded(port: port)
             return Running(port: port, startedHere: false)
         }
-        let port = try Posix.freeLoopbackPort()
-        var settings = options.settings
-        settings["port"] = "\(port)"
-        let opts = settings.sorted(by: { $0.key < $1.key }).map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
         var lastOutput = ""
         // A postmaster killed with -9 leaves backends that exit within moments; its shared memory
         // blocks a new start until they have. Retry a few times, bounded.
         for attempt in 1...6 {
+            // A fresh port each attempt: the last one may have been taken meanwhile.
+            var settings = options.settings
+            settings["port"] = "\(try Posix.freeLoopbackPort())"
+            let opts = settings.sorted(by: { $0.key < $1.key }).map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
             let result = try runner.run(binDir.appendingPathComponent("pg_ctl").path, [
                 "start", "-w", "-t", "60", "-D", pgdata.path, "-l", logURL.path, "-o", opts,
             ])
             if result.status == 0, let running = runningPort() {
                 logger.info("started PostgreSQL", metadata: ["port": "\(running)", "pgdata": "\(pgdata.path)"])
-                try await bootstrapRolesIfNeeded(port: running)
+                do {
+                    try await bootstrapRolesIfNeeded(port: running)
+                } catch {
+                    // Leave no postmaster behind that nobody can use.
+                    _ = try? runner.run(binDir.appendingPathComponent("pg_ctl").path, ["stop", "-w", "-t", "60", "-m", "fast", "-D", pgdata.path])
+                    throw error
+                }
                 return Running(port: running, startedHere: true)
             }
             lastOutput = result.output + "\n" + tail(of: logURL, lines: 15)

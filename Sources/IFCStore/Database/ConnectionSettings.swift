@@ -7,7 +7,7 @@ import PostgresNIO
 public struct ConnectionSettings: Sendable, Equatable {
     public enum Endpoint: Sendable, Equatable {
         case unixSocket(path: String)
-        case tcp(host: String, port: Int, requireTLS: Bool)
+        case tcp(host: String, port: Int, tls: TLSMode)
     }
 
     public var endpoint: Endpoint
@@ -49,7 +49,10 @@ public struct ConnectionSettings: Sendable, Equatable {
         if host.hasPrefix("/") {
             self.endpoint = .unixSocket(path: "\(host)/.s.PGSQL.\(url.port ?? 5432)")
         } else {
-            self.endpoint = .tcp(host: host, port: url.port ?? 5432, requireTLS: sslmode == "require" || sslmode.hasPrefix("verify"))
+            // As libpq: TLS when the server offers it unless told otherwise; required (and the
+            // certificate verified) for require and verify-*.
+            let tls: TLSMode = sslmode == "disable" ? .disable : (sslmode == "require" || sslmode.hasPrefix("verify")) ? .require : .prefer
+            self.endpoint = .tcp(host: host, port: url.port ?? 5432, tls: tls)
         }
         self.username = user.removingPercentEncoding ?? user
         self.password = url.password?.removingPercentEncoding
@@ -61,9 +64,9 @@ public struct ConnectionSettings: Sendable, Equatable {
         switch endpoint {
         case .unixSocket(let path):
             configuration = .init(unixSocketPath: path, username: username, password: password, database: database)
-        case .tcp(let host, let port, let requireTLS):
+        case .tcp(let host, let port, let tlsMode):
             configuration = .init(host: host, port: port, username: username, password: password, database: database,
-                                  tls: requireTLS ? .require(.makeClientConfiguration()) : .disable)
+                                  tls: tlsMode == .disable ? .disable : tlsMode == .require ? .require(.makeClientConfiguration()) : .prefer(TLSMode.opportunistic))
         }
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
@@ -75,9 +78,11 @@ public struct ConnectionSettings: Sendable, Equatable {
         switch endpoint {
         case .unixSocket(let path):
             return .init(unixSocketPath: path, username: username, password: password, database: database)
-        case .tcp(let host, let port, let requireTLS):
+        case .tcp(let host, let port, let tlsMode):
             return .init(host: host, port: port, username: username, password: password, database: database,
-                         tls: requireTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+                         tls: tlsMode == .disable ? .disable
+                             : tlsMode == .require ? .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+                             : .prefer(try NIOSSLContext(configuration: TLSMode.opportunistic)))
         }
     }
 
@@ -96,6 +101,18 @@ public struct ConnectionSettings: Sendable, Equatable {
             try? await connection.close()
             throw error
         }
+    }
+}
+
+public enum TLSMode: Sendable, Equatable {
+    case disable, prefer, require
+
+    /// `prefer` (and no sslmode): encrypted whenever the server offers TLS, without checking
+    /// its certificate, as libpq does. `require` and `verify-*` check the certificate fully.
+    static var opportunistic: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
     }
 }
 

@@ -104,6 +104,8 @@ public struct StoreError: Error, ProblemConvertible, CustomStringConvertible {
             return .conflict("a record with these values exists already (\(constraint ?? "unique"))", slug: "duplicate")
         case "23503":
             return .validation([.init(field: constraint ?? "reference", detail: "refers to a record that does not exist")])
+        case "22021":
+            return .validation([.init(field: constraint ?? "body", detail: "contains a character that cannot be stored (NUL)")])
         case "23514", "22001", "22P02", "22007", "22008", "22003":
             return .validation([.init(field: constraint ?? "body", detail: "is not accepted by the store")])
         case "40001", "40P01":

@@ -45,6 +45,25 @@ public final class StoreRuntime: Sendable {
         self.logger = logger
     }
 
+    /// The audit trail's protection rests on the app role not owning its tables (an owner may
+    /// disable triggers). With an external database configured with one URL only, migrations
+    /// ran as the app role: refuse that set-up plainly.
+    static func checkAppRoleDoesNotOwnTheTrail(_ app: ConnectionSettings, logger: Logger) async throws {
+        let owner = try await app.withConnection(logger: logger) { connection -> String? in
+            let rows = try await connection.query("""
+                SELECT tableowner::text FROM pg_tables WHERE tablename = 'audit_entries' AND tableowner = current_user
+                """, logger: logger)
+            for try await name in rows.decode(String.self) { return name }
+            return nil
+        }
+        if let owner {
+            throw ConfigurationError("""
+                the application role \(owner) owns the audit tables, so it could disable their protection. Migrate \
+                as a separate owner role (database.ownerUrl) and serve as a role that owns nothing (database.url).
+                """)
+        }
+    }
+
     /// Starts (or finds) the database and migrates it. The returned runtime's client must be run
     /// (`database.client.run()`) by the caller, as a service or in a task.
     public static func open(_ options: Options, migrations: [Migration], migrate: Bool = true, logger: Logger,
@@ -76,6 +95,9 @@ public final class StoreRuntime: Sendable {
                 }
                 throw error
             }
+        }
+        if migrate {
+            try await checkAppRoleDoesNotOwnTheTrail(app, logger: logger)
         }
         let client = PostgresClient(configuration: try app.clientConfiguration(maximumConnections: options.poolSize),
                                     backgroundLogger: clientLogger ?? logger)
