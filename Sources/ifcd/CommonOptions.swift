@@ -38,15 +38,26 @@ enum Logs {
 }
 
 /// Opens the store for a one-off command: starts the embedded cluster when none runs, migrates,
-/// runs `body`, seals the audit entries it wrote, and stops the cluster again if it started it
-/// and no `ifcd serve` took the folder meanwhile.
+/// runs `body`, seals the audit entries it wrote, and stops the cluster when it is the last
+/// command using it and no `ifcd serve` holds the folder.
 func withStore<T: Sendable>(_ config: AppConfig, logger: Logger,
                             _ body: @Sendable (StoreRuntime) async throws -> T) async throws -> T {
+    // While this command runs, the cluster is in use: other commands leave it running.
+    let clientLock = try config.databaseURL == nil ? ClientLock.acquire(dataDir: URL(fileURLWithPath: config.dataDir)) : nil
     // The pool's own chatter (e.g. a lease queued while its run loop starts) is not for the operator.
     var quiet = logger
     quiet.logLevel = .error
-    let runtime = try await StoreRuntime.open(config.storeOptions, migrations: try Migration.bundled(), logger: logger,
+    let runtime: StoreRuntime
+    do {
+        runtime = try await StoreRuntime.open(config.storeOptions, migrations: try Migration.bundled(), logger: logger,
                                               clientLogger: quiet)
+    } catch {
+        clientLock?.release()
+        if config.databaseURL == nil {
+            try? EmbeddedCluster(dataDir: URL(fileURLWithPath: config.dataDir), logger: logger).stopIfUnused()
+        }
+        throw error
+    }
     let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
         group.addTask { await runtime.database.client.run() }
         let result: Result<T, any Error>
@@ -60,7 +71,9 @@ func withStore<T: Sendable>(_ config: AppConfig, logger: Logger,
         group.cancelAll()
         return result
     }
-    if runtime.startedCluster, let cluster = runtime.cluster {
+    // The last command out stops a cluster that no serve holds.
+    clientLock?.release()
+    if let cluster = runtime.cluster {
         try cluster.stopIfUnused()
     }
     return try result.get()

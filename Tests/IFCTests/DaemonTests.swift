@@ -153,4 +153,20 @@ struct DaemonTests {
         #expect(serve.stdout.contains("changed after it was applied"), "\(serve.stdout)\(serve.stderr)")
         #expect(try folder.cluster.runningPort() == nil)
     }
+
+    @Test("a command leaves the cluster running while another command still uses it; the last one out stops it")
+    func lastCommandOutStopsTheCluster() async throws {
+        let (folder, _) = try await Folder.make()
+        defer { folder.remove() }
+        let cluster = try folder.cluster
+        _ = try await cluster.start()
+        let other = try ClientLock.acquire(dataDir: folder.dir)
+        let listed = try await folder.ifcd(["user", "list"])
+        #expect(listed.status == 0)
+        #expect(cluster.runningPort() != nil, "another command still uses the cluster")
+        other.release()
+        let again = try await folder.ifcd(["user", "list"])
+        #expect(again.status == 0)
+        #expect(cluster.runningPort() == nil, "the last command out stops it")
+    }
 }

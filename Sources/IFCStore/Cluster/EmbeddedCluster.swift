@@ -156,10 +156,12 @@ public final class EmbeddedCluster: Sendable {
         throw ConfigurationError("PostgreSQL in \(pgdata.path) did not start:\n\(lastOutput)")
     }
 
-    /// Stops the cluster unless an `ifcd serve` holds this data folder.
+    /// Stops the cluster unless an `ifcd serve` or another CLI command uses this data folder.
     public func stopIfUnused() throws {
         guard let serveLock = try FileLock.tryAcquire(serveLockPath) else { return }
         defer { serveLock.release() }
+        guard let clients = try FileLock.tryAcquire(ClientLock.path(dataDir: dataDir)) else { return }
+        defer { clients.release() }
         try stop()
     }
 

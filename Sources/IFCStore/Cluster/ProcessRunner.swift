@@ -132,11 +132,11 @@ final class FileLock: Sendable {
 
     private init(fd: Int32) { self.fd = fd }
 
-    /// Blocks until the lock is held.
-    static func acquire(_ path: String) throws -> FileLock {
+    /// Blocks until the lock is held (shared: with other shared holders).
+    static func acquire(_ path: String, shared: Bool = false) throws -> FileLock {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw ConfigurationError("cannot open lock file \(path): errno \(errno)") }
-        while flock(fd, LOCK_EX) != 0 {
+        while flock(fd, shared ? LOCK_SH : LOCK_EX) != 0 {
             if errno != EINTR { close(fd); throw ConfigurationError("cannot lock \(path): errno \(errno)") }
         }
         return FileLock(fd: fd)
@@ -154,6 +154,24 @@ final class FileLock: Sendable {
     }
 
     func release() { close(fd) }
+}
+
+/// Held, shared, by every CLI command while it uses a data folder's cluster: the last command
+/// out (the only one that can take it exclusively) stops a cluster no `serve` holds.
+public final class ClientLock: Sendable {
+    private let lock: FileLock
+
+    private init(lock: FileLock) { self.lock = lock }
+
+    public static func path(dataDir: URL) -> String { dataDir.appendingPathComponent("clients.lock").path }
+
+    public static func acquire(dataDir: URL) throws -> ClientLock {
+        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: Posix.isRoot ? 0o711 : 0o700])
+        return ClientLock(lock: try FileLock.acquire(path(dataDir: dataDir), shared: true))
+    }
+
+    public func release() { lock.release() }
 }
 
 /// Held by `ifcd serve` for as long as it serves a data folder: a second serve on the same

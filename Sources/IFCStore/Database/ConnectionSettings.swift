@@ -71,6 +71,12 @@ public struct ConnectionSettings: Sendable, Equatable {
         configuration.options.maximumConnections = maximumConnections
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(5)
+        // Every pooled connection, embedded or external: no request holds a statement or an idle
+        // transaction for long. The audit sealer counts on it (an entry whose transaction is still
+        // open after its grace is no longer waited for), and the verifier lifts it for its walk.
+        configuration.options.additionalStartupParameters = [
+            ("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"),
+        ]
         return configuration
     }
 
