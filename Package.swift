@@ -104,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "ifcd",
             dependencies: [
-                "IFCServer", "IFCStore", "Accounts", "IFCCore",
+                "IFCServer", "IFCStore", "Accounts", "Registry", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

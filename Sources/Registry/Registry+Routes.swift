@@ -282,6 +282,28 @@ extension Registry {
                                        404: problem("no such firearm")])) { _, context, principal in
             try Response.json(try await self.events(firearmID: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
         }
+        routes.add(RouteSpec(.post, "/v1/imports/firearms", id: "importFirearms",
+                             summary: "Import firearms from CSV (streamed; header row naming the columns). Re-running a file adds nothing.",
+                             tag: name, access: Self.writers,
+                             parameters: [.init("dry_run", in: .query, schema: Schema.boolean, "validate and count only")],
+                             body: ["type": "string", "description": .string("CSV with the columns \(FirearmImport.columns.joined(separator: ", "))")],
+                             bodyContentType: "text/csv",
+                             replies: [200: .init("the import report", schema: Schema.ref("ImportReport")),
+                                       415: problem("the body is not text/csv")],
+                             idempotent: false)) { request, context, principal in
+            guard let contentType = request.headers[.contentType]?.lowercased(), contentType.hasPrefix("text/csv") else {
+                throw Problem(slug: "unsupported-media-type", title: "Unsupported media type", status: 415, detail: "send the CSV as text/csv")
+            }
+            var dryRun = false
+            if let raw = request.uri.queryParameters["dry_run"] {
+                guard let value = Bool(String(raw)) else { throw Problem.invalid("dry_run", "must be true or false") }
+                dryRun = value
+            }
+            let importer = FirearmImport(database: self.database, principal: principal, requestID: context.requestID, dryRun: dryRun,
+                                         now: self.environment.now(), logger: context.logger)
+            let report = try await importer.run(request.body.map { Array(buffer: $0) })
+            return try Response.json(report)
+        }
         routes.add(RouteSpec(.post, "/v1/holders", id: "createHolder", summary: "Record a holder (person or organisation)",
                              tag: name, access: Self.writers, body: Schema.ref("NewHolder"),
                              replies: [201: .init("recorded", schema: Schema.ref("Holder"), headers: ["ETag", "Location"])])) { request, context, principal in
@@ -384,6 +406,12 @@ extension Registry {
             "NewHolder": Schema.object(holder, required: ["kind", "name", "country"]),
             "Holder": Schema.object(storedHolder, required: ["id", "reference", "kind", "name", "country", "version", "created_at", "updated_at"]),
             "HolderPage": Schema.page(of: Schema.ref("Holder")),
+            "ImportReport": Schema.object([
+                "import_id": Schema.uuid, "dry_run": Schema.boolean, "rows": Schema.integer, "imported": Schema.integer,
+                "duplicates": Schema.integer, "invalid": Schema.integer, "errors_truncated": Schema.boolean,
+                "errors": Schema.array(Schema.object(["line": Schema.integer, "column": Schema.string, "reason": Schema.string],
+                                                     required: ["line", "column", "reason"])),
+            ], required: ["import_id", "dry_run", "rows", "imported", "duplicates", "invalid", "errors", "errors_truncated"]),
         ]
     }
 }

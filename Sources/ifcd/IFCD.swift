@@ -8,5 +8,5 @@ struct IFCD: AsyncParsableCommand {
         commandName: "ifcd",
         abstract: "The national records system of an Integrated Firearms Centre.",
         version: ifcdVersion,
-        subcommands: [Serve.self, Migrate.self, UserCommand.self, TokenCommand.self, AuditCommand.self, DemoCommand.self])
+        subcommands: [Serve.self, Migrate.self, UserCommand.self, TokenCommand.self, AuditCommand.self, DemoCommand.self, ImportCommand.self])
 }

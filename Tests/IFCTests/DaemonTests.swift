@@ -169,4 +169,20 @@ struct DaemonTests {
         #expect(again.status == 0)
         #expect(cluster.runningPort() == nil, "the last command out stops it")
     }
+
+    @Test("ifcd import firearms: exit 1 and each invalid row listed when some rows are bad; a re-run imports nothing")
+    func importCommand() async throws {
+        let (folder, _) = try await Folder.make()
+        defer { folder.remove() }
+        let file = folder.dir.appendingPathComponent("firearms.csv")
+        try Data("make,type,calibre,serial\nGlock,pistol,9mm,A100\nGlock,laser,9mm,A101\nColt,revolver,.38,C7\n".utf8).write(to: file)
+        let first = try await folder.ifcd(["import", "firearms", file.path])
+        #expect(first.status == 1, "\(first.stdout)\(first.stderr)")
+        #expect(first.stdout.contains("imported 2 of 3 rows"), "\(first.stdout)")
+        #expect(first.stdout.contains("line 3, type:"), "\(first.stdout)")
+        let dry = try await folder.ifcd(["import", "firearms", "--dry-run", file.path])
+        #expect(dry.stdout.contains("would import 0 of 3 rows; 2 already registered"), "\(dry.stdout)")
+        let missing = try await folder.ifcd(["import", "firearms", "/nonexistent.csv"])
+        #expect(missing.status != 0)
+    }
 }

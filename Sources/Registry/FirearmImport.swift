@@ -1,0 +1,267 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+import IFCStore
+import Logging
+import PostgresNIO
+
+/// What an import did: counts, and each invalid row with its line, column and reason.
+public struct ImportReport: Sendable, Encodable {
+    public struct RowError: Sendable, Encodable, Equatable {
+        public var line: Int
+        public var column: String
+        public var reason: String
+    }
+
+    public var importID: UUID
+    public var dryRun: Bool
+    public var rows = 0
+    public var imported = 0
+    public var duplicates = 0
+    public var invalid = 0
+    public var errors: [RowError] = []
+    public var errorsTruncated = false
+
+    public static let maximumErrors = 1000
+
+    enum CodingKeys: String, CodingKey {
+        case rows, imported, duplicates, invalid, errors
+        case importID = "import_id", dryRun = "dry_run", errorsTruncated = "errors_truncated"
+    }
+
+    mutating func add(_ error: RowError) {
+        if errors.count < Self.maximumErrors { errors.append(error) } else { errorsTruncated = true }
+    }
+}
+
+/// Imports firearms from CSV as it streams in: a header row naming the columns, then one
+/// firearm per row. Valid rows are written in batches (one transaction per batch, with its
+/// audit entry and the records' first versions); rows already in the registry are counted as
+/// duplicates and skipped, so a re-run of the same file adds nothing.
+public struct FirearmImport: Sendable {
+    public static let columns = ["make", "model", "type", "calibre", "serial", "other_markings", "country_of_manufacture",
+                                 "year_of_manufacture", "import_country", "import_year", "importer", "barrel_length_mm",
+                                 "action", "notes"]
+    static let required: Set<String> = ["make", "type", "calibre", "serial"]
+
+    let database: Database
+    let principal: Principal
+    let requestID: String?
+    let dryRun: Bool
+    let batchSize: Int
+    let currentYear: Int
+    let logger: Logger
+
+    public init(database: Database, principal: Principal, requestID: String?, dryRun: Bool, batchSize: Int = 2000,
+                now: Date = Date(), logger: Logger) {
+        self.database = database
+        self.principal = principal
+        self.requestID = requestID
+        self.dryRun = dryRun
+        self.batchSize = batchSize
+        self.currentYear = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
+        self.logger = logger
+    }
+
+    /// Reads `chunks` to the end. `progress` is told the rows read so far after each batch.
+    public func run<Chunks: AsyncSequence>(_ chunks: Chunks, progress: @Sendable (ImportReport) -> Void = { _ in }) async throws
+        -> ImportReport where Chunks.Element == [UInt8]
+    {
+        var report = ImportReport(importID: UUID(), dryRun: dryRun)
+        var reader = CSVReader()
+        var header: [String]?
+        var batch: [(line: Int, firearm: FirearmDescription)] = []
+
+        func handle(_ record: CSVReader.Record) async throws {
+            guard let columns = header else {
+                header = try Self.checkHeader(record.fields)
+                return
+            }
+            report.rows += 1
+            switch parse(record, columns: columns) {
+            case .success(let firearm):
+                batch.append((record.line, firearm))
+                if batch.count >= batchSize {
+                    try await flush(batch, into: &report)
+                    batch.removeAll(keepingCapacity: true)
+                    progress(report)
+                }
+            case .failure(let failure):
+                report.invalid += 1
+                failure.errors.forEach { report.add($0) }
+            }
+        }
+
+        do {
+            for try await chunk in chunks {
+                for record in try reader.feed(chunk) { try await handle(record) }
+            }
+            if let last = try reader.finish() { try await handle(last) }
+        } catch let failure as CSVReader.Failure {
+            throw Self.problem(for: failure)
+        }
+        guard header != nil else { throw Problem.invalid("body", "the CSV is empty: it needs a header row naming the columns") }
+        if !batch.isEmpty { try await flush(batch, into: &report) }
+        progress(report)
+        if !dryRun {
+            let summary = report
+            try await database.transaction { connection in
+                try await AuditLog.append(AuditEntry(
+                    principal: principal, action: "firearm.import", recordType: "import", recordID: summary.importID.uuidString,
+                    requestID: requestID,
+                    detail: "{\"rows\":\(summary.rows),\"imported\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
+                    on: connection)
+            }
+        }
+        return report
+    }
+
+    static func problem(for failure: CSVReader.Failure) -> Problem {
+        switch failure {
+        case .invalidUTF8(let line): Problem.invalid("body", "line \(line) is not valid UTF-8")
+        case .unterminatedQuote(let line): Problem.invalid("body", "the quoted field starting on line \(line) never ends")
+        case .fieldTooLong(let line): Problem.invalid("body", "a field on line \(line) is longer than 64 KiB")
+        }
+    }
+
+    static func checkHeader(_ fields: [String]) throws(Problem) -> [String] {
+        let names = fields.enumerated().map { index, name in
+            // A byte-order mark some spreadsheets write before the first name.
+            (index == 0 ? String(name.drop(while: { $0 == "\u{FEFF}" })) : name).trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        var errors: [Problem.FieldError] = []
+        for name in names where !columns.contains(name) {
+            errors.append(.init(field: name.isEmpty ? "header" : name, detail: "is not a column; columns are \(columns.joined(separator: ", "))"))
+        }
+        for name in Set(names) where names.filter({ $0 == name }).count > 1 {
+            errors.append(.init(field: name, detail: "appears twice in the header"))
+        }
+        for name in required.sorted() where !names.contains(name) {
+            errors.append(.init(field: name, detail: "is a required column"))
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return names
+    }
+
+    struct RowErrors: Error { var errors: [ImportReport.RowError] }
+
+    func parse(_ record: CSVReader.Record, columns: [String]) -> Result<FirearmDescription, RowErrors> {
+        var errors: [ImportReport.RowError] = []
+        guard record.fields.count == columns.count else {
+            return .failure(RowErrors(errors: [.init(line: record.line, column: "row",
+                                                     reason: "has \(record.fields.count) fields where the header names \(columns.count)")]))
+        }
+        var values: [String: String] = [:]
+        for (name, raw) in zip(columns, record.fields) {
+            let value = raw.trimmingCharacters(in: .whitespaces)
+            if value.unicodeScalars.contains("\u{0}") {
+                errors.append(.init(line: record.line, column: name, reason: "contains a NUL character"))
+            } else if !value.isEmpty {
+                values[name] = value
+            }
+        }
+        for name in Self.required.sorted() where values[name] == nil {
+            errors.append(.init(line: record.line, column: name, reason: "is required"))
+        }
+        func integer(_ name: String) -> Int? {
+            guard let text = values[name] else { return nil }
+            guard let value = Int(text) else {
+                errors.append(.init(line: record.line, column: name, reason: "must be a whole number"))
+                return nil
+            }
+            return value
+        }
+        let type = values["type"].flatMap { FirearmType(rawValue: $0.lowercased().replacingOccurrences(of: " ", with: "_")) }
+        if values["type"] != nil && type == nil {
+            errors.append(.init(line: record.line, column: "type", reason: "must be one of \(FirearmType.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        let year = integer("year_of_manufacture"), importYear = integer("import_year"), barrel = integer("barrel_length_mm")
+        guard errors.isEmpty, let make = values["make"], let type, let calibre = values["calibre"], let serial = values["serial"] else {
+            return .failure(RowErrors(errors: errors))
+        }
+        let description = FirearmDescription(
+            make: make, model: values["model"], type: type, calibre: calibre, serial: serial, otherMarkings: values["other_markings"],
+            countryOfManufacture: values["country_of_manufacture"]?.uppercased(), yearOfManufacture: year,
+            importCountry: values["import_country"]?.uppercased(), importYear: importYear, importer: values["importer"],
+            barrelLengthMM: barrel, action: values["action"], notes: values["notes"])
+        let problems = description.problems(currentYear: currentYear)
+        guard problems.isEmpty else {
+            return .failure(RowErrors(errors: problems.map { ImportReport.RowError(line: record.line, column: $0.field, reason: $0.detail) }))
+        }
+        return .success(description)
+    }
+
+    /// Writes one batch: INSERT … ON CONFLICT DO NOTHING (the identity index decides what is a
+    /// duplicate, also within the batch), the inserted records' first versions, and the batch's
+    /// audit entry, in one transaction. A dry run only counts what would be duplicates.
+    func flush(_ batch: [(line: Int, firearm: FirearmDescription)], into report: inout ImportReport) async throws {
+        var make: [String] = [], model: [String] = [], type: [String] = [], calibre: [String] = [], marked: [String] = []
+        var normalized: [String] = [], folded: [String] = [], markings: [String] = [], country: [String] = [], year: [String] = []
+        var importCountry: [String] = [], importYear: [String] = [], importer: [String] = [], barrel: [String] = []
+        var action: [String] = [], notes: [String] = []
+        for (_, f) in batch {
+            let serial = Serial.normalize(f.serial) ?? ""
+            make.append(f.make); model.append(f.model ?? ""); type.append(f.type.rawValue); calibre.append(f.calibre)
+            marked.append(f.serial); normalized.append(serial); folded.append(Serial.fold(serial))
+            markings.append(f.otherMarkings ?? ""); country.append(f.countryOfManufacture ?? "")
+            year.append(f.yearOfManufacture.map(String.init) ?? ""); importCountry.append(f.importCountry ?? "")
+            importYear.append(f.importYear.map(String.init) ?? ""); importer.append(f.importer ?? "")
+            barrel.append(f.barrelLengthMM.map(String.init) ?? ""); action.append(f.action ?? ""); notes.append(f.notes ?? "")
+        }
+        if dryRun {
+            let existing = try await database.withConnection { connection in
+                var count = 0
+                let rows = try await connection.query("""
+                    SELECT count(*) FROM (SELECT DISTINCT lower(m) AS m, s, t, lower(c) AS c
+                                          FROM unnest(\(make)::text[], \(normalized)::text[], \(type)::text[], \(calibre)::text[]) AS u(m, s, t, c)) u
+                    WHERE EXISTS (SELECT 1 FROM firearms f WHERE lower(f.make) = u.m AND f.serial_normalized = u.s
+                                  AND f.type = u.t AND lower(f.calibre) = u.c)
+                    """, logger: FirearmStore.logger)
+                for try await value in rows.decode(Int.self) { count = value }
+                return count
+            }
+            report.duplicates += existing
+            report.imported += batch.count - existing
+            return
+        }
+        let principal = self.principal, requestID = self.requestID, importID = report.importID
+        let firstLine = batch.first?.line ?? 0, lastLine = batch.last?.line ?? 0
+        let inserted = try await database.transaction { connection -> Int in
+            let rows = try await connection.query("""
+                INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
+                    other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
+                    barrel_length_mm, action, notes)
+                SELECT gen_random_uuid(), 'FA-' || lpad(nextval('firearm_reference_seq')::text, 7, '0'), m, NULLIF(mo, ''), t, c, sm, sn, sf,
+                       NULLIF(om, ''), NULLIF(co, ''), NULLIF(y, '')::int, NULLIF(ic, ''), NULLIF(iy, '')::int, NULLIF(im, ''),
+                       NULLIF(b, '')::int, NULLIF(a, ''), NULLIF(n, '')
+                FROM unnest(\(make)::text[], \(model)::text[], \(type)::text[], \(calibre)::text[], \(marked)::text[],
+                            \(normalized)::text[], \(folded)::text[], \(markings)::text[], \(country)::text[], \(year)::text[],
+                            \(importCountry)::text[], \(importYear)::text[], \(importer)::text[], \(barrel)::text[], \(action)::text[],
+                            \(notes)::text[]) WITH ORDINALITY AS u(m, mo, t, c, sm, sn, sf, om, co, y, ic, iy, im, b, a, n, ord)
+                ORDER BY ord
+                ON CONFLICT DO NOTHING
+                RETURNING \(unescaped: FirearmStore.columns)
+                """, logger: FirearmStore.logger)
+            var ids: [UUID] = [], records: [String] = []
+            for try await row in rows {
+                let firearm = try FirearmStore.decode(row)
+                ids.append(firearm.id)
+                records.append(String(decoding: try JSONBody.encoder.encode(firearm), as: UTF8.self))
+            }
+            if !ids.isEmpty {
+                try await connection.query("""
+                    INSERT INTO firearm_versions (firearm_id, version, record, change, changed_by)
+                    SELECT id, 1, record::jsonb, 'imported', \(principal.username)
+                    FROM unnest(\(ids)::uuid[], \(records)::text[]) AS u(id, record)
+                    """, logger: FirearmStore.logger)
+            }
+            try await AuditLog.append(AuditEntry(
+                principal: principal, action: "firearm.import.batch", recordType: "import", recordID: importID.uuidString,
+                requestID: requestID,
+                detail: "{\"lines\":[\(firstLine),\(lastLine)],\"rows\":\(batch.count),\"imported\":\(ids.count)}"), on: connection)
+            return ids.count
+        }
+        report.imported += inserted
+        report.duplicates += batch.count - inserted
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IFCCore
+import PostgresNIO
+@testable import Registry
+import Testing
+
+@Suite("Registry bulk import")
+struct ImportTests {
+    static let csv = "\u{FEFF}" + #"""
+        make,model,type,calibre,serial,country_of_manufacture,year_of_manufacture,notes
+        Glock,17,pistol,9x19mm,ABC123,AT,2015,"seized, then returned"
+        Glock,19,pistol,9x19mm,ABC-124,AT,2016,
+        Taurus,PT92,bazooka,9x19mm,TX1,BR,2010,
+        Ruger,10/22,rifle,.22 LR,123-45678,XX,2012,
+        "Smith & Wesson",686,revolver,.357 Magnum,"AB 99
+
+        1",US,1999,"a note with ""quotes"""
+        GLOCK,17,pistol,9X19MM,abc 123,AT,2015,same firearm again
+        Colt,Python,revolver,.357 Magnum,C1,US,1975,too,many,fields
+
+        """#
+
+    static func post(_ app: TestApp, _ token: String, _ body: String, query: String = "", contentType: String = "text/csv") async throws -> TestResponse {
+        try await app.request(.post, "/v1/imports/firearms" + query, token: token, json: body, headers: [.contentType: contentType])
+    }
+
+    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
+        try await app.database.asOwner { try await $0.scalar(sql, as: Int.self) } ?? -1
+    }
+
+    @Test("valid rows are imported, invalid ones reported by line and column, duplicates skipped; a re-run adds nothing")
+    func importAndRerun() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let first = try await Self.post(app, clerk, Self.csv)
+            #expect(first.status == .ok, "\(first.text)")
+            let report = try first.object
+            #expect(report["rows"] as? Int == 7)
+            #expect(report["imported"] as? Int == 3)
+            #expect(report["duplicates"] as? Int == 1)
+            #expect(report["invalid"] as? Int == 3)
+            let errors = (report["errors"] as? [[String: Any]]) ?? []
+            let described = Set(errors.map { "\($0["line"] as? Int ?? 0):\($0["column"] as? String ?? "")" })
+            #expect(described == ["4:type", "5:country_of_manufacture", "10:row"], "\(errors)")
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'imported'") == 3)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99' || chr(10) || chr(10) || '1' AND notes = 'a note with \"quotes\"'") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 1)
+            let again = try await Self.post(app, clerk, Self.csv)
+            #expect(try again.object["imported"] as? Int == 0)
+            #expect(try again.object["duplicates"] as? Int == 4)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
+        }
+    }
+
+    @Test("a dry run validates and counts, and writes nothing")
+    func dryRun() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let response = try await Self.post(app, clerk, Self.csv, query: "?dry_run=true")
+            #expect(try response.object["imported"] as? Int == 4)
+            #expect(try response.object["dry_run"] as? Bool == true)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action LIKE 'firearm.import%'") == 0)
+        }
+    }
+
+    @Test("a bad header, an empty body, a wrong content type or a reader's token are refused before anything is written")
+    func refusals() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let unknown = try await Self.post(app, clerk, "make,type,calibre,serial,colour\nGlock,pistol,9mm,A1,black\n")
+            #expect(unknown.status == .unprocessableContent)
+            #expect(try unknown.problemFields == ["colour"])
+            let missing = try await Self.post(app, clerk, "make,type,serial\nGlock,pistol,A1\n")
+            #expect(try missing.problemFields == ["calibre"])
+            #expect(try await Self.post(app, clerk, "").status == .unprocessableContent)
+            #expect(try await Self.post(app, clerk, "make,type,calibre,serial\n\"open", contentType: "text/csv").status == .unprocessableContent)
+            #expect(try await Self.post(app, clerk, "{}", contentType: "application/json").status == .unsupportedMediaType)
+            let analyst = try await app.token(roles: [.analyst])
+            #expect(try await Self.post(app, analyst, Self.csv).status == .forbidden)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
+        }
+    }
+
+    @Test("large inputs stream through in batches, each committed with its audit entry")
+    func batches() async throws {
+        try await withTestApp { app in
+            var lines = ["make,type,calibre,serial"]
+            for index in 0..<25 { lines.append("Glock,pistol,9mm,S\(index)") }
+            let bytes = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+            // Fed in 7-byte pieces, so records straddle chunks.
+            let chunks = stride(from: 0, to: bytes.count, by: 7).map { Array(bytes[$0..<min($0 + 7, bytes.count)]) }
+            let importer = FirearmImport(database: app.store, principal: .cli(osUser: "test"), requestID: nil, dryRun: false,
+                                         batchSize: 10, logger: TestCluster.logger)
+            let report = try await importer.run(AsyncChunks(chunks: chunks))
+            #expect(report.rows == 25)
+            #expect(report.imported == 25)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 3)
+        }
+    }
+
+    @Test("the CSV reader: quotes, separators and line breaks in fields, CRLF, blank lines, unterminated quotes")
+    func reader() throws {
+        var reader = CSVReader()
+        let records = try reader.feed(Array("a,\"b,c\",\"d\"\"e\"\r\n\r\n\"multi\nline\",,x\n".utf8))
+        let fields = records.map { $0.fields }
+        let lines = records.map { $0.line }
+        #expect(fields == [["a", "b,c", "d\"e"], ["multi\nline", "", "x"]])
+        #expect(lines == [1, 3])
+        #expect(try reader.finish() == nil)
+        var open = CSVReader()
+        _ = try open.feed(Array("a,\"never closed\n".utf8))
+        #expect(throws: CSVReader.Failure.unterminatedQuote(line: 1)) { _ = try open.finish() }
+    }
+}
+
+struct AsyncChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let chunks: [[UInt8]]
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var remaining: [[UInt8]]
+        mutating func next() async -> [UInt8]? { remaining.isEmpty ? nil : remaining.removeFirst() }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: chunks) }
+}
