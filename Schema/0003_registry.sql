@@ -1,4 +1,6 @@
 -- The national firearms registry: holders, firearms, their versions and lifecycle events.
+-- Times of records are kept to the millisecond, the precision the API shows, so that a stored
+-- version (JSON built by the server) and the record as read agree exactly.
 --
 -- Nothing is deleted: the application role has no DELETE here. Every change of a firearm writes
 -- a new row in firearm_versions (the full record as it became), so its history stays readable.
@@ -22,8 +24,8 @@ CREATE TABLE holders (
     address      text CHECK (length(address) <= 1000),
     country      char(2) NOT NULL CHECK (country ~ '^[A-Z]{2}$'),
     version      integer NOT NULL DEFAULT 1 CHECK (version > 0),
-    created_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
-    updated_at   timestamptz NOT NULL DEFAULT clock_timestamp()
+    created_at   timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
+    updated_at   timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp())
 );
 CREATE INDEX holders_name ON holders USING gin (lower(name) gin_trgm_ops);
 CREATE INDEX holders_name_order ON holders (lower(name), id);
@@ -52,8 +54,8 @@ CREATE TABLE firearms (
                                'seized', 'recovered', 'surrendered', 'deactivated', 'destroyed', 'exported')),
     holder_id              uuid REFERENCES holders (id),
     version                integer NOT NULL DEFAULT 1 CHECK (version > 0),
-    created_at             timestamptz NOT NULL DEFAULT clock_timestamp(),
-    updated_at             timestamptz NOT NULL DEFAULT clock_timestamp()
+    created_at             timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
+    updated_at             timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp())
 );
 -- One record per (make, serial, type, calibre): a second registration is a duplicate (409).
 CREATE UNIQUE INDEX firearms_identity ON firearms (lower(make), serial_normalized, type, lower(calibre));
@@ -72,7 +74,7 @@ CREATE TABLE firearm_versions (
     record       jsonb NOT NULL,
     change       text NOT NULL,
     changed_by   text NOT NULL,
-    changed_at   timestamptz NOT NULL DEFAULT clock_timestamp(),
+    changed_at   timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp()),
     PRIMARY KEY (firearm_id, version)
 );
 
@@ -93,7 +95,7 @@ CREATE TABLE firearm_events (
     status_after    text NOT NULL,
     firearm_version integer NOT NULL,
     recorded_by     text NOT NULL,
-    recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp()
+    recorded_at     timestamptz NOT NULL DEFAULT date_trunc('milliseconds', clock_timestamp())
 );
 CREATE INDEX firearm_events_firearm ON firearm_events (firearm_id, occurred_on, recorded_at);
 

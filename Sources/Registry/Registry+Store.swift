@@ -74,7 +74,7 @@ enum FirearmStore {
                 other_markings = \(d.otherMarkings), country_of_manufacture = \(d.countryOfManufacture),
                 year_of_manufacture = \(d.yearOfManufacture), import_country = \(d.importCountry), import_year = \(d.importYear),
                 importer = \(d.importer), barrel_length_mm = \(d.barrelLengthMM), action = \(d.action), notes = \(d.notes),
-                version = version + 1, updated_at = clock_timestamp()
+                version = version + 1, updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
             RETURNING \(unescaped: columns)
             """, logger: logger)
@@ -85,7 +85,7 @@ enum FirearmStore {
     static func setStatus(id: UUID, status: FirearmStatus, holderID: UUID?, on connection: PostgresConnection) async throws -> Firearm {
         let rows = try await connection.query("""
             UPDATE firearms SET status = \(status.rawValue), holder_id = \(holderID), version = version + 1,
-                updated_at = clock_timestamp()
+                updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
             RETURNING \(unescaped: columns)
             """, logger: logger)

@@ -49,6 +49,23 @@ struct ImportTests {
             #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99' || chr(10) || chr(10) || '1' AND notes = 'a note with \"quotes\"'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 1)
+            // An imported firearm's first version is the record as the API shows it.
+            let analyst = try await app.token(roles: [.analyst])
+            let ids = try await app.database.asOwner { connection -> [String] in
+                var ids: [String] = []
+                for try await id in try await connection.query("SELECT id::text FROM firearms", logger: TestCluster.logger).decode(String.self) { ids.append(id) }
+                return ids
+            }
+            #expect(ids.count == 3)
+            for id in ids {
+                let current = try await app.request(.get, "/v1/firearms/\(id)", token: analyst).object
+                let history = try await app.request(.get, "/v1/firearms/\(id)/history", token: analyst)
+                let versions = try #require(try JSONSerialization.jsonObject(with: Data(buffer: history.body)) as? [[String: Any]])
+                #expect(versions.count == 1)
+                #expect(versions.first?["change"] as? String == "imported")
+                let record = try #require(versions.first?["record"] as? [String: Any])
+                #expect(NSDictionary(dictionary: record).isEqual(to: current), "\(record) vs \(current)")
+            }
             let again = try await Self.post(app, clerk, Self.csv)
             #expect(try again.object["imported"] as? Int == 0)
             #expect(try again.object["duplicates"] as? Int == 4)
