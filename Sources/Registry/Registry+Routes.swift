@@ -232,12 +232,12 @@ extension Registry {
             let found = try await self.search(pattern: serial, confusables: confusables, limit: page.limit, by: principal, requestID: context.requestID)
             return try Response.json(SearchResult(items: found, pattern: Serial.Pattern(serial)?.normalized ?? serial, confusables: confusables))
         }
-        routes.add(RouteSpec(.get, "/v1/firearms/{id}", id: "getFirearm", summary: "Read a firearm", tag: name, access: Self.readers,
-                             parameters: [.id()],
-                             replies: [200: .init("the firearm", schema: Schema.ref("Firearm"), headers: ["ETag"]),
+        routes.add(RouteSpec(.get, "/v1/firearms/{id}", id: "getFirearm", summary: "Read a firearm, with the licences covering it",
+                             tag: name, access: Self.readers, parameters: [.id()],
+                             replies: [200: .init("the firearm", schema: Schema.ref("FirearmDetail"), headers: ["ETag"]),
                                        404: problem("no such firearm")])) { _, context, principal in
-            let firearm = try await self.firearm(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
-            return try Response.json(firearm, version: firearm.version)
+            let detail = try await self.firearmDetail(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
+            return try Response.json(detail, version: detail.firearm.version)
         }
         routes.add(RouteSpec(.patch, "/v1/firearms/{id}", id: "correctFirearm",
                              summary: "Correct a firearm's description (a new version; status and holder change only through events)",
@@ -303,6 +303,46 @@ extension Registry {
                                          now: self.environment.now(), logger: context.logger)
             let report = try await importer.run(request.body.map { Array(buffer: $0) })
             return try Response.json(report)
+        }
+        routes.add(RouteSpec(.post, "/v1/licences", id: "issueLicence", summary: "Record a licence issued to a holder, covering firearms",
+                             tag: name, access: Self.writers, body: Schema.ref("NewLicence"),
+                             replies: [201: .init("recorded", schema: Schema.ref("Licence"), headers: ["ETag", "Location"]),
+                                       409: problem("a licence with this number exists")])) { request, context, principal in
+            let new = try await JSONBody.decode(LicenceBody.self, from: request, context: context).licence
+            let licence = try await self.issueLicence(new, by: principal, requestID: context.requestID)
+            return try Response.json(licence, status: .created, version: licence.version,
+                                     location: "/v1/licences/\(licence.id.uuidString.lowercased())")
+        }
+        routes.add(RouteSpec(.get, "/v1/licences", id: "listLicences", summary: "List licences, by holder", tag: name, access: Self.readers,
+                             parameters: [.limit, .cursor, .init("holder_id", in: .query, schema: Schema.uuid, "the holder")],
+                             replies: [200: .init("a page of licences in number order", schema: Schema.ref("LicencePage"))])) { request, context, principal in
+            let q = request.uri.queryParameters
+            var holderID: UUID?
+            if let raw = q["holder_id"] {
+                guard let id = UUID(uuidString: String(raw)) else { throw Problem.invalid("holder_id", "must be a UUID") }
+                holderID = id
+            }
+            let page = try PageRequest.parse(limit: q["limit"].map(String.init), cursor: q["cursor"].map(String.init), keyCount: 1)
+            return try Response.json(try await self.licences(holderID: holderID, page: page, by: principal, requestID: context.requestID))
+        }
+        routes.add(RouteSpec(.get, "/v1/licences/{id}", id: "getLicence", summary: "Read a licence and its effective status", tag: name,
+                             access: Self.readers, parameters: [.id()],
+                             replies: [200: .init("the licence", schema: Schema.ref("Licence"), headers: ["ETag"]),
+                                       404: problem("no such licence")])) { _, context, principal in
+            let licence = try await self.licence(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
+            return try Response.json(licence, version: licence.version)
+        }
+        routes.add(RouteSpec(.patch, "/v1/licences/{id}", id: "changeLicence", summary: "Revoke, suspend or reinstate a licence, or change its end date",
+                             tag: name, access: Self.writers, parameters: [.id()], body: Schema.ref("LicenceChanges"),
+                             replies: [200: .init("the licence", schema: Schema.ref("Licence"), headers: ["ETag"]),
+                                       404: problem("no such licence"), 409: problem("a revoked licence cannot be reinstated")],
+                             conditional: true)) { request, context, principal in
+            let id = try context.parameters.requireUUID("id")
+            let version = try ETag.requiredVersion(request)
+            let body = try await JSONBody.decode(LicenceChangeBody.self, from: request, context: context)
+            let licence = try await self.changeLicence(id: id, expectedVersion: version, status: body.status, reason: body.statusReason,
+                                                       validUntil: body.validUntil, by: principal, requestID: context.requestID)
+            return try Response.json(licence, version: licence.version)
         }
         routes.add(RouteSpec(.post, "/v1/holders", id: "createHolder", summary: "Record a holder (person or organisation)",
                              tag: name, access: Self.writers, body: Schema.ref("NewHolder"),
@@ -406,6 +446,29 @@ extension Registry {
             "NewHolder": Schema.object(holder, required: ["kind", "name", "country"]),
             "Holder": Schema.object(storedHolder, required: ["id", "reference", "kind", "name", "country", "version", "created_at", "updated_at"]),
             "HolderPage": Schema.page(of: Schema.ref("Holder")),
+            "FirearmDetail": Schema.object(firearm.merging(["licences": Schema.array(Schema.ref("Licence"))]) { a, _ in a },
+                                           required: ["id", "reference", "make", "type", "calibre", "serial", "serial_normalized",
+                                                      "status", "version", "created_at", "updated_at", "licences"]),
+            "NewLicence": Schema.object([
+                "holder_id": Schema.uuid, "number": ["type": "string", "minLength": 1, "maxLength": 100],
+                "kind": Schema.enumeration(Licence.kinds), "issuing_authority": ["type": "string", "minLength": 1, "maxLength": 200],
+                "valid_from": ["type": "string", "format": "date"], "valid_until": ["type": "string", "format": "date"],
+                "firearm_ids": ["type": "array", "items": Schema.uuid, "maxItems": 500],
+            ], required: ["holder_id", "number", "kind", "issuing_authority", "valid_from", "valid_until"]),
+            "LicenceChanges": Schema.object([
+                "status": Schema.enumeration(["active", "suspended", "revoked"]),
+                "status_reason": ["type": "string", "maxLength": 1000], "valid_until": ["type": "string", "format": "date"],
+            ]),
+            "Licence": Schema.object([
+                "id": Schema.uuid, "number": Schema.string, "holder_id": Schema.uuid, "kind": Schema.enumeration(Licence.kinds),
+                "issuing_authority": Schema.string, "valid_from": ["type": "string", "format": "date"],
+                "valid_until": ["type": "string", "format": "date"], "status": Schema.enumeration(["active", "suspended", "revoked"]),
+                "status_reason": Schema.nullable("string"),
+                "effective_status": Schema.enumeration(["valid", "expired", "not_yet_valid", "suspended", "revoked"]),
+                "firearm_ids": Schema.array(Schema.uuid), "version": Schema.integer, "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
+            ], required: ["id", "number", "holder_id", "kind", "issuing_authority", "valid_from", "valid_until", "status",
+                          "effective_status", "firearm_ids", "version", "created_at", "updated_at"]),
+            "LicencePage": Schema.page(of: Schema.ref("Licence")),
             "ImportReport": Schema.object([
                 "import_id": Schema.uuid, "dry_run": Schema.boolean, "rows": Schema.integer, "imported": Schema.integer,
                 "duplicates": Schema.integer, "invalid": Schema.integer, "errors_truncated": Schema.boolean,
