@@ -6,7 +6,7 @@ import PostgresNIO
 
 extension Registry {
     /// `ifcd demo seed`: 60 holders and 300 firearms of common makes with plausible serials,
-    /// licences, transfers, thefts, recoveries and destructions, made through the same calls as
+    /// licences (valid, expired, revoked), transfers, thefts, recoveries and destructions, made through the same calls as
     /// the API (so every record has its versions and audit entries). Reproducible: the same
     /// sample every time. Nothing is added when the registry holds firearms already.
     public func seedDemo(_ seed: DemoSeed) async throws -> String? {
@@ -50,6 +50,7 @@ extension Registry {
             ("Kel-Tec", ["PF-9", "KSG"], .shotgun, ["12 gauge", "9x19mm"], "US", { "\($0.letters(2))\($0.digits(3))" }),
         ]
         var firearms = 0, events = 0
+        var held: [UUID: [UUID]] = [:]  // holder → firearms registered to them
         while firearms < 300 {
             let spec = makes[random.int(0...(makes.count - 1))]
             let year = random.int(1995...2024)
@@ -67,6 +68,7 @@ extension Registry {
                 continue  // a generated serial repeated; draw another
             }
             firearms += 1
+            held[holder, default: []].append(firearm.id)
             // Licensed the year after import, then sometimes a story.
             // Events in date order, from the year after import, none later than October 2026.
             var when = (year: (imported ?? year) + 1, month: random.int(1...6))
@@ -94,7 +96,27 @@ extension Registry {
                 while when.month > 12 { when.month -= 12; when.year += 1 }
             }
         }
-        return "\(holders.count) holders, \(firearms) firearms, \(events) events"
+        // A licence per holder for the firearms registered to them: most valid, some expired,
+        // a few revoked.
+        var licences = 0
+        for (index, holder) in holders.enumerated() {
+            guard let covered = held[holder], !covered.isEmpty else { continue }
+            let start = random.int(2016...2024)
+            let length = random.int(3...5)
+            let licence = try await registry.issueLicence(
+                NewLicence(holderID: holder, number: String(format: "FLA-%04d-%05d", start, index + 1),
+                           kind: index < companies.count ? "dealer" : "possession", issuingAuthority: "Firearm Licensing Authority",
+                           validFrom: String(format: "%04d-%02d-01", start, random.int(1...12)),
+                           validUntil: String(format: "%04d-%02d-28", start + length, random.int(1...12)), firearmIDs: covered),
+                by: seed.principal, requestID: "demo-seed")
+            licences += 1
+            if random.int(0...14) == 0 {
+                _ = try await registry.changeLicence(id: licence.id, expectedVersion: licence.version, status: "revoked",
+                                                     reason: "holder convicted of a firearms offence", validUntil: nil,
+                                                     by: seed.principal, requestID: "demo-seed")
+            }
+        }
+        return "\(holders.count) holders, \(firearms) firearms, \(events) events, \(licences) licences"
     }
 }
 

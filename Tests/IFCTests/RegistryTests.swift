@@ -332,6 +332,8 @@ struct RegistryTests {
                     (SELECT e.status_after FROM firearm_events e WHERE e.firearm_id = f.id ORDER BY e.recorded_at DESC LIMIT 1), 'registered')
                 """) == 0)
             #expect(try await Self.count(app, "SELECT count(DISTINCT status) FROM firearms") >= 5)
+            #expect(try await Self.count(app, "SELECT count(*) FROM licences") >= 40)
+            #expect(try await Self.count(app, "SELECT count(*) FROM licences WHERE valid_until < current_date") >= 1)
             let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(again.isEmpty)
             #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 300)
