@@ -12,9 +12,11 @@ struct CSVReader {
         case invalidUTF8(line: Int)
         case unterminatedQuote(line: Int)
         case fieldTooLong(line: Int)
+        case tooManyFields(line: Int)
     }
 
     static let maximumFieldBytes = 64 * 1024
+    static let maximumFields = 256
 
     private var field: [UInt8] = []
     private var fields: [String] = []
@@ -90,6 +92,7 @@ struct CSVReader {
     }
 
     private mutating func endField() throws(Failure) {
+        guard fields.count < Self.maximumFields else { throw .tooManyFields(line: recordLine) }
         guard let text = String(validating: field, as: UTF8.self) else { throw .invalidUTF8(line: line) }
         fields.append(text)
         field.removeAll(keepingCapacity: true)

@@ -42,6 +42,9 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
         case .transferred:
             switch transfer {
             case .import?:
+                guard status == .exported else {
+                    return .failure(.init("only an exported firearm can be imported back; this one is \(status.rawValue)"))
+                }
                 return .success(.registered)
             case .export?:
                 guard ![.lost, .stolen, .seized, .exported].contains(status) else {
@@ -52,7 +55,8 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
                 guard ![.lost, .stolen, .seized, .exported].contains(status) else {
                     return .failure(.init("a firearm that is \(status.rawValue) cannot be transferred"))
                 }
-                return .success(.registered)
+                // A deactivated firearm changes hands as what it is.
+                return .success(status == .deactivated ? .deactivated : .registered)
             }
         case .reportedLost:
             guard ![.lost, .stolen, .exported].contains(status) else {
@@ -201,7 +205,8 @@ public struct FirearmDescription: Sendable, Equatable {
             guard let value else { return }
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty && required { errors.append(.init(field: field, detail: "must not be empty")) }
-            if value.count > max { errors.append(.init(field: field, detail: "must be at most \(max) characters")) }
+            // Counted as PostgreSQL counts length(): code points, not grapheme clusters.
+            if value.unicodeScalars.count > max { errors.append(.init(field: field, detail: "must be at most \(max) characters")) }
         }
         text(make, "make", max: 100, required: true)
         text(model, "model", max: 100)
@@ -210,7 +215,7 @@ public struct FirearmDescription: Sendable, Equatable {
         text(importer, "importer", max: 200)
         text(action, "action", max: 100)
         text(notes, "notes", max: 4000)
-        if serial.count > 100 {
+        if serial.unicodeScalars.count > 100 {
             errors.append(.init(field: "serial", detail: "must be at most 100 characters"))
         } else if Serial.normalize(serial) == nil {
             errors.append(.init(field: "serial", detail: "must contain at least one letter or digit"))

@@ -103,7 +103,17 @@ public struct FirearmImport: Sendable {
         guard header != nil else { throw Problem.invalid("body", "the CSV is empty: it needs a header row naming the columns") }
         if !batch.isEmpty { try await flush(batch, into: &report) }
         progress(report)
-        if !dryRun {
+        if dryRun {
+            // A dry run still tells the caller which firearms exist: that is a read, and audited.
+            let summary = report
+            try await database.transaction { connection in
+                try await AuditLog.append(AuditEntry(
+                    principal: principal, action: "firearm.import.dry_run", recordType: "import", recordID: summary.importID.uuidString,
+                    requestID: requestID,
+                    detail: "{\"rows\":\(summary.rows),\"new\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
+                    on: connection)
+            }
+        } else {
             let summary = report
             try await database.transaction { connection in
                 try await AuditLog.append(AuditEntry(
@@ -121,6 +131,7 @@ public struct FirearmImport: Sendable {
         case .invalidUTF8(let line): Problem.invalid("body", "line \(line) is not valid UTF-8")
         case .unterminatedQuote(let line): Problem.invalid("body", "the quoted field starting on line \(line) never ends")
         case .fieldTooLong(let line): Problem.invalid("body", "a field on line \(line) is longer than 64 KiB")
+        case .tooManyFields(let line): Problem.invalid("body", "line \(line) has more than \(CSVReader.maximumFields) fields")
         }
     }
 
@@ -133,7 +144,9 @@ public struct FirearmImport: Sendable {
         for name in names where !columns.contains(name) {
             errors.append(.init(field: name.isEmpty ? "header" : name, detail: "is not a column; columns are \(columns.joined(separator: ", "))"))
         }
-        for name in Set(names) where names.filter({ $0 == name }).count > 1 {
+        var seen: [String: Int] = [:]
+        for name in names { seen[name, default: 0] += 1 }
+        for (name, count) in seen.sorted(by: { $0.key < $1.key }) where count > 1 {
             errors.append(.init(field: name, detail: "appears twice in the header"))
         }
         for name in required.sorted() where !names.contains(name) {
@@ -212,9 +225,12 @@ public struct FirearmImport: Sendable {
             let existing = try await database.withConnection { connection in
                 var count = 0
                 let rows = try await connection.query("""
-                    SELECT count(*) FROM (SELECT DISTINCT lower(m) AS m, s, t, lower(c) AS c
-                                          FROM unnest(\(make)::text[], \(normalized)::text[], \(type)::text[], \(calibre)::text[]) AS u(m, s, t, c)) u
-                    WHERE EXISTS (SELECT 1 FROM firearms f WHERE lower(f.make) = u.m AND f.serial_normalized = u.s
+                    SELECT count(*) FROM (
+                        SELECT lower(m) AS m, s, t, lower(c) AS c,
+                               row_number() OVER (PARTITION BY lower(m), s, t, lower(c) ORDER BY ord) AS repeat
+                        FROM unnest(\(make)::text[], \(normalized)::text[], \(type)::text[], \(calibre)::text[]) WITH ORDINALITY AS u(m, s, t, c, ord)) u
+                    WHERE u.repeat > 1
+                       OR EXISTS (SELECT 1 FROM firearms f WHERE lower(f.make) = u.m AND f.serial_normalized = u.s
                                   AND f.type = u.t AND lower(f.calibre) = u.c)
                     """, logger: FirearmStore.logger)
                 for try await value in rows.decode(Int.self) { count = value }
@@ -246,6 +262,7 @@ public struct FirearmImport: Sendable {
                     ON CONFLICT DO NOTHING
                     RETURNING *
                 )
+                , versions AS (
                 INSERT INTO firearm_versions (firearm_id, version, record, change, changed_by)
                 SELECT id, version, jsonb_build_object(
                     'id', id, 'reference', reference, 'make', make, 'model', model, 'type', type, 'calibre', calibre,
@@ -259,9 +276,19 @@ public struct FirearmImport: Sendable {
                     'imported', \(principal.username)
                 FROM inserted
                 RETURNING firearm_id
+                ), audited AS (
+                -- Each firearm created gets its own entry, like one registered through the API.
+                INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome, detail)
+                SELECT \(principal.username), \(principal.userID), \(principal.roleNames), 'firearm.create', 'firearm', id::text,
+                       \(requestID), 'success',
+                       jsonb_build_object('reference', reference, 'serial', serial_normalized, 'import_id', \(importID.uuidString.lowercased()))
+                FROM inserted
+                RETURNING seq
+                )
+                SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM audited)
                 """, logger: FirearmStore.logger)
             var count = 0
-            for try await _ in rows { count += 1 }
+            for try await (versions, _) in rows.decode((Int, Int).self) { count = versions }
             try await AuditLog.append(AuditEntry(
                 principal: principal, action: "firearm.import.batch", recordType: "import", recordID: importID.uuidString,
                 requestID: requestID,

@@ -216,7 +216,8 @@ extension Registry {
                 throw Problem.invalid("valid_until", "is before valid_from (\(current.validFrom))")
             }
             try await connection.query("""
-                UPDATE licences SET status = coalesce(\(status), status), status_reason = coalesce(\(reason), status_reason),
+                UPDATE licences SET status = coalesce(\(status), status),
+                    status_reason = CASE WHEN \(status)::text IS NULL THEN coalesce(\(reason), status_reason) ELSE \(reason) END,
                     valid_until = coalesce(\(validUntil)::date, valid_until), version = version + 1,
                     updated_at = date_trunc('milliseconds', clock_timestamp())
                 WHERE id = \(id)
@@ -257,8 +258,10 @@ extension Registry {
             (try await FirearmStore.find(id: id, on: connection), try await LicenceStore.covering(firearmID: id, today: today, on: connection))
         }
         guard let firearm else { throw Problem.notFound("no firearm \(id.uuidString.lowercased())") }
-        try await audit.record(AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
-                                          recordID: id.uuidString, requestID: requestID))
+        try await audit.record([AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
+                                           recordID: id.uuidString, requestID: requestID)]
+            + licences.map { AuditEntry(principal: principal, action: "licence.read", recordType: "licence",
+                                        recordID: $0.id.uuidString, requestID: requestID) })
         return FirearmDetail(firearm: firearm, licences: licences)
     }
 }

@@ -40,7 +40,7 @@ struct FirearmBody: StrictBody {
             errors.append(.init(field: "type", detail: "must be one of \(FirearmType.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         guard errors.isEmpty, let make, let parsedType, let calibre, let serial else { throw Problem.validation(errors) }
-        return FirearmDescription(make: make, model: model, type: parsedType, calibre: calibre, serial: serial,
+        return FirearmDescription(make: make.trimmed, model: model?.trimmed, type: parsedType, calibre: calibre.trimmed, serial: serial,
                                   otherMarkings: otherMarkings, countryOfManufacture: countryOfManufacture,
                                   yearOfManufacture: yearOfManufacture, importCountry: importCountry, importYear: importYear,
                                   importer: importer, barrelLengthMM: barrelLengthMM, action: action, notes: notes)
@@ -62,9 +62,9 @@ struct FirearmBody: StrictBody {
             }
             d.type = parsed
         }
-        if let make { d.make = make }
-        if let model { d.model = model }
-        if let calibre { d.calibre = calibre }
+        if let make { d.make = make.trimmed }
+        if let model { d.model = model.trimmed }
+        if let calibre { d.calibre = calibre.trimmed }
         if let serial { d.serial = serial }
         if let otherMarkings { d.otherMarkings = otherMarkings }
         if let countryOfManufacture { d.countryOfManufacture = countryOfManufacture }
@@ -78,6 +78,11 @@ struct FirearmBody: StrictBody {
         if d == current.description { throw Problem.invalid("body", "names no change") }
         return d
     }
+}
+
+extension String {
+    /// Without surrounding spaces and line breaks, as the import stores values too.
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
 extension Firearm {

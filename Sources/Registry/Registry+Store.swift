@@ -245,18 +245,24 @@ enum HolderStore {
     static func list(name: String?, idNumber: String?, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Holder> {
         let afterName = page.after?[0]
         let afterID = page.after.flatMap { UUID(uuidString: $0[1]) }
-        let pattern = name.map { "%" + $0.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+        // Case is folded by the server (lower()), for the match and the cursor alike.
+        let pattern = name.map { "%" + $0.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%" }
         let rows = try await connection.query("""
-            SELECT \(unescaped: columns) FROM holders
+            SELECT \(unescaped: columns), lower(name) FROM holders
             WHERE (\(afterName)::text IS NULL OR (lower(name), id) > (\(afterName), \(afterID)))
-              AND (\(pattern)::text IS NULL OR lower(name) LIKE \(pattern))
+              AND (\(pattern)::text IS NULL OR lower(name) LIKE lower(\(pattern)))
               AND (\(idNumber)::text IS NULL OR upper(id_number) = upper(\(idNumber)))
             ORDER BY lower(name), id
             LIMIT \(page.limit + 1)
             """, logger: FirearmStore.logger)
         var items: [Holder] = []
-        for try await row in rows { items.append(try decode(row)) }
-        return Page(fetched: items, limit: page.limit, key: { [$0.name.lowercased(), $0.id.uuidString] })
+        var folded: [UUID: String] = [:]
+        for try await row in rows {
+            let holder = try decode(row)
+            items.append(holder)
+            folded[holder.id] = try row.makeRandomAccess()[10].decode(String.self)
+        }
+        return Page(fetched: items, limit: page.limit, key: { [folded[$0.id] ?? $0.name, $0.id.uuidString] })
     }
 }

@@ -45,16 +45,35 @@ public struct Registry: IFCModule {
 
     // MARK: - Firearms
 
+    /// The record a registration or correction would duplicate: naming it in the 409 is a read.
+    struct Duplicate: Error { let existing: Firearm }
+
+    func reportDuplicate(_ duplicate: Duplicate, by principal: Principal, requestID: String?) async throws -> Problem {
+        try await audit.record(AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
+                                          recordID: duplicate.existing.id.uuidString, requestID: requestID,
+                                          detail: #"{"via":"duplicate check"}"#))
+        return Self.duplicate(duplicate.existing)
+    }
+
     public func register(_ description: FirearmDescription, holderID: UUID?, by principal: Principal,
                          requestID: String?) async throws -> Firearm {
         let errors = description.problems(currentYear: currentYear)
         if !errors.isEmpty { throw Problem.validation(errors) }
-        return try await database.transaction { connection in
+        do {
+            return try await registerChecked(description, holderID: holderID, by: principal, requestID: requestID)
+        } catch let duplicate as Duplicate {
+            throw try await reportDuplicate(duplicate, by: principal, requestID: requestID)
+        }
+    }
+
+    private func registerChecked(_ description: FirearmDescription, holderID: UUID?, by principal: Principal,
+                                 requestID: String?) async throws -> Firearm {
+        try await database.transaction { connection in
             if let holderID, try await HolderStore.find(id: holderID, on: connection) == nil {
                 throw Problem.invalid("holder_id", "no holder has this id")
             }
             if let existing = try await FirearmStore.duplicate(of: description, excluding: nil, on: connection) {
-                throw Self.duplicate(existing)
+                throw Duplicate(existing: existing)
             }
             let firearm: Firearm
             do {
@@ -83,13 +102,22 @@ public struct Registry: IFCModule {
                         requestID: String?) async throws -> Firearm {
         let errors = description.problems(currentYear: currentYear)
         if !errors.isEmpty { throw Problem.validation(errors) }
-        return try await database.transaction { connection in
+        do {
+            return try await correctChecked(id: id, expectedVersion: expectedVersion, description, by: principal, requestID: requestID)
+        } catch let duplicate as Duplicate {
+            throw try await reportDuplicate(duplicate, by: principal, requestID: requestID)
+        }
+    }
+
+    private func correctChecked(id: UUID, expectedVersion: Int, _ description: FirearmDescription, by principal: Principal,
+                                requestID: String?) async throws -> Firearm {
+        try await database.transaction { connection in
             guard let current = try await FirearmStore.find(id: id, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no firearm \(id.uuidString.lowercased())")
             }
             try ETag.check(expected: expectedVersion, current: current.version, record: "firearm \(current.reference)")
             if let existing = try await FirearmStore.duplicate(of: description, excluding: id, on: connection) {
-                throw Self.duplicate(existing)
+                throw Duplicate(existing: existing)
             }
             let updated = try await FirearmStore.update(id: id, description, on: connection)
             try await FirearmStore.recordVersion(updated, change: "corrected", by: principal, on: connection)
@@ -164,6 +192,14 @@ public struct Registry: IFCModule {
             if let year = current.yearOfManufacture, let eventYear = Int(event.occurredOn.prefix(4)), eventYear < year {
                 throw Problem.invalid("occurred_on", "is before the firearm's year of manufacture (\(year))")
             }
+            // Status follows the events in date order, so an event may not predate the last one.
+            let latest = try await connection.query("SELECT max(occurred_on)::text FROM firearm_events WHERE firearm_id = \(firearmID)",
+                                                    logger: FirearmStore.logger)
+            for try await last in latest.decode(String?.self) {
+                if let last, event.occurredOn < last {
+                    throw Problem.conflict("an event dated \(last) is recorded already; events are recorded in date order", slug: "event-refused")
+                }
+            }
             if let counterpart = event.counterpartHolderID, try await HolderStore.find(id: counterpart, on: connection) == nil {
                 throw Problem.invalid("counterpart_holder_id", "no holder has this id")
             }
@@ -204,6 +240,9 @@ public struct Registry: IFCModule {
         }
         if event.kind == .transferred && event.transferKind == nil {
             errors.append(.init(field: "transfer_kind", detail: "is required for a transfer (domestic, import or export)"))
+        }
+        if event.transferKind == .domestic && event.counterpartHolderID == nil {
+            errors.append(.init(field: "counterpart_holder_id", detail: "is required for a domestic transfer: the new holder"))
         }
         if event.kind != .transferred && event.transferKind != nil {
             errors.append(.init(field: "transfer_kind", detail: "applies only to transfers"))

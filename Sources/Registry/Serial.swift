@@ -5,8 +5,9 @@ public enum Serial {
     /// Upper case, with spaces and separators removed: "ab-12 345/x" → "AB12345X". Only ASCII
     /// letters and digits survive; nil when nothing does.
     public static func normalize(_ marked: String) -> String? {
-        let kept = marked.uppercased().unicodeScalars.filter { ("A"..."Z").contains($0) || ("0"..."9").contains($0) }
-        return kept.isEmpty ? nil : String(String.UnicodeScalarView(kept))
+        // Filter first: upper-casing can expand a character ("ﬃ" → "FFI").
+        let kept = marked.unicodeScalars.filter { ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+        return kept.isEmpty ? nil : String(String.UnicodeScalarView(kept)).uppercased()
     }
 
     /// Commonly confused characters mapped to one: O→0, I/L→1, S→5, B→8, Z→2.

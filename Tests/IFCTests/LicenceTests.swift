@@ -36,6 +36,8 @@ struct LicenceTests {
             let shown = try #require((try firearm.object["licences"] as? [[String: Any]])?.first)
             #expect(shown["number"] as? String == "FLA-2024-0001")
             #expect(shown["effective_status"] as? String == "valid")
+            let licenceReads = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM audit_entries WHERE action = 'licence.read'", as: Int.self) }
+            #expect(licenceReads == 1, "the licences shown with a firearm are audited reads too")
             // Three years on, the same licence reads expired, on the licence and on the firearm.
             app.clock.advance(by: 3 * 365 * 86400)
             let analystLater = try await app.token(roles: [.analyst])  // the first token has long expired

@@ -55,6 +55,8 @@ struct RegistryTests {
             #expect(again.isProblem)
             #expect(again.text.contains(first["reference"] as! String))
             #expect(try again.problemFields == ["serial"])
+            let padded = try await app.request(.post, "/v1/firearms", token: clerk, json: Self.firearm(make: " Glock ", serial: "AB12345"))
+            #expect(padded.status == .conflict, "surrounding spaces make no new firearm")
             try await Self.register(app, clerk: clerk, Self.firearm(calibre: ".40 S&W"))
             #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 2)
         }
@@ -139,6 +141,8 @@ struct RegistryTests {
             let clerk = try await app.token(roles: [.clerk])
             let created = try await Self.register(app, clerk: clerk, Self.firearm())
             let path = "/v1/firearms/\(created["id"] as! String)"
+            let holder = try await app.request(.post, "/v1/holders", token: clerk, json: #"{"kind":"person","name":"Ann Lee","country":"JM"}"#)
+            let holderID = try #require(try holder.object["id"] as? String)
             func status(after body: String) async throws -> (HTTPResponse.Status, String?) {
                 let response = try await Self.event(app, clerk, path, body)
                 let firearm = (try? response.object["firearm"] as? [String: Any]) ?? nil
@@ -149,10 +153,14 @@ struct RegistryTests {
             #expect(recoverNeverLost.text.contains("only a lost or stolen firearm can be recovered"))
             #expect(try await status(after: #"{"kind":"licensed","occurred_on":"2020-05-01","document_ref":"LIC-1"}"#) == (.created, "licensed"))
             #expect(try await status(after: #"{"kind":"reported_stolen","occurred_on":"2023-03-14","agency":"JCF"}"#) == (.created, "stolen"))
-            #expect(try await status(after: #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2023-04-01"}"#).0 == .conflict)
+            #expect(try await status(after: #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2023-04-01","counterpart_holder_id":"\#(holderID)"}"#).0 == .conflict)
+            // Importing back clears nothing: only an exported firearm can be imported.
+            #expect(try await status(after: #"{"kind":"transferred","transfer_kind":"import","occurred_on":"2023-04-02","counterpart_country":"US"}"#).0 == .conflict)
             #expect(try await status(after: #"{"kind":"recovered","occurred_on":"2023-06-01"}"#) == (.created, "recovered"))
             #expect(try await status(after: #"{"kind":"destroyed","occurred_on":"2024-02-01"}"#) == (.created, "destroyed"))
-            let afterDestroyed = try await Self.event(app, clerk, path, #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2024-03-01"}"#)
+            let backDated = try await Self.event(app, clerk, path, #"{"kind":"surrendered","occurred_on":"2023-12-01"}"#)
+            #expect(backDated.status == .conflict, "events are recorded in date order")
+            let afterDestroyed = try await Self.event(app, clerk, path, #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2024-03-01","counterpart_holder_id":"\#(holderID)"}"#)
             #expect(afterDestroyed.status == .conflict)
             #expect(afterDestroyed.text.contains("destroyed"))
             let analyst = try await app.token(roles: [.analyst])
@@ -178,6 +186,7 @@ struct RegistryTests {
                 (#"{"kind":"reported_lost","occurred_on":"14/03/2023"}"#, ["occurred_on"]),
                 (#"{"kind":"transferred","occurred_on":"2020-01-01"}"#, ["transfer_kind"]),
                 (#"{"kind":"transferred","transfer_kind":"export","occurred_on":"2020-01-01"}"#, ["counterpart_country"]),
+                (#"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2020-01-01"}"#, ["counterpart_holder_id"]),
                 (#"{"kind":"melted","occurred_on":"2020-01-01"}"#, ["kind"]),
             ]
             for (body, fields) in cases {
@@ -300,6 +309,7 @@ struct RegistryTests {
         #expect(Serial.normalize("ab-12 345/x") == "AB12345X")
         #expect(Serial.normalize(" -/. ") == nil)
         #expect(Serial.fold("OISBZL") == "015821")
+        #expect(Serial.normalize("\u{FB03}7") == "7", "a ligature is no letter of a serial, and does not expand")
         #expect(Serial.Pattern("ab?12**9")?.normalized == "AB?12*9")
         #expect(Serial.Pattern("ab?12**9")?.like(folded: false) == "AB_12%9")
         #expect(Serial.Pattern("ab?12**9")?.knownCount == 5)
@@ -315,6 +325,8 @@ struct RegistryTests {
             if case .success = EventKind.recovered.apply(to: status, transfer: nil) { Issue.record("recovered from \(status)") }
         }
         #expect(EventKind.reportedStolen.apply(to: .lost, transfer: nil) == .success(.stolen))
+        #expect(EventKind.transferred.apply(to: .deactivated, transfer: .domestic) == .success(.deactivated))
+        #expect(EventKind.transferred.apply(to: .exported, transfer: .import) == .success(.registered))
     }
 
     @Test("demo seed fills an empty registry once, through the audited calls, with consistent statuses")
