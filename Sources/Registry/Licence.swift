@@ -243,11 +243,7 @@ extension Registry {
     func licences(holderID: UUID?, page: PageRequest, by principal: Principal, requestID: String?) async throws -> Page<Licence> {
         let today = self.today
         let result = try await database.withConnection { try await LicenceStore.list(holderID: holderID, page: page, today: today, on: $0) }
-        let entries = result.items.isEmpty
-            ? [AuditEntry(principal: principal, action: "licence.list", recordType: "licence", requestID: requestID)]
-            : result.items.map { AuditEntry(principal: principal, action: "licence.list", recordType: "licence",
-                                            recordID: $0.id.uuidString, requestID: requestID) }
-        try await audit.record(entries)
+        try await recordReads(result.items.map(\.id), action: "licence.list", recordType: "licence", by: principal, requestID: requestID)
         return result
     }
 

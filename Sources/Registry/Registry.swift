@@ -146,18 +146,20 @@ public struct Registry: IFCModule {
         return versions
     }
 
-    /// A list read writes one entry per firearm returned, so "who saw this firearm" has an answer.
-    func recordReads(_ firearms: [Firearm], action: String, by principal: Principal, requestID: String?, detail: String?) async throws {
-        let entries = firearms.isEmpty
-            ? [AuditEntry(principal: principal, action: action, recordType: "firearm", requestID: requestID, detail: detail)]
-            : firearms.map { AuditEntry(principal: principal, action: action, recordType: "firearm", recordID: $0.id.uuidString,
-                                        requestID: requestID, detail: detail) }
+    /// A list read writes one entry per record returned, so "who saw this record" has an
+    /// answer; an empty answer still writes one entry (the search itself was a read).
+    func recordReads(_ ids: [UUID], action: String, recordType: String, by principal: Principal, requestID: String?,
+                     detail: String? = nil) async throws {
+        let entries = ids.isEmpty
+            ? [AuditEntry(principal: principal, action: action, recordType: recordType, requestID: requestID, detail: detail)]
+            : ids.map { AuditEntry(principal: principal, action: action, recordType: recordType, recordID: $0.uuidString,
+                                   requestID: requestID, detail: detail) }
         try await audit.record(entries)
     }
 
     func list(_ filter: FirearmStore.ListFilter, page: PageRequest, by principal: Principal, requestID: String?) async throws -> Page<Firearm> {
         let result = try await database.withConnection { try await FirearmStore.list(filter, page: page, on: $0) }
-        try await recordReads(result.items, action: "firearm.list", by: principal, requestID: requestID, detail: nil)
+        try await recordReads(result.items.map(\.id), action: "firearm.list", recordType: "firearm", by: principal, requestID: requestID)
         return result
     }
 
@@ -172,7 +174,7 @@ public struct Registry: IFCModule {
                                   + "(e.g. *123*); scattered characters would mean reading the whole registry")
         }
         let found = try await database.withConnection { try await FirearmStore.search(pattern, confusables: confusables, limit: limit, on: $0) }
-        try await recordReads(found, action: "firearm.search", by: principal, requestID: requestID,
+        try await recordReads(found.map(\.id), action: "firearm.search", recordType: "firearm", by: principal, requestID: requestID,
                               detail: Self.detail(["pattern": pattern.normalized, "confusables": "\(confusables)"]))
         return found
     }
@@ -304,11 +306,7 @@ public struct Registry: IFCModule {
 
     func holders(name: String?, idNumber: String?, page: PageRequest, by principal: Principal, requestID: String?) async throws -> Page<Holder> {
         let result = try await database.withConnection { try await HolderStore.list(name: name, idNumber: idNumber, page: page, on: $0) }
-        let entries = result.items.isEmpty
-            ? [AuditEntry(principal: principal, action: "holder.list", recordType: "holder", requestID: requestID)]
-            : result.items.map { AuditEntry(principal: principal, action: "holder.list", recordType: "holder",
-                                            recordID: $0.id.uuidString, requestID: requestID) }
-        try await audit.record(entries)
+        try await recordReads(result.items.map(\.id), action: "holder.list", recordType: "holder", by: principal, requestID: requestID)
         return result
     }
 
