@@ -242,17 +242,27 @@ public struct Accounts: IFCModule {
 
     public func users(page: PageRequest, role: Role?, disabled: Bool?, by principal: Principal, requestID: String?) async throws -> Page<User> {
         let result = try await database.withConnection { try await UserStore.list(page: page, role: role, disabled: disabled, on: $0) }
-        try await recordRead(AuditEntry(principal: principal, action: "user.list", recordType: "user", requestID: requestID,
-                                        detail: "{\"count\":\(result.items.count)}"))
+        // One entry per user shown, so "who saw this account" has an answer.
+        let entries = result.items.isEmpty
+            ? [AuditEntry(principal: principal, action: "user.list", recordType: "user", requestID: requestID)]
+            : result.items.map { AuditEntry(principal: principal, action: "user.list", recordType: "user",
+                                            recordID: $0.id.uuidString, requestID: requestID) }
+        try await recordReads(entries)
         return result
     }
 
     /// A read's entry, committed before the data is answered.
     private func recordRead(_ entry: AuditEntry) async throws {
+        try await recordReads([entry])
+    }
+
+    private func recordReads(_ entries: [AuditEntry]) async throws {
         if let audit {
-            try await audit.record(entry)
+            try await audit.record(entries)
         } else {
-            try await database.transaction { try await AuditLog.append(entry, on: $0) }
+            try await database.transaction { connection in
+                for entry in entries { try await AuditLog.append(entry, on: connection) }
+            }
         }
     }
 

@@ -124,7 +124,8 @@ struct HTTPConventionTests {
             #expect(sent.headers[HTTPField.Name("X-Request-ID")!] == "trace-abc-123")
             let made = try await app.request(.get, "/health")
             #expect((made.headers[HTTPField.Name("X-Request-ID")!]?.count ?? 0) >= 16)
-            let audited = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM audit_entries WHERE request_id = 'trace-abc-123' AND action = 'user.list'", as: Int.self) }
+            // One entry per user listed (the admin is the only user), each with the request id.
+            let audited = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM audit_entries WHERE request_id = 'trace-abc-123' AND action = 'user.list' AND record_id IS NOT NULL", as: Int.self) }
             #expect(audited == 1)
         }
     }
