@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import IFCCore
+import Testing
+
+/// Every route × every role, and the ways a token can be bad, against a table written here by
+/// hand. The table must name exactly the routes the router serves: a new route fails this test
+/// until someone decides, in this table, who may call it.
+@Suite("Authorisation matrix")
+struct AuthorizationMatrixTests {
+    static let readers: Set<Role> = [.clerk, .analyst, .examiner, .liaison]
+    static let everyone = Set(Role.allCases)
+
+    /// nil: open to anyone without a token. Otherwise the roles that may call the route.
+    static let table: [String: Set<Role>?] = [
+        "GET /health": nil, "GET /ready": nil, "GET /metrics": nil, "GET /openapi.json": nil, "POST /v1/auth/token": nil,
+        "DELETE /v1/auth/token": everyone, "GET /v1/me": everyone,
+        "POST /v1/users": [.admin], "GET /v1/users": [.admin], "GET /v1/users/{id}": [.admin], "PATCH /v1/users/{id}": [.admin],
+        "GET /v1/audit": [.auditor], "GET /v1/audit/verify": [.auditor],
+        "POST /v1/firearms": [.clerk], "GET /v1/firearms": readers, "GET /v1/firearms/search": readers,
+        "GET /v1/firearms/{id}": readers, "PATCH /v1/firearms/{id}": [.clerk], "GET /v1/firearms/{id}/history": readers,
+        "POST /v1/firearms/{id}/events": [.clerk], "GET /v1/firearms/{id}/events": readers,
+        "POST /v1/imports/firearms": [.clerk],
+        "POST /v1/holders": [.clerk], "GET /v1/holders": readers, "GET /v1/holders/{id}": readers,
+        "POST /v1/licences": [.clerk], "GET /v1/licences": readers, "GET /v1/licences/{id}": readers, "PATCH /v1/licences/{id}": [.clerk],
+    ]
+
+    @Test("the table names exactly the routes the router serves")
+    func tableCoversTheRouter() async throws {
+        try await withTestApp { app in
+            let served = OpenAPITests.routerRoutes(app)
+            #expect(Set(Self.table.keys) == served,
+                    "not in the table: \(served.subtracting(Self.table.keys).sorted()); not served: \(Set(Self.table.keys).subtracting(served).sorted())")
+        }
+    }
+
+    @Test("each role gets 403 where the table says no, and never 401 or 403 where it says yes")
+    func rolesAgainstTheTable() async throws {
+        try await withTestApp { app in
+            var tokens: [Role: String] = [:]
+            for role in Role.allCases { tokens[role] = try await app.token(roles: [role]) }
+            // Logging out ends the token, so that route goes last, after every other one.
+            for (route, allowed) in Self.table.sorted(by: { ($0.key == "DELETE /v1/auth/token" ? "~" : $0.key) < ($1.key == "DELETE /v1/auth/token" ? "~" : $1.key) }) {
+                let (method, uri) = Self.request(route)
+                for role in Role.allCases {
+                    let response = try await app.request(method, uri, token: tokens[role], json: Self.body(method))
+                    if let allowed, !allowed.contains(role) {
+                        #expect(response.status == .forbidden, "\(route) as \(role): \(response.status)")
+                        #expect(response.isProblem)
+                    } else {
+                        #expect(response.status != .forbidden && response.status != .unauthorized, "\(route) as \(role): \(response.status)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("no token, an expired, a revoked or a disabled user's token: 401 problem+json on every protected route")
+    func badTokens() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let expired = try await app.token(roles: Set(Role.allCases), username: "expiring")
+            let revoked = try await app.token(roles: Set(Role.allCases), username: "revoking")
+            #expect(try await app.request(.delete, "/v1/auth/token", token: revoked).status == .noContent)
+            let disabled = try await app.token(roles: Set(Role.allCases), username: "disabling")
+            let users = try await app.request(.get, "/v1/users?limit=500", token: admin).object["items"] as? [[String: Any]] ?? []
+            let disabledID = try #require(users.first { $0["username"] as? String == "disabling" }?["id"] as? String)
+            #expect(try await app.request(.patch, "/v1/users/\(disabledID)", token: admin, json: #"{"disabled":true}"#,
+                                          headers: [.ifMatch: "\"1\""]).status == .ok)
+            app.clock.advance(by: 9 * 3600)  // past the 8 h life of `expiring`
+            for (route, allowed) in Self.table.sorted(by: { $0.key < $1.key }) where allowed != nil {
+                let (method, uri) = Self.request(route)
+                for (label, token) in [("no token", nil), ("expired", expired), ("revoked", revoked), ("disabled user", disabled)] as [(String, String?)] {
+                    let response = try await app.request(method, uri, token: token, json: Self.body(method))
+                    #expect(response.status == .unauthorized, "\(route) with \(label): \(response.status)")
+                    #expect(response.isProblem)
+                }
+            }
+        }
+    }
+
+    static func request(_ route: String) -> (HTTPRequest.Method, String) {
+        let parts = route.split(separator: " ")
+        let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
+        return (HTTPRequest.Method(String(parts[0]))!, uri)
+    }
+
+    static func body(_ method: HTTPRequest.Method) -> String? {
+        method == .post || method == .patch ? "{}" : nil
+    }
+}
