@@ -209,3 +209,29 @@ struct HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    @Test("deeply nested, invalid UTF-8, huge-number and wrong-shape bodies are 4xx on the open login route, never a crash")
+    func hostileBodies() async throws {
+        try await withTestApp { app in
+            let deep = String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000)
+            let nested = try await app.request(.post, "/v1/auth/token", json: deep)
+            #expect(nested.status.code >= 400 && nested.status.code < 500, "\(nested.status)")
+            let deepObject = String(repeating: #"{"a":"#, count: 100_000) + "1" + String(repeating: "}", count: 100_000)
+            #expect(try await app.request(.post, "/v1/auth/token", json: deepObject).status.code < 500)
+            var invalid = ByteBuffer(string: #"{"username":""#)
+            invalid.writeBytes([0xC3, 0x28, 0xFF])
+            invalid.writeString(#"","password":"x"}"#)
+            let badUTF8 = try await app.client.execute(uri: "/v1/auth/token", method: .post, headers: [.contentType: "application/json"], body: invalid)
+            #expect(badUTF8.status == .badRequest)
+            let huge = try await app.request(.post, "/v1/auth/token", json: #"{"username":1e999999,"password":"x"}"#)
+            #expect(huge.status.code >= 400 && huge.status.code < 500)
+            let clerk = try await app.token(roles: [.clerk])
+            let bigYear = try await app.request(.post, "/v1/firearms", token: clerk,
+                                                json: #"{"make":"Colt","type":"revolver","calibre":".38","serial":"X1","year_of_manufacture":99999999999999999999}"#)
+            #expect(bigYear.status == .unprocessableContent || bigYear.status == .badRequest, "\(bigYear.status)")
+            let longSerial = try await app.request(.get, "/v1/firearms/search?serial=" + String(repeating: "A", count: 5000), token: clerk)
+            #expect(longSerial.status == .unprocessableContent)
+        }
+    }
+}
