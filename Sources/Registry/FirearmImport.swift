@@ -103,25 +103,14 @@ public struct FirearmImport: Sendable {
         guard header != nil else { throw Problem.invalid("body", "the CSV is empty: it needs a header row naming the columns") }
         if !batch.isEmpty { try await flush(batch, into: &report) }
         progress(report)
-        if dryRun {
-            // A dry run still tells the caller which firearms exist: that is a read, and audited.
-            let summary = report
-            try await database.transaction { connection in
-                try await AuditLog.append(AuditEntry(
-                    principal: principal, action: "firearm.import.dry_run", recordType: "import", recordID: summary.importID.uuidString,
-                    requestID: requestID,
-                    detail: "{\"rows\":\(summary.rows),\"new\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
-                    on: connection)
-            }
-        } else {
-            let summary = report
-            try await database.transaction { connection in
-                try await AuditLog.append(AuditEntry(
-                    principal: principal, action: "firearm.import", recordType: "import", recordID: summary.importID.uuidString,
-                    requestID: requestID,
-                    detail: "{\"rows\":\(summary.rows),\"imported\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
-                    on: connection)
-            }
+        // The import's own entry. A dry run still tells the caller which firearms exist: a read.
+        let summary = report
+        let (action, counted) = dryRun ? ("firearm.import.dry_run", "new") : ("firearm.import", "imported")
+        try await database.transaction { connection in
+            try await AuditLog.append(AuditEntry(
+                principal: principal, action: action, recordType: "import", recordID: summary.importID.uuidString, requestID: requestID,
+                detail: "{\"rows\":\(summary.rows),\"\(counted)\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
+                on: connection)
         }
         return report
     }

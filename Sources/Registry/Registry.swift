@@ -129,15 +129,6 @@ public struct Registry: IFCModule {
         }
     }
 
-    public func firearm(id: UUID, by principal: Principal, requestID: String?) async throws -> Firearm {
-        guard let firearm = try await database.withConnection({ try await FirearmStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no firearm \(id.uuidString.lowercased())")
-        }
-        try await audit.record(AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
-                                          recordID: id.uuidString, requestID: requestID))
-        return firearm
-    }
-
     public func history(id: UUID, by principal: Principal, requestID: String?) async throws -> [FirearmVersion] {
         let versions = try await database.withConnection { try await FirearmStore.history(id: id, on: $0) }
         guard !versions.isEmpty else { throw Problem.notFound("no firearm \(id.uuidString.lowercased())") }
