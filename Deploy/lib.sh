@@ -28,3 +28,21 @@ ensure_swift() {
         return 1
     fi
 }
+
+# A Python 3 virtualenv at $1 (for the fuzzing and load tools from PyPI).
+ensure_venv() {
+    if [ -x "$1/bin/python" ]; then return 0; fi
+    if ! python3 -m venv "$1" >/dev/null 2>&1; then
+        rm -rf "$1"
+        echo "ifcd: python3 venv not available; installing it" >&2
+        local sudo=""
+        if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+        if command -v apt-get >/dev/null 2>&1; then
+            $sudo apt-get update -q
+            DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends python3 python3-venv
+        elif command -v dnf >/dev/null 2>&1; then
+            $sudo dnf install -y python3
+        fi
+        python3 -m venv "$1"
+    fi
+}

@@ -105,7 +105,7 @@ extension Accounts {
                 "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
             ], required: ["username", "password", "roles"]),
-            "UserChanges": Schema.object([
+            "UserChanges": Schema.changes([
                 "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
                 "disabled": Schema.boolean,
                 "password": ["type": "string", "minLength": 12, "maxLength": 72],

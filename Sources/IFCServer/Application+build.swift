@@ -59,7 +59,8 @@ public func buildParts(_ context: AppContext) -> AppParts {
     // Order matters: middleware applies to the routes added after it.
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware())
+    let allowedMethods = AllowedMethods()
+    router.add(middleware: ProblemMiddleware(allowed: allowedMethods))
     let registry = RouteRegistry(
         router: router,
         authenticator: BearerAuthenticator { token, _ in try await accounts.principal(forToken: token) },
@@ -73,6 +74,7 @@ public func buildParts(_ context: AppContext) -> AppParts {
         module.addRoutes(to: registry)
         schemas.merge(module.schemas) { first, _ in first }
     }
+    allowedMethods.set(registry.specs)
     let document = OpenAPIDocument.build(specs: registry.specs, schemas: schemas, version: ifcdVersion)
     let data = (try? JSONBody.encoder.encode(document)) ?? Data()
     box.json.withLock { $0 = ByteBuffer(bytes: data) }

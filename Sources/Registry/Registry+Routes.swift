@@ -178,13 +178,14 @@ extension Registry {
         routes.add(RouteSpec(.get, "/v1/firearms", id: "listFirearms", summary: "List firearms, by exact serial and other fields",
                              tag: name, access: Self.readers,
                              parameters: [.limit, .cursor,
-                                          .init("serial", in: .query, "the serial, as marked or normalised (exact match)"),
-                                          .init("make", in: .query, "make (case-insensitive)"), .init("model", in: .query, "model (case-insensitive)"),
+                                          .init("serial", in: .query, schema: Schema.text(max: 100), "the serial, as marked or normalised (exact match)"),
+                                          .init("make", in: .query, schema: Schema.text(max: 100), "make (case-insensitive)"),
+                                          .init("model", in: .query, schema: Schema.text(max: 100), "model (case-insensitive)"),
                                           .init("type", in: .query, schema: Schema.ref("FirearmType"), "type"),
-                                          .init("calibre", in: .query, "calibre (case-insensitive)"),
+                                          .init("calibre", in: .query, schema: Schema.text(max: 100), "calibre (case-insensitive)"),
                                           .init("status", in: .query, schema: Schema.ref("FirearmStatus"), "current status"),
                                           .init("holder_id", in: .query, schema: Schema.uuid, "current holder"),
-                                          .init("country", in: .query, "country of manufacture (ISO 3166-1 alpha-2)")],
+                                          .init("country", in: .query, schema: Schema.ref("Country"), "country of manufacture (ISO 3166-1 alpha-2)")],
                              replies: [200: .init("a page of firearms in reference order", schema: Schema.ref("FirearmPage"))])) { request, context, principal in
             let q = request.uri.queryParameters
             func text(_ key: String, max: Int = 100) throws(Problem) -> String? {
@@ -222,7 +223,7 @@ extension Registry {
         routes.add(RouteSpec(.get, "/v1/firearms/search", id: "searchFirearms",
                              summary: "Search partially obliterated serials: ? one unknown character, * an unknown run",
                              tag: name, access: Self.readers,
-                             parameters: [.init("serial", in: .query, required: true, "the pattern, e.g. AB?12*9 (at least 3 known characters)"),
+                             parameters: [.init("serial", in: .query, required: true, schema: Schema.text(max: 100), "the pattern, e.g. AB?12*9 (at least 3 known characters)"),
                                           .init("confusables", in: .query, schema: Schema.boolean, "treat O/0, I/1/L, S/5, B/8, Z/2 as equal"),
                                           .init("limit", in: .query, schema: ["type": "integer", "minimum": 1, "maximum": 500], "most results (default 50)")],
                              replies: [200: .init("matches, exact first, then closest", schema: Schema.ref("FirearmSearch"))])) { request, context, principal in
@@ -269,13 +270,14 @@ extension Registry {
         routes.add(RouteSpec(.post, "/v1/firearms/{id}/events", id: "appendFirearmEvent",
                              summary: "Record a lifecycle event; the status follows from it (If-Match optional)",
                              tag: name, access: Self.writers,
-                             parameters: [.id(), .init("If-Match", in: .header, "the firearm's ETag; when given, a stale version is 412")],
+                             parameters: [.id(), .init("If-Match", in: .header, schema: Schema.etag, "the firearm's ETag; when given, a stale version is 412")],
                              body: Schema.ref("NewFirearmEvent"),
                              replies: [201: .init("recorded", schema: Schema.ref("FirearmEventResult"), headers: ["ETag"]),
                                        404: problem("no such firearm"),
-                                       409: problem("the event makes no sense for the firearm's status")])) { request, context, principal in
+                                       409: problem("the event makes no sense for the firearm's status"),
+                                       412: problem("If-Match names a stale version")])) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
-            let version: Int? = request.headers[.ifMatch] == nil ? nil : try ETag.requiredVersion(request)
+            let version = try ETag.optionalVersion(request)
             let event = try await JSONBody.decode(EventBody.self, from: request, context: context).event()
             let (recorded, firearm) = try await self.appendEvent(firearmID: id, expectedVersion: version, event, by: principal,
                                                                  requestID: context.requestID)
@@ -359,8 +361,8 @@ extension Registry {
         }
         routes.add(RouteSpec(.get, "/v1/holders", id: "listHolders", summary: "Find holders by name or identity number",
                              tag: name, access: Self.readers,
-                             parameters: [.limit, .cursor, .init("name", in: .query, "part of the name (case-insensitive)"),
-                                          .init("id_number", in: .query, "identity document or registration number (exact)")],
+                             parameters: [.limit, .cursor, .init("name", in: .query, schema: Schema.text(max: 300), "part of the name (case-insensitive)"),
+                                          .init("id_number", in: .query, schema: Schema.text(max: 100), "identity document or registration number (exact)")],
                              replies: [200: .init("a page of holders in name order", schema: Schema.ref("HolderPage"))])) { request, context, principal in
             let q = request.uri.queryParameters
             let name = q["name"].map(String.init)
@@ -380,7 +382,7 @@ extension Registry {
     }
 
     public var schemas: [String: JSONValue] {
-        let country: JSONValue = ["type": ["string", "null"], "pattern": "^[A-Z]{2}$"]
+        let country: JSONValue = ["oneOf": [Schema.ref("Country"), ["type": "null"]]]
         let year: JSONValue = ["type": ["integer", "null"], "minimum": 1800]
         let description: [String: JSONValue] = [
             "make": ["type": "string", "minLength": 1, "maxLength": 100], "model": ["type": ["string", "null"], "maxLength": 100],
@@ -421,7 +423,7 @@ extension Registry {
         let holder: [String: JSONValue] = [
             "kind": Schema.enumeration(Holder.kinds), "name": ["type": "string", "minLength": 1, "maxLength": 300],
             "id_number": ["type": ["string", "null"], "maxLength": 100], "address": ["type": ["string", "null"], "maxLength": 1000],
-            "country": ["type": "string", "pattern": "^[A-Z]{2}$"],
+            "country": Schema.ref("Country"),
         ]
         var storedHolder = holder
         storedHolder["id"] = Schema.uuid
@@ -430,13 +432,14 @@ extension Registry {
         storedHolder["created_at"] = Schema.dateTime
         storedHolder["updated_at"] = Schema.dateTime
         return [
+            "Country": Schema.enumeration(Country.codes.sorted()),
             "FirearmType": Schema.enumeration(FirearmType.allCases.map(\.rawValue)),
             "FirearmStatus": Schema.enumeration(FirearmStatus.allCases.map(\.rawValue)),
             "EventKind": Schema.enumeration(EventKind.allCases.map(\.rawValue)),
             "Firearm": Schema.object(firearm, required: ["id", "reference", "make", "type", "calibre", "serial", "serial_normalized",
                                                          "status", "version", "created_at", "updated_at"]),
             "NewFirearm": Schema.object(newFirearm, required: ["make", "type", "calibre", "serial"]),
-            "FirearmChanges": Schema.object(description),
+            "FirearmChanges": Schema.changes(description),
             "FirearmPage": Schema.page(of: Schema.ref("Firearm")),
             "FirearmSearch": Schema.object(["items": Schema.array(Schema.ref("Firearm")), "pattern": Schema.string,
                                             "confusables": Schema.boolean], required: ["items", "pattern", "confusables"]),
@@ -460,7 +463,7 @@ extension Registry {
                 "valid_from": ["type": "string", "format": "date"], "valid_until": ["type": "string", "format": "date"],
                 "firearm_ids": ["type": "array", "items": Schema.uuid, "maxItems": 500],
             ], required: ["holder_id", "number", "kind", "issuing_authority", "valid_from", "valid_until"]),
-            "LicenceChanges": Schema.object([
+            "LicenceChanges": Schema.changes([
                 "status": Schema.enumeration(["active", "suspended", "revoked"]),
                 "status_reason": ["type": "string", "maxLength": 1000], "valid_until": ["type": "string", "format": "date"],
             ]),

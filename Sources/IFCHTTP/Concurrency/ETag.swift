@@ -14,10 +14,22 @@ public enum ETag {
         }
         var text = Substring(raw)
         if text.hasPrefix("W/") { text = text.dropFirst(2) }
-        guard text.count >= 3, text.first == "\"", text.last == "\"", let version = Int(text.dropFirst().dropLast()), version > 0 else {
+        let digits = text.dropFirst().dropLast()
+        guard text.count >= 3, text.first == "\"", text.last == "\"", digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+              let version = Int(digits), version > 0 else {
             throw Problem.invalid("If-Match", "must be the ETag of the record, like \"3\"")
         }
         return version
+    }
+
+    /// The version in `If-Match` where a route takes it but does not need it: nil when the header
+    /// is absent; an empty or malformed value is 422, like any other bad field.
+    public static func optionalVersion(_ request: Request) throws(Problem) -> Int? {
+        guard let raw = request.headers[.ifMatch] else { return nil }
+        guard !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Problem.invalid("If-Match", "must be the ETag of the record, like \"3\"")
+        }
+        return try requiredVersion(request)
     }
 
     /// Throws 412 unless the stored version is the one the client read.

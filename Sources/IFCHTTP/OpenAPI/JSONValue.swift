@@ -42,6 +42,10 @@ public enum Schema {
     public static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
     public static let integer: JSONValue = ["type": "integer"]
     public static let boolean: JSONValue = ["type": "boolean"]
+    /// A non-empty string of at most `max` characters.
+    public static func text(max: Int) -> JSONValue { ["type": "string", "minLength": 1, "maxLength": .int(max)] }
+    /// An `If-Match` value as `ETag.requiredVersion` takes it: a positive version, quoted, maybe weak.
+    public static let etag: JSONValue = ["type": "string", "pattern": "^(W/)?\"[1-9][0-9]{0,17}\"$"]
     public static func nullable(_ type: String, format: String? = nil) -> JSONValue {
         var object: [String: JSONValue] = ["type": [.string(type), "null"]]
         if let format { object["format"] = .string(format) }
@@ -52,14 +56,28 @@ public enum Schema {
 
     /// A closed object: the listed properties, the required ones, nothing else. Nullable
     /// properties are never required: Swift's encoders leave a nil out rather than write null.
+    /// Optional properties also take null, which the decoders read as absent.
     public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
-        var object: [String: JSONValue] = ["type": "object", "properties": .object(properties), "additionalProperties": false]
         let required = required.filter { name in
             guard case .array(let types)? = properties[name]?["type"] else { return true }
             return !types.contains(.string("null"))
         }
+        var properties = properties
+        for (name, schema) in properties where !required.contains(name) {
+            if case .array(let types)? = schema["type"], types.contains(.string("null")) { continue }
+            if case .array(let options)? = schema["oneOf"], options.contains(["type": "null"]) { continue }
+            properties[name] = ["anyOf": [schema, ["type": "null"]]]
+        }
+        var object: [String: JSONValue] = ["type": "object", "properties": .object(properties), "additionalProperties": false]
         if !required.isEmpty { object["required"] = .array(required.sorted().map { .string($0) }) }
         return .object(object)
+    }
+
+    /// The body of a PATCH: a closed object naming at least one change.
+    public static func changes(_ properties: [String: JSONValue]) -> JSONValue {
+        guard case .object(var schema) = object(properties) else { return object(properties) }
+        schema["minProperties"] = 1
+        return .object(schema)
     }
 
     /// One page of a keyset-paginated list.

@@ -11,11 +11,26 @@ import Logging
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
-    public init() {}
+    let allowed: AllowedMethods?
+
+    public init(allowed: AllowedMethods? = nil) {
+        self.allowed = allowed
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            // The router's own 404: no route for this path and method. A known path with another
+            // method is 405 with the methods it takes.
+            let path = request.uri.path
+            if let methods = allowed?.methods(forPath: Substring(path)), !methods.isEmpty {
+                var response = Self.response(for: Problem(slug: "method-not-allowed", title: "Method not allowed", status: 405,
+                                                          detail: "\(path) takes \(methods.joined(separator: ", ")), not \(request.method.rawValue)"))
+                response.headers[.allow] = methods.joined(separator: ", ")
+                return response
+            }
+            return Self.response(for: Self.problem(for: error, context: context))
         } catch {
             let problem = Self.problem(for: error, context: context)
             if problem.status >= 500 {

@@ -55,7 +55,7 @@ public enum OpenAPIDocument {
         if spec.conditional {
             parameters.append(["name": "If-Match", "in": "header", "required": true,
                                "description": "the ETag of the version the change applies to",
-                               "schema": ["type": "string", "pattern": "^(W/)?\"[0-9]+\"$"]])
+                               "schema": Schema.etag])
         }
         var responses: [String: JSONValue] = [:]
         for (status, reply) in spec.replies {
