@@ -2,8 +2,8 @@
 # Runs the test suite on a fresh machine that has Swift: installs the PostgreSQL server binaries
 # if missing, builds (the tests also run the built `ifcd` executable), then `swift test`.
 # The tests start their own throwaway PostgreSQL cluster in /tmp and stop it when they end.
-# Then, when no arguments are given, a short spec-fuzzing run (Deploy/reliability/fuzz.sh) of
-# IFCD_FUZZ_SECONDS seconds (default 45; 0 skips it).
+# Then, when no arguments are given, the reliability harness (Deploy/reliability/run.sh): crash
+# and outage scenarios and IFCD_FUZZ_SECONDS (default 45) of spec fuzzing. IFCD_RELIABILITY=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . Deploy/lib.sh
@@ -11,6 +11,8 @@ ensure_swift
 ensure_postgres
 swift build --build-tests
 swift test --skip-build "$@"
-if [ $# = 0 ] && [ "${IFCD_FUZZ_SECONDS:-45}" != 0 ]; then
-    bash Deploy/reliability/fuzz.sh "${IFCD_FUZZ_SECONDS:-45}"
+if [ $# = 0 ] && [ "${IFCD_RELIABILITY:-1}" != 0 ]; then
+    # The failure scenarios (kill -9 of ifcd and of the postmaster, a database outage; about 70 s)
+    # and a short spec-fuzzing run, against the debug build made above.
+    FUZZ_SECONDS="${IFCD_FUZZ_SECONDS:-45}" bash Deploy/reliability/run.sh
 fi

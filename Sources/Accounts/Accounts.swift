@@ -38,7 +38,7 @@ public struct Accounts: IFCModule {
     /// The principal of a bearer token, or nil when it is unknown, expired, revoked or its user disabled.
     public func principal(forToken token: String) async throws -> Principal? {
         do {
-            return try await TokenStore.principal(token: token, now: environment.now(), client: database.client)
+            return try await TokenStore.principal(token: token, now: environment.now(), database: database)
         } catch let error as PSQLError {
             throw StoreError(error)
         }

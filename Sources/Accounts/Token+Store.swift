@@ -54,12 +54,15 @@ enum TokenStore {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    static func principal(token: String, now: Date, client: PostgresClient) async throws -> Principal? {
+    static func principal(token: String, now: Date, database: Database) async throws -> Principal? {
         guard token.hasPrefix(prefix), token.utf8.count == prefix.utf8.count + 43 else { return nil }
-        for try await (tokenID, userID, username, roles) in try await client.execute(Lookup(hash: hash(token), now: now)) {
-            return Principal(userID: userID, username: username, roles: Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
+        let lookup = Lookup(hash: hash(token), now: now)
+        return try await database.withConnection { connection in
+            for try await (tokenID, userID, username, roles) in try await connection.execute(lookup, logger: UserStore.logger) {
+                return Principal(userID: userID, username: username, roles: Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
+            }
+            return nil
         }
-        return nil
     }
 
     /// Every live token of a user (after a password change); returns how many.

@@ -211,7 +211,7 @@ public struct FirearmImport: Sendable {
             barrel.append(f.barrelLengthMM.map(String.init) ?? ""); action.append(f.action ?? ""); notes.append(f.notes ?? "")
         }
         if dryRun {
-            let existing = try await database.withConnection { connection in
+            let existing = try await database.withConnection { [make, normalized, type, calibre] connection in
                 var count = 0
                 let rows = try await connection.query("""
                     SELECT count(*) FROM (
@@ -231,7 +231,9 @@ public struct FirearmImport: Sendable {
         }
         let principal = self.principal, requestID = self.requestID, importID = report.importID
         let firstLine = batch.first?.line ?? 0, lastLine = batch.last?.line ?? 0
-        let inserted = try await database.transaction { connection -> Int in
+        let inserted = try await database.transaction {
+            [make, model, type, calibre, marked, normalized, folded, markings, country, year, importCountry, importYear,
+             importer, barrel, action, notes] connection -> Int in
             // One statement inserts the batch and the first version of each record inserted: the
             // version's JSON is the record as the API shows it (see Firearm's encoding), built
             // by the server instead of travelling to ifcd and back.

@@ -68,15 +68,16 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         return response
 
         func storeAnswer() async throws {
-        try await database.withConnection { connection in
-            try await connection.query("""
-                UPDATE idempotency_keys
-                SET status = \(Int(response.status.code)), content_type = \(response.headers[.contentType]),
-                    etag = \(response.headers[.eTag]), location = \(response.headers[.location]),
-                    body = \(collected), completed_at = clock_timestamp()
-                WHERE user_id = \(userID) AND key = \(key)
-                """, logger: logger)
-        }
+            let status = Int(response.status.code), contentType = response.headers[.contentType]
+            let etag = response.headers[.eTag], location = response.headers[.location]
+            try await database.withConnection { connection in
+                try await connection.query("""
+                    UPDATE idempotency_keys
+                    SET status = \(status), content_type = \(contentType), etag = \(etag), location = \(location),
+                        body = \(collected), completed_at = clock_timestamp()
+                    WHERE user_id = \(userID) AND key = \(key)
+                    """, logger: logger)
+            }
         }
     }
 

@@ -11,6 +11,7 @@ public struct AppConfig: Sendable {
     public var databaseURL: String?
     public var ownerDatabaseURL: String?
     public var poolSize = 20
+    public var acquireTimeoutSeconds = 5
     public var tokenTTL: TimeInterval = 8 * 3600
     public var bcryptCost = 12
     public var maxFailedLogins = 5
@@ -54,6 +55,7 @@ public struct AppConfig: Sendable {
         if let v = string(["database", "url"]), !v.isEmpty { config.databaseURL = v }
         if let v = string(["database", "ownerUrl"]), !v.isEmpty { config.ownerDatabaseURL = v }
         if let v = try int(["database", "poolSize"], "database.poolSize") { config.poolSize = v }
+        if let v = try int(["database", "acquireTimeoutSeconds"], "database.acquireTimeoutSeconds") { config.acquireTimeoutSeconds = v }
         if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
         if let v = try int(["auth", "bcryptCost"], "auth.bcryptCost") { config.bcryptCost = v }
         if let v = try int(["auth", "maxFailedLogins"], "auth.maxFailedLogins") { config.maxFailedLogins = v }
@@ -70,6 +72,7 @@ public struct AppConfig: Sendable {
     public func validate() throws {
         guard (1...65535).contains(port) else { throw ConfigurationError("http.port must be 1...65535") }
         guard (1...500).contains(poolSize) else { throw ConfigurationError("database.poolSize must be 1...500") }
+        guard (1...300).contains(acquireTimeoutSeconds) else { throw ConfigurationError("database.acquireTimeoutSeconds must be 1...300") }
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("auth.bcryptCost must be 4...31") }
         guard tokenTTL >= 60 else { throw ConfigurationError("auth.tokenTtlSeconds must be at least 60") }
         guard maxFailedLogins >= 1 else { throw ConfigurationError("auth.maxFailedLogins must be at least 1") }
@@ -86,7 +89,9 @@ public struct AppConfig: Sendable {
     }
 
     public var storeOptions: StoreRuntime.Options {
-        StoreRuntime.Options(dataDir: URL(fileURLWithPath: dataDir), databaseURL: databaseURL,
-                             ownerDatabaseURL: ownerDatabaseURL, poolSize: poolSize)
+        var options = StoreRuntime.Options(dataDir: URL(fileURLWithPath: dataDir), databaseURL: databaseURL,
+                                           ownerDatabaseURL: ownerDatabaseURL, poolSize: poolSize)
+        options.acquireTimeout = .seconds(acquireTimeoutSeconds)
+        return options
     }
 }

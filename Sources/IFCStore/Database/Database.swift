@@ -11,22 +11,35 @@ public final class Database: Sendable {
     public let maximumConnections: Int
     private let leased = Atomic<Int>(0)
 
-    public init(client: PostgresClient, maximumConnections: Int, logger: Logger) {
+    private let watchdog: LeaseWatchdog
+
+    /// `acquireTimeout` bounds the wait for a pooled connection: past it, the request fails as
+    /// unavailable (503) instead of waiting for a database that is gone.
+    public init(client: PostgresClient, maximumConnections: Int, acquireTimeout: Duration = .seconds(5), logger: Logger) {
         self.client = client
         self.maximumConnections = maximumConnections
         self.logger = logger
+        let watchdog = LeaseWatchdog(timeout: acquireTimeout, logger: logger)
+        self.watchdog = watchdog
+        Task { [weak watchdog] in
+            await LeaseWatchdog.run(tick: .milliseconds(100)) { [weak watchdog] in watchdog }
+        }
     }
 
     /// Connections currently lent out, for the pool-use gauge.
     public var connectionsInUse: Int { leased.load(ordering: .relaxed) }
 
-    public func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    public func withConnection<T: Sendable>(@_implicitSelfCapture _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         leased.add(1, ordering: .relaxed)
         defer { leased.subtract(1, ordering: .relaxed) }
         do {
-            return try await client.withConnection { connection in try await body(connection) }
+            return try await watchdog.run(client, body)
         } catch let error as PSQLError {
             throw StoreError(error)
+        } catch where String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError") {
+            // The pool refuses (shutting down, or its circuit breaker open). Its error type is not
+            // public, so it is recognised by name.
+            throw StoreError.poolRefused
         }
     }
 
@@ -35,9 +48,10 @@ public final class Database: Sendable {
     /// whole transaction, audit entry included, is replayed.
     public func transaction<T: Sendable>(
         isolation: IsolationLevel = .readCommitted,
-        _ body: (PostgresConnection) async throws -> T
+        @_implicitSelfCapture _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         var attempt = 0
+        let logger = self.logger
         while true {
             attempt += 1
             do {
@@ -48,7 +62,9 @@ public final class Database: Sendable {
                         try await connection.query("COMMIT", logger: logger)
                         return result
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        // No ROLLBACK on a connection that closed: the server rolled back
+                        // already, and PostgresNIO would never answer a query written to it.
+                        if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
                         throw error
                     }
                 }
@@ -76,18 +92,37 @@ public final class Database: Sendable {
 /// A database error with its SQLSTATE, mapped to a problem for clients. The full PSQLError is
 /// kept for the log (`String(reflecting:)`) and never shown to a client.
 public struct StoreError: Error, ProblemConvertible, CustomStringConvertible {
-    public let underlying: PSQLError
+    /// Nil when no connection could be had at all (`noConnection` says why).
+    public let underlying: PSQLError?
+    /// Why no pooled connection could be had, when none could.
+    public let noConnection: String?
 
-    public init(_ error: PSQLError) { self.underlying = error }
+    public init(_ error: PSQLError) {
+        self.underlying = error
+        self.noConnection = nil
+    }
 
-    public var sqlState: String? { underlying.serverInfo?[.sqlState] }
-    public var constraint: String? { underlying.serverInfo?[.constraintName] }
-    public var serverMessage: String? { underlying.serverInfo?[.message] }
+    private init(noConnection: String) {
+        self.underlying = nil
+        self.noConnection = noConnection
+    }
+
+    /// No pooled connection came within the acquire timeout.
+    static let acquireTimeout = StoreError(noConnection: "no database connection came in time: the database is unreachable or overloaded")
+    /// The connection closed under the work and the work did not end (see `LeaseWatchdog`).
+    static let connectionLost = StoreError(noConnection: "the database connection was lost")
+    /// The pool refused to lend: it is shutting down, or it gave up connecting.
+    static let poolRefused = StoreError(noConnection: "the database is unavailable")
+
+    public var sqlState: String? { underlying?.serverInfo?[.sqlState] }
+    public var constraint: String? { underlying?.serverInfo?[.constraintName] }
+    public var serverMessage: String? { underlying?.serverInfo?[.message] }
 
     public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 
     /// True when the database could not be reached or went away: the request may be retried.
     public var isUnavailable: Bool {
+        guard let underlying else { return true }
         switch underlying.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown:
             return true
@@ -114,10 +149,11 @@ public struct StoreError: Error, ProblemConvertible, CustomStringConvertible {
         case "57014":
             return .unavailable("the database took too long to answer")
         default:
+            if let noConnection { return .unavailable(noConnection) }
             if isUnavailable { return .unavailable("the database is unavailable") }
             return Problem(slug: "internal", title: "Internal error", status: 500, detail: "the store failed to answer")
         }
     }
 
-    public var description: String { String(reflecting: underlying) }
+    public var description: String { underlying.map { String(reflecting: $0) } ?? (noConnection ?? "no connection") }
 }

@@ -13,6 +13,8 @@ public final class StoreRuntime: Sendable {
         /// The schema owner's URL for migrations; defaults to `databaseURL`.
         public var ownerDatabaseURL: String?
         public var poolSize: Int
+        /// How long a request waits for a pooled connection before it is answered 503.
+        public var acquireTimeout: Duration = .seconds(5)
         public var clusterOptions: EmbeddedCluster.Options
         /// True for `serve`, which holds the folder's serve lock and so owns the cluster outright.
         public var holdsServeLock = false
@@ -101,7 +103,7 @@ public final class StoreRuntime: Sendable {
         }
         let client = PostgresClient(configuration: try app.clientConfiguration(maximumConnections: options.poolSize),
                                     backgroundLogger: clientLogger ?? logger)
-        let database = Database(client: client, maximumConnections: options.poolSize, logger: logger)
+        let database = Database(client: client, maximumConnections: options.poolSize, acquireTimeout: options.acquireTimeout, logger: logger)
         return StoreRuntime(cluster: cluster, startedCluster: started, appSettings: app, ownerSettings: owner,
                             database: database, logger: logger)
     }

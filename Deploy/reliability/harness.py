@@ -1,0 +1,383 @@
+#!/usr/bin/env python3
+"""Failure tests of a real ifcd on loopback: nothing acknowledged is lost, nothing hangs.
+
+  harness.py --bin .build/debug/ifcd crash-daemon      kill -9 ifcd under write load, restart it
+  harness.py --bin .build/debug/ifcd crash-postmaster  kill -9 the PostgreSQL postmaster under load
+  harness.py --bin .build/debug/ifcd outage            stop PostgreSQL under load, then start it again
+
+Each scenario starts ifcd on a fresh data folder, runs writers that record every acknowledged
+(201) firearm and event, breaks something, and then checks: every acknowledged write reads back
+as it was written, and `ifcd audit verify` passes. The outage scenario also checks that requests
+during the outage are answered 503 problem+json within a bound (no hang) and that service
+resumes by itself once PostgreSQL is back. Standard library only; loopback only; every loop is
+bounded in count and time. Prints one JSON line of results; exits 1 when a check fails.
+"""
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+PG_BIN = None
+DAEMONS = []
+
+
+def find_pg_bin():
+    explicit = os.environ.get("IFCD_PG_BIN")
+    if explicit:
+        return explicit
+    found = shutil.which("pg_ctl")
+    if found:
+        return os.path.dirname(found)
+    base = "/usr/lib/postgresql"
+    versions = sorted(os.listdir(base), key=lambda v: int(v) if v.isdigit() else 0) if os.path.isdir(base) else []
+    for version in reversed(versions):
+        if os.path.exists(f"{base}/{version}/bin/pg_ctl"):
+            return f"{base}/{version}/bin"
+    sys.exit("harness: pg_ctl not found (set IFCD_PG_BIN)")
+
+
+def as_postgres(args):
+    """pg_ctl refuses to run as root; the embedded cluster runs as `postgres` then."""
+    return (["runuser", "-u", "postgres", "--"] + args) if os.geteuid() == 0 else args
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    def __init__(self, binary, data, port):
+        self.binary, self.data, self.port = binary, data, port
+        self.process = None
+        self.log_path = os.path.join(os.path.dirname(data), "ifcd.log")
+
+    def cli(self, *args, stdin=None):
+        return subprocess.run([self.binary, *args, "--data-dir", self.data], input=stdin, capture_output=True,
+                              text=True, timeout=300)
+
+    def start(self):
+        log = open(self.log_path, "a")
+        self.process = subprocess.Popen([self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                                         "--data-dir", self.data], stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ifcd exited with {self.process.returncode}; see {self.log_path}")
+            status, _, _ = request(self.port, "GET", "/ready", timeout=5)
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise RuntimeError("ifcd did not become ready within 90 s")
+
+    def stop(self, sig=signal.SIGTERM, timeout=90):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=timeout)
+        return self.process.returncode if self.process else None
+
+    def postgres_port(self):
+        with open(self.log_path) as log:
+            for line in log:
+                if '"started PostgreSQL"' in line:
+                    return json.loads(line)["port"]
+        raise RuntimeError("the log does not say which port PostgreSQL listens on")
+
+    def postmaster_pid(self):
+        with open(os.path.join(self.data, "pgdata", "postmaster.pid")) as f:
+            return int(f.readline())
+
+
+def request(port, method, path, token=None, body=None, timeout=15):
+    """One request on a fresh connection: (status, parsed JSON or None, seconds). Status 0 = no answer."""
+    headers = {"Connection": "close"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=data, headers=headers)
+        response = connection.getresponse()
+        raw = response.read()
+        content_type = response.getheader("Content-Type", "")
+        parsed = json.loads(raw) if raw and "json" in content_type else None
+        if parsed is not None:
+            parsed = dict(parsed) if isinstance(parsed, dict) else parsed
+            if isinstance(parsed, dict):
+                parsed["__content_type"] = content_type
+        return response.status, parsed, time.monotonic() - started
+    except (OSError, http.client.HTTPException, ValueError):
+        return 0, None, time.monotonic() - started
+    finally:
+        connection.close()
+
+
+class Load:
+    """Writers registering firearms (and every third one an event), recording what is acknowledged."""
+
+    def __init__(self, port, token, writers=6):
+        self.port, self.token, self.writers = port, token, writers
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.firearms = {}  # id -> serial
+        self.events = {}  # event id -> firearm id
+        self.answers = []  # (time, status, seconds, problem type)
+        self.threads = []
+
+    def run_writer(self, number):
+        n = 0
+        while not self.stop_flag.is_set() and n < 100_000:
+            n += 1
+            serial = f"HX{number}Q{n:06d}"
+            status, body, seconds = request(self.port, "POST", "/v1/firearms", self.token, {
+                "make": "Harness", "model": "R", "type": "pistol", "calibre": "9x19mm", "serial": serial,
+                "country_of_manufacture": "AT", "year_of_manufacture": 2020})
+            self.note(status, body, seconds)
+            if status == 201:
+                with self.lock:
+                    self.firearms[body["id"]] = serial
+                if n % 3 == 0:
+                    status, event, seconds = request(self.port, "POST", f"/v1/firearms/{body['id']}/events", self.token,
+                                                     {"kind": "reported_stolen", "occurred_on": "2024-05-01"})
+                    self.note(status, event, seconds)
+                    if status == 201:
+                        with self.lock:
+                            self.events[event["event"]["id"]] = body["id"]
+            elif status == 0:
+                time.sleep(0.05)  # the daemon is down: do not spin
+
+    def note(self, status, body, seconds):
+        problem = body.get("type") if isinstance(body, dict) else None
+        content_type = body.get("__content_type") if isinstance(body, dict) else None
+        with self.lock:
+            self.answers.append((time.monotonic(), status, seconds, problem, content_type))
+
+    def start(self):
+        for i in range(self.writers):
+            thread = threading.Thread(target=self.run_writer, args=(i,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def stop(self):
+        self.stop_flag.set()
+        for thread in self.threads:
+            thread.join(timeout=60)
+
+
+def verify_acknowledged(port, token, load):
+    """Every acknowledged firearm reads back with its serial; every acknowledged event is listed."""
+    missing, wrong = [], []
+    for firearm_id, serial in load.firearms.items():
+        status, body, _ = request(port, "GET", f"/v1/firearms/{firearm_id}", token)
+        if status != 200:
+            missing.append((firearm_id, status))
+        elif body.get("serial") != serial:
+            wrong.append(firearm_id)
+    events_by_firearm = {}
+    for event_id, firearm_id in load.events.items():
+        events_by_firearm.setdefault(firearm_id, set()).add(event_id)
+    missing_events = []
+    for firearm_id, expected in events_by_firearm.items():
+        status, body, _ = request(port, "GET", f"/v1/firearms/{firearm_id}/events", token)
+        items = body.get("items", []) if isinstance(body, dict) else (body or [])
+        listed = {item["id"] for item in items} if status == 200 else set()
+        missing_events += sorted(expected - listed)
+    return {"firearms_acknowledged": len(load.firearms), "events_acknowledged": len(load.events),
+            "firearms_missing": len(missing), "firearms_changed": len(wrong), "events_missing": len(missing_events),
+            "missing_examples": missing[:3] + missing_events[:3]}
+
+
+def audit_verify(daemon):
+    result = daemon.cli("audit", "verify")
+    return result.returncode, (result.stdout.strip() or result.stderr.strip())
+
+
+def setup(binary, work):
+    data = os.path.join(work, "data")
+    port = free_port()
+    daemon = Daemon(binary, data, port)
+    DAEMONS.append(daemon)
+    added = daemon.cli("user", "add", "harness", "--role", "clerk", "--role", "analyst", "--password-stdin",
+                       stdin="a long passphrase for the harness\n")
+    if added.returncode != 0:
+        raise RuntimeError(f"user add failed: {added.stderr}")
+    token = daemon.cli("token", "issue", "harness", "--ttl", "8h")
+    if token.returncode != 0:
+        raise RuntimeError(f"token issue failed: {token.stderr}")
+    return daemon, token.stdout.strip()
+
+
+def wait_for_acknowledgements(load, count, limit):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline and len(load.firearms) < count:
+        time.sleep(0.1)
+
+
+def crash(binary, work, target, load_seconds):
+    daemon, token = setup(binary, work)
+    daemon.start()
+    load = Load(daemon.port, token)
+    load.start()
+    wait_for_acknowledgements(load, 50, 60)
+    time.sleep(load_seconds)  # the load runs this long before the crash
+    killed_at = time.monotonic()
+    if target == "daemon":
+        daemon.process.kill()
+        daemon.process.wait(timeout=30)
+    else:
+        os.kill(daemon.postmaster_pid(), signal.SIGKILL)
+        # ifcd keeps running without its database: writes must fail as 503, not hang or succeed.
+        time.sleep(8)
+    load.stop()
+    after_kill = [a for a in load.answers if a[0] >= killed_at]
+    if target == "postmaster":
+        daemon.stop(signal.SIGKILL)
+    daemon.start()
+    result = verify_acknowledged(daemon.port, token, load)
+    result["answers_after_kill"] = summarize(after_kill)
+    code = daemon.stop()
+    result["serve_exit"] = code
+    result["audit_verify_exit"], result["audit_verify"] = audit_verify(daemon)
+    ok = (result["firearms_acknowledged"] > 0 and result["firearms_missing"] == 0 and result["firearms_changed"] == 0
+          and result["events_missing"] == 0 and result["audit_verify_exit"] == 0)
+    if target == "postmaster":
+        # While the postmaster is dead, nothing may be acknowledged and nothing may hang.
+        started_after = [a for a in after_kill if a[0] - a[2] >= killed_at + 0.5]
+        bad = [a for a in started_after if a[1] != 503]
+        slow = [a for a in after_kill if a[2] > 10]
+        result["started_after_kill"] = summarize(started_after)
+        result["started_after_kill_not_503"] = len(bad)
+        result["after_kill_over_10s"] = len(slow)
+        ok = ok and not slow and not bad and len(started_after) > 0
+    return ok, result
+
+
+def summarize(answers):
+    by_status = {}
+    for _, status, _, _, _ in answers:
+        by_status[str(status)] = by_status.get(str(status), 0) + 1
+    worst = max((a[2] for a in answers), default=0)
+    return {"by_status": by_status, "slowest_seconds": round(worst, 3)}
+
+
+def outage(binary, work, load_seconds, down_seconds, acquire_timeout):
+    daemon, token = setup(binary, work)
+    daemon.start()
+    pg_port = daemon.postgres_port()
+    pgdata = os.path.join(daemon.data, "pgdata")
+    load = Load(daemon.port, token)
+    load.start()
+    wait_for_acknowledgements(load, 50, 60)
+    time.sleep(load_seconds)
+    subprocess.run(as_postgres([f"{PG_BIN}/pg_ctl", "stop", "-w", "-m", "fast", "-D", pgdata]), check=True,
+                   capture_output=True, timeout=120)
+    stopped_at = time.monotonic()
+    ready_during = []
+    while time.monotonic() - stopped_at < down_seconds:
+        status, body, seconds = request(daemon.port, "GET", "/ready", timeout=30)
+        ready_during.append((status, seconds, (body or {}).get("__content_type")))
+        time.sleep(0.5)
+    # Every request that started while PostgreSQL was down, and ended before it returned.
+    during = [a for a in load.answers if a[0] - a[2] >= stopped_at]
+    subprocess.run(as_postgres([f"{PG_BIN}/pg_ctl", "start", "-w", "-D", pgdata, "-l",
+                                os.path.join(daemon.data, "log", "harness-restart.log"), "-o", f"-p {pg_port}"]),
+                   check=True, capture_output=True, timeout=120)
+    back_at = time.monotonic()
+    ready_after = None
+    while time.monotonic() - back_at < 120:
+        status, _, _ = request(daemon.port, "GET", "/ready", timeout=30)
+        if status == 200:
+            ready_after = time.monotonic() - back_at
+            break
+        time.sleep(0.2)
+    acknowledged_before = len(load.firearms)
+    resumed_after = None
+    while ready_after is not None and time.monotonic() - back_at < 120:
+        if len(load.firearms) > acknowledged_before:
+            resumed_after = time.monotonic() - back_at
+            break
+        time.sleep(0.1)
+    load.stop()
+    bound = acquire_timeout + 3
+    unexpected = [a for a in load.answers if a[1] not in (201, 503)]
+    during_not_503 = [a for a in during if a[1] != 503]
+    during_not_problem = [a for a in during if a[1] == 503 and "problem+json" not in (a[4] or "")]
+    result = {
+        "requests_during_outage": summarize(during),
+        "during_not_503": len(during_not_503),
+        "during_503_not_problem_json": len(during_not_problem),
+        "all_answers": summarize(load.answers),
+        "answers_not_201_or_503": len(unexpected),
+        "bound_seconds": bound,
+        "ready_during_outage": sorted({r[0] for r in ready_during}),
+        "ready_slowest_seconds": round(max((r[1] for r in ready_during), default=0), 3),
+        "ready_again_after_seconds": None if ready_after is None else round(ready_after, 2),
+        "writes_resumed_after_seconds": None if resumed_after is None else round(resumed_after, 2),
+    }
+    result.update(verify_acknowledged(daemon.port, token, load))
+    result["serve_exit"] = daemon.stop()
+    result["audit_verify_exit"], result["audit_verify"] = audit_verify(daemon)
+    ok = (len(during) > 0 and not during_not_503 and not during_not_problem and not unexpected
+          and all(a[2] <= bound for a in during)
+          and result["ready_during_outage"] == [503] and result["ready_slowest_seconds"] <= bound
+          and ready_after is not None and resumed_after is not None
+          and result["firearms_missing"] == 0 and result["firearms_changed"] == 0 and result["events_missing"] == 0
+          and result["audit_verify_exit"] == 0)
+    return ok, result
+
+
+def main():
+    global PG_BIN
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", choices=["crash-daemon", "crash-postmaster", "outage"])
+    parser.add_argument("--bin", required=True, help="the ifcd executable")
+    parser.add_argument("--load-seconds", type=float, default=4)
+    parser.add_argument("--down-seconds", type=float, default=8)
+    parser.add_argument("--acquire-timeout", type=float, default=5, help="database.acquireTimeoutSeconds of the daemon")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    PG_BIN = find_pg_bin()
+    work = tempfile.mkdtemp(prefix=f"ifcd-{args.scenario}-")
+    os.chmod(work, 0o755)  # the cluster runs as postgres when we are root
+    started = time.monotonic()
+    try:
+        if args.scenario == "outage":
+            ok, result = outage(os.path.abspath(args.bin), work, args.load_seconds, args.down_seconds, args.acquire_timeout)
+        else:
+            ok, result = crash(os.path.abspath(args.bin), work, args.scenario.split("-")[1], args.load_seconds)
+    except Exception as error:  # report, then fail
+        ok, result = False, {"error": repr(error)}
+    finally:
+        for daemon in DAEMONS:  # leave no process behind, whatever happened
+            try:
+                daemon.stop(signal.SIGKILL)
+            except Exception:
+                pass
+            pgdata = os.path.join(daemon.data, "pgdata")
+            if os.path.exists(os.path.join(pgdata, "postmaster.pid")):
+                subprocess.run(as_postgres([f"{PG_BIN}/pg_ctl", "stop", "-m", "immediate", "-D", pgdata]),
+                               capture_output=True, timeout=120)
+    result = {"scenario": args.scenario, "ok": ok, "seconds": round(time.monotonic() - started, 1), **result}
+    print(json.dumps(result))
+    if ok and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    elif not ok:
+        print(f"harness: {args.scenario} FAILED; work folder kept: {work}", file=sys.stderr)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

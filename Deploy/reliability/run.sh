@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The reliability harness, one command: builds ifcd, then runs the failure scenarios against it
+# and prints a table of outcomes.
+#   bash Deploy/reliability/run.sh [crash-daemon] [crash-postmaster] [outage] [fuzz]   (default: all)
+# Each scenario runs a fresh ifcd on loopback with its own embedded PostgreSQL (see harness.py and
+# fuzz.sh). IFCD_BUILD_CONFIGURATION picks debug (default) or release; FUZZ_SECONDS bounds fuzzing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. Deploy/lib.sh
+ensure_swift
+ensure_postgres
+
+configuration="${IFCD_BUILD_CONFIGURATION:-debug}"
+scenarios=("$@")
+if [ ${#scenarios[@]} = 0 ]; then scenarios=(crash-daemon crash-postmaster outage fuzz); fi
+swift build -c "$configuration" --product ifcd >&2
+bin="$(swift build -c "$configuration" --show-bin-path)/ifcd"
+results="$(mktemp /tmp/ifcd-reliability.XXXXXX)"
+failed=0
+for scenario in "${scenarios[@]}"; do
+    echo "== $scenario" >&2
+    if [ "$scenario" = fuzz ]; then
+        if IFCD_BUILD_CONFIGURATION="$configuration" bash Deploy/reliability/fuzz.sh "${FUZZ_SECONDS:-60}" >&2; then
+            echo '{"scenario": "fuzz", "ok": true}' >>"$results"
+        else
+            echo '{"scenario": "fuzz", "ok": false}' >>"$results"; failed=1
+        fi
+    elif ! python3 Deploy/reliability/harness.py "$scenario" --bin "$bin" | tee -a "$results" >&2; then
+        failed=1
+    fi
+done
+python3 - "$results" <<'PY'
+import json, sys
+print("| scenario | outcome | acknowledged writes (firearms/events) | lost | answers while broken | audit verify |")
+print("| --- | --- | --- | --- | --- | --- |")
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    broken = r.get("requests_during_outage") or r.get("started_after_kill") or r.get("answers_after_kill") or {}
+    lost = (r.get("firearms_missing", 0) + r.get("firearms_changed", 0) + r.get("events_missing", 0)) if "firearms_missing" in r else ""
+    acked = f'{r["firearms_acknowledged"]}/{r["events_acknowledged"]}' if "firearms_acknowledged" in r else ""
+    extra = f' (ready again after {r["ready_again_after_seconds"]} s)' if r.get("ready_again_after_seconds") is not None else ""
+    answers = (", ".join(f"{k}: {v}" for k, v in broken.get("by_status", {}).items()) +
+               (f'; slowest {broken["slowest_seconds"]} s' if broken else "") + extra)
+    print(f'| {r["scenario"]} | {"passed" if r["ok"] else "FAILED " + r.get("error", "")} | {acked} | {lost} | {answers} | {r.get("audit_verify", "")} |')
+PY
+rm -f "$results"
+exit "$failed"
