@@ -149,9 +149,8 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 report = try await withStore(config, logger: logger) { runtime in
                     let start = ContinuousClock.now
-                    let report = try await runtime.database.withConnection {
-                        try await AuditVerifier(maxUnsealedAge: age, logger: logger).verify(on: $0)
-                    }
+                    let report = try await AuditVerifier(maxUnsealedAge: age, logger: logger)
+                        .verify(database: runtime.database, workers: max(2, ProcessInfo.processInfo.activeProcessorCount))
                     let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
                     logger.notice("verified", metadata: ["entries": "\(report.sealed)", "seconds": "\(seconds)"])
                     return report

@@ -259,3 +259,39 @@ struct AuditTests {
         }
     }
 }
+
+extension AuditTests {
+    @Test("the parallel verify (ranges of seals over one snapshot) agrees with the single walk, at any number of workers")
+    func parallelVerify() async throws {
+        try await withTestApp { app in
+            _ = try await Self.activity(app)
+            _ = try await app.parts.sealer.sealAll()
+            let sealed = try await app.database.asOwner { try await $0.scalar("SELECT count(*) FROM audit_seals", as: Int.self) } ?? 0
+            #expect(sealed > 10)
+            for workers in 1...5 {
+                let report = try await AuditVerifier(logger: TestCluster.logger).verify(database: app.store, workers: workers)
+                #expect(report.ok && report.sealed == sealed, "\(workers) workers: \(report.summary)")
+            }
+            // An edit late in the trail, and then a seal removed where two ranges meet: every split
+            // reports the first break, as the single walk does.
+            try await Self.tamper(app, "UPDATE audit_entries SET actor = actor || '-x' WHERE seq = \(sealed - 1)")
+            for workers in 1...5 {
+                let report = try await AuditVerifier(logger: TestCluster.logger).verify(database: app.store, workers: workers)
+                #expect(report.brokenAt == Int64(sealed - 1), "\(workers) workers: \(report.summary)")
+            }
+            let middle = sealed / 2 + 1
+            try await app.database.asOwner { connection in
+                try await connection.query("ALTER TABLE audit_seals DISABLE TRIGGER USER", logger: TestCluster.logger)
+                try await connection.query("DELETE FROM audit_seals WHERE position = \(middle)", logger: TestCluster.logger)
+                try await connection.query("ALTER TABLE audit_seals ENABLE TRIGGER USER", logger: TestCluster.logger)
+            }
+            let single = try await app.database.asOwner { try await AuditVerifier(logger: TestCluster.logger).verify(on: $0) }
+            #expect(!single.ok)
+            for workers in 1...5 {
+                let report = try await AuditVerifier(logger: TestCluster.logger).verify(database: app.store, workers: workers)
+                #expect(!report.ok, "\(workers) workers missed the removed seal")
+                #expect(report.reason?.contains("\(middle)") == true, "\(workers) workers: \(report.summary)")
+            }
+        }
+    }
+}

@@ -235,3 +235,34 @@ extension HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    @Test("SQL and path metacharacters in serials, patterns, names and path ids are data: no 500, no match, nothing written")
+    func metacharacters() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "ZX-9001"))
+            let firearms = try await RegistryTests.count(app, "SELECT count(*) FROM firearms")
+            for query in ["/v1/firearms?serial=%27%20OR%201%3D1%20--", "/v1/firearms?make=%25", "/v1/firearms?make=_",
+                          "/v1/firearms/search?serial=ZX%25%25%25", "/v1/firearms/search?serial=ZX9%5C%5C%5C", "/v1/firearms/search?serial=ZX9_0_1",
+                          "/v1/holders?name=%25%27%3B%20DROP%20TABLE%20holders%3B--", "/v1/holders?id_number=%5C"] {
+                let response = try await app.request(.get, query, token: clerk)
+                #expect(response.status == .ok || response.status == .unprocessableContent, "\(query): \(response.status)")
+                if response.status == .ok {
+                    #expect(((try response.object["items"] as? [Any]) ?? []).isEmpty, "\(query) matched as a wildcard")
+                }
+            }
+            for path in ["/v1/firearms/..%2F..%2Fetc%2Fpasswd", "/v1/firearms/%27%3B%20DROP%20TABLE%20firearms%3B--",
+                         "/v1/firearms/00000000-0000-0000-0000-000000000000%00", "/v1/holders/%2e%2e"] {
+                let response = try await app.request(.get, path, token: clerk)
+                #expect(response.status.code >= 400 && response.status.code < 500, "\(path): \(response.status)")
+                #expect(response.isProblem)
+            }
+            let write = try await app.request(.post, "/v1/firearms", token: clerk,
+                                              json: RegistryTests.firearm(make: "Colt'); DELETE FROM firearms; --", serial: "Q'1\\\\%_"))
+            #expect(write.status == .created, "\(write.text)")
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms") == firearms + 1)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 2)
+        }
+    }
+}

@@ -113,7 +113,7 @@ struct SystemRoutes: IFCModule {
                              access: auditor, replies: [200: .init("the verification report (ok false names the first broken sequence)",
                                                                    schema: Schema.ref("AuditVerification"))])) { _, context, principal in
             let verifier = AuditVerifier(maxUnsealedAge: maxUnsealedAge, logger: context.logger)
-            let report = try await database.withConnection { try await verifier.verify(on: $0, now: environment.now()) }
+            let report = try await verifier.verify(database: database, workers: 2, now: environment.now())
             try await audit.record(AuditEntry(principal: principal, action: "audit.verify", requestID: context.requestID,
                                               outcome: .success, detail: "{\"ok\":\(report.ok),\"sealed\":\(report.sealed)}"))
             return try Response.json(VerificationBody(report))

@@ -55,13 +55,104 @@ public struct AuditVerifier: Sendable {
         }
     }
 
+    /// The same walk split across `workers` connections that share one snapshot (exported by a
+    /// leading transaction): each walks a range of seal positions, checks that its range starts
+    /// where the previous one ends, and the first break by position is reported. On a large
+    /// trail this uses every core for the hashing and row decoding.
+    public func verify(database: Database, workers: Int = 2, now: Date = Date()) async throws -> Report {
+        let logger = self.logger
+        return try await database.withConnection { leader in
+            try await leader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+            do {
+                try await leader.query("SET LOCAL statement_timeout = 0", logger: logger)
+                var snapshot = "", top: Int64 = 0
+                for try await (id, max) in try await leader.query(
+                    "SELECT pg_export_snapshot(), coalesce((SELECT max(position) FROM audit_seals), 0)", logger: logger
+                ).decode((String, Int64).self) {
+                    snapshot = id
+                    top = max
+                }
+                // SET TRANSACTION SNAPSHOT takes no bind parameter; the id comes from the server
+                // and is checked to be what pg_export_snapshot() makes (hex and dashes) anyway.
+                guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                    throw StoreError.poolRefused
+                }
+                let exported = snapshot
+                let count = Int64(max(1, workers))
+                let size = max(1, (top + count - 1) / count)
+                let ranges = stride(from: Int64(1), through: max(top, 1), by: Int(size)).map { ($0, min($0 + size - 1, top)) }
+                let parts = try await withThrowingTaskGroup(of: (Int64, Report).self) { group in
+                    for (low, high) in ranges where low <= high {
+                        group.addTask {
+                            let part = try await database.withConnection { connection in
+                                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                                do {
+                                    try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: exported)'", logger: logger)
+                                    try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+                                    let part = try await self.walkSeals(on: connection, from: low, to: high)
+                                    try await connection.query("COMMIT", logger: logger)
+                                    return part
+                                } catch {
+                                    if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
+                                    throw error
+                                }
+                            }
+                            return (low, part)
+                        }
+                    }
+                    var parts: [(Int64, Report)] = []
+                    for try await part in group { parts.append(part) }
+                    return parts.sorted { $0.0 < $1.0 }.map(\.1)
+                }
+                var report = Report(sealed: 0, unsealed: 0)
+                for part in parts {
+                    report.sealed += part.sealed
+                    if !part.ok {
+                        report.brokenAt = part.brokenAt
+                        report.reason = part.reason
+                        break
+                    }
+                }
+                if report.ok { try await checkUnsealed(on: leader, now: now, into: &report) }
+                try await leader.query("COMMIT", logger: logger)
+                return report
+            } catch {
+                if !leader.isClosed { _ = try? await leader.query("ROLLBACK", logger: logger) }
+                throw error
+            }
+        }
+    }
+
     private func walk(on connection: PostgresConnection, now: Date) async throws -> Report {
+        var report = try await walkSeals(on: connection, from: 1, to: nil)
+        if report.ok { try await checkUnsealed(on: connection, now: now, into: &report) }
+        return report
+    }
+
+    /// Walks the seals at positions `from...to` (to the end when `to` is nil). A range that does
+    /// not start at 1 takes its starting hash from the seal before it, which the walk of the
+    /// range before checks.
+    private func walkSeals(on connection: PostgresConnection, from low: Int64, to high: Int64?) async throws -> Report {
         var report = Report(sealed: 0, unsealed: 0)
         var previous = AuditChain.genesis
-        var expectedPosition: Int64 = 1
+        var expectedPosition = low
+        if low > 1 {
+            var found = false
+            for try await hash in try await connection.query(
+                "SELECT hash FROM audit_seals WHERE position = \(low - 1)", logger: logger).decode(ByteBuffer.self) {
+                previous = Array(buffer: hash)
+                found = true
+            }
+            if !found {
+                report.reason = "seal position \(low - 1) is missing"
+                report.brokenAt = low - 1
+                return report
+            }
+        }
         let rows = try await connection.query("""
             SELECT s.position, s.entry_seq, s.prev_hash, s.hash, \(unescaped: Self.entryColumns)
             FROM audit_seals s LEFT JOIN audit_entries e ON e.seq = s.entry_seq
+            WHERE s.position >= \(low) AND s.position <= \(high ?? Int64.max)
             ORDER BY s.position
             """, logger: logger)
         for try await row in rows {
@@ -93,6 +184,14 @@ public struct AuditVerifier: Sendable {
             expectedPosition += 1
             report.sealed += 1
         }
+        if let high, expectedPosition <= high {
+            report.brokenAt = nil
+            report.reason = "seal position \(expectedPosition) is missing"
+        }
+        return report
+    }
+
+    private func checkUnsealed(on connection: PostgresConnection, now: Date, into report: inout Report) async throws {
         let unsealed = try await connection.query("""
             SELECT count(*), min(e.seq), (extract(epoch FROM min(e.at)) * 1000000)::int8 FROM audit_entries e
             WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)
@@ -108,7 +207,6 @@ public struct AuditVerifier: Sendable {
                 }
             }
         }
-        return report
     }
 
     static func decodeEntry(_ row: PostgresRow) throws -> StoredAuditEntry {
