@@ -46,6 +46,7 @@ public struct AuditVerifier: Sendable {
         try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
         do {
             try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await Self.preferIndexWalk(on: connection, logger: logger)
             let report = try await walk(on: connection, now: now)
             try await connection.query("COMMIT", logger: logger)
             return report
@@ -89,6 +90,7 @@ public struct AuditVerifier: Sendable {
                                 do {
                                     try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: exported)'", logger: logger)
                                     try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+                                    try await Self.preferIndexWalk(on: connection, logger: logger)
                                     let part = try await self.walkSeals(on: connection, from: low, to: high)
                                     try await connection.query("COMMIT", logger: logger)
                                     return part
@@ -120,6 +122,16 @@ public struct AuditVerifier: Sendable {
                 if !leader.isClosed { _ = try? await leader.query("ROLLBACK", logger: logger) }
                 throw error
             }
+        }
+    }
+
+    /// Seals in position order, each entry fetched by its key: cheaper here than the planner's
+    /// choice of hashing the whole entries table and sorting (measured 4.6 s against 6.1 s for
+    /// 2.7M rows), and it leaves the other core to the hashing.
+    static func preferIndexWalk(on connection: PostgresConnection, logger: Logger) async throws {
+        for setting in ["SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off",
+                        "SET LOCAL max_parallel_workers_per_gather = 0", "SET LOCAL jit = off"] {
+            try await connection.query(PostgresQuery(unsafeSQL: setting), logger: logger)
         }
     }
 
