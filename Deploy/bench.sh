@@ -15,9 +15,9 @@ cd "$(dirname "$0")/.."
 . Deploy/lib.sh
 ensure_swift
 ensure_postgres
-if ! command -v wrk >/dev/null 2>&1; then
-    sudo=""; [ "$(id -u)" != 0 ] && sudo="sudo"
-    $sudo apt-get install -y -q --no-install-recommends wrk >/dev/null || { echo "bench: install wrk" >&2; exit 1; }
+if ! command -v wrk >/dev/null 2>&1 || ! command -v pgbench >/dev/null 2>&1; then
+    install_packages "wrk postgresql-client postgresql-contrib" "wrk postgresql postgresql-contrib" "wrk postgresql@15" >&2 ||
+        { echo "bench: install wrk and pgbench" >&2; exit 1; }
 fi
 connections="${BENCH_CONNECTIONS:-32}"
 seconds="${BENCH_SECONDS:-10}"

@@ -22,9 +22,8 @@ cd "$(dirname "$0")/../.."
 ensure_swift
 ensure_postgres
 if ! command -v wrk >/dev/null 2>&1 || ! command -v pgbench >/dev/null 2>&1 || ! command -v psql >/dev/null 2>&1; then
-    sudo=""; [ "$(id -u)" != 0 ] && sudo="sudo"
-    $sudo apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends wrk postgresql-client postgresql-contrib >/dev/null
+    install_packages "wrk postgresql-client postgresql-contrib" "wrk postgresql postgresql-contrib" "wrk postgresql@15" >&2 ||
+        { echo "suite: install wrk, psql and pgbench" >&2; exit 1; }
 fi
 firearms="${BENCH_FIREARMS:-1000000}"
 holders="${BENCH_HOLDERS:-300000}"
@@ -243,6 +242,8 @@ verify_seconds=$(elapsed "$start" "$(now)")
 verified="$(printf '%s' "$verify" | awk '/^ok/ {print $2}')"
 verify_rate=$(per_second "${verified:-0}" "$verify_seconds")
 rss_kb="$(rss_peak)"
+plan="$(sql -At -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT id FROM firearms WHERE serial_normalized LIKE '$like'
+        ORDER BY (serial_normalized = '$bare') DESC, similarity(serial_normalized, '$bare') DESC, reference LIMIT 20")"
 rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.0f", k / 1024 }')
 
 import_rate=$(per_second "$firearms" "$import_seconds")
@@ -266,4 +267,6 @@ registry: $firearms firearms imported, $holders holders, $events events copied; 
 custody transfer+receipt, trace create: not measured (modules not built)
 import: $(tail -1 "$dir/import.out" | head -c 200)
 verify: $verify
+plan of the pattern query ($pattern):
+$plan
 REPORT
