@@ -295,3 +295,15 @@ extension AuditTests {
         }
     }
 }
+
+extension AuditTests {
+    @Test("with a pool of one connection the verify walks on the leader alone instead of waiting for walkers")
+    func verifyPoolOfOne() async throws {
+        try await withTestApp(configure: { $0.poolSize = 1 }) { app in
+            _ = try await Self.activity(app)
+            _ = try await app.parts.sealer.sealAll()
+            let report = try await AuditVerifier(logger: TestCluster.logger).verify(database: app.store, workers: 3)
+            #expect(report.ok && report.sealed > 10, "\(report.summary)")
+        }
+    }
+}

@@ -79,7 +79,16 @@ public struct AuditVerifier: Sendable {
                     throw StoreError.poolRefused
                 }
                 let exported = snapshot
-                let count = Int64(max(1, workers))
+                // The leader holds one connection; the walkers need their own. With a pool of
+                // one, the leader walks alone.
+                let walkers = min(workers, database.maximumConnections - 1)
+                if walkers < 1 {
+                    try await Self.preferIndexWalk(on: leader, logger: logger)
+                    let report = try await self.walk(on: leader, now: now)
+                    try await leader.query("COMMIT", logger: logger)
+                    return report
+                }
+                let count = Int64(walkers)
                 let size = max(1, (top + count - 1) / count)
                 let ranges = stride(from: Int64(1), through: max(top, 1), by: Int(size)).map { ($0, min($0 + size - 1, top)) }
                 let parts = try await withThrowingTaskGroup(of: (Int64, Report).self) { group in
