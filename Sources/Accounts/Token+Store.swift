@@ -58,10 +58,11 @@ enum TokenStore {
         guard token.hasPrefix(prefix), token.utf8.count == prefix.utf8.count + 43 else { return nil }
         let lookup = Lookup(hash: hash(token), now: now)
         return try await database.withConnection { connection in
-            for try await (tokenID, userID, username, roles) in try await connection.execute(lookup, logger: UserStore.logger) {
-                return Principal(userID: userID, username: username, roles: Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
+            var found: Principal?
+            for try await (tokenID, userID, username, roles) in try await connection.execute(lookup, logger: UserStore.logger) where found == nil {
+                found = Principal(userID: userID, username: username, roles: Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
             }
-            return nil
+            return found
         }
     }
 

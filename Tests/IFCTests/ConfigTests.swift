@@ -50,4 +50,12 @@ struct ConfigTests {
         #expect(try tls("postgres://app:pw@db.example/ifcd?sslmode=disable") == .disable)
         #expect(throws: ConfigurationError.self) { _ = try ConnectionSettings(url: "postgres://db.example/ifcd") }
     }
+
+    @Test("the pool arms no keep-alive timer and a 5 s idle timer: cancelled timers hold memory until their deadline")
+    func poolTimers() throws {
+        let options = try ConnectionSettings(url: "postgres://app:pw@db.example/ifcd").clientConfiguration(maximumConnections: 8).options
+        #expect(options.keepAliveBehavior == nil)
+        #expect(options.connectionIdleTimeout == .seconds(5))
+        #expect(options.maximumConnections == 8)
+    }
 }

@@ -127,8 +127,13 @@ final class DatabaseWork<T: Sendable>: AbandonableWork {
                 outcome = .failure(error)
             }
             self.finish(outcome)
+            // The handle is kept only to cancel a wait; a finished task lets go of it, so that
+            // the work and its task do not hold each other.
+            self.state.withLock { $0.task = nil }
         }
-        state.withLock { $0.task = task }
+        state.withLock { state in
+            if !state.finished { state.task = task }
+        }
     }
 
     var connectionState: WorkConnectionState {
@@ -152,8 +157,9 @@ final class DatabaseWork<T: Sendable>: AbandonableWork {
     }
 
     func abandon(_ error: StoreError) {
+        let task = state.withLock { $0.task }
         finish(.failure(error))
-        state.withLock { $0.task?.cancel() }
+        task?.cancel()
     }
 
     private func finish(_ outcome: Result<T, any Error>) {
