@@ -43,17 +43,7 @@ public struct AuditVerifier: Sendable {
     /// Walks the whole trail in one read-only snapshot (seals and entries seen at one instant),
     /// with no statement timeout: on a large trail the walk takes longer than any request may.
     public func verify(on connection: PostgresConnection, now: Date = Date()) async throws -> Report {
-        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-        do {
-            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
-            try await Self.preferIndexWalk(on: connection, logger: logger)
-            let report = try await walk(on: connection, now: now)
-            try await connection.query("COMMIT", logger: logger)
-            return report
-        } catch {
-            _ = try? await connection.query("ROLLBACK", logger: logger)
-            throw error
-        }
+        try await inReadOnlySnapshot(on: connection) { try await walk(on: connection, now: now) }
     }
 
     /// The same walk split across `workers` connections that share one snapshot (exported by a
@@ -61,11 +51,15 @@ public struct AuditVerifier: Sendable {
     /// where the previous one ends, and the first break by position is reported. On a large
     /// trail this uses every core for the hashing and row decoding.
     public func verify(database: Database, workers: Int = 2, now: Date = Date()) async throws -> Report {
+        // The leader holds one connection; the walkers need their own. With a pool of one, the
+        // leader walks alone.
+        let walkers = min(workers, database.maximumConnections - 1)
+        guard walkers >= 1 else {
+            return try await database.withConnection { try await self.verify(on: $0, now: now) }
+        }
         let logger = self.logger
         return try await database.withConnection { leader in
-            try await leader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-            do {
-                try await leader.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await inReadOnlySnapshot(on: leader) {
                 var snapshot = "", top: Int64 = 0
                 for try await (id, max) in try await leader.query(
                     "SELECT pg_export_snapshot(), coalesce((SELECT max(position) FROM audit_seals), 0)", logger: logger
@@ -79,15 +73,6 @@ public struct AuditVerifier: Sendable {
                     throw StoreError.poolRefused
                 }
                 let exported = snapshot
-                // The leader holds one connection; the walkers need their own. With a pool of
-                // one, the leader walks alone.
-                let walkers = min(workers, database.maximumConnections - 1)
-                if walkers < 1 {
-                    try await Self.preferIndexWalk(on: leader, logger: logger)
-                    let report = try await self.walk(on: leader, now: now)
-                    try await leader.query("COMMIT", logger: logger)
-                    return report
-                }
                 let count = Int64(walkers)
                 let size = max(1, (top + count - 1) / count)
                 let ranges = stride(from: Int64(1), through: max(top, 1), by: Int(size)).map { ($0, min($0 + size - 1, top)) }
@@ -95,17 +80,8 @@ public struct AuditVerifier: Sendable {
                     for (low, high) in ranges where low <= high {
                         group.addTask {
                             let part = try await database.withConnection { connection in
-                                try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                                do {
-                                    try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: exported)'", logger: logger)
-                                    try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
-                                    try await Self.preferIndexWalk(on: connection, logger: logger)
-                                    let part = try await self.walkSeals(on: connection, from: low, to: high)
-                                    try await connection.query("COMMIT", logger: logger)
-                                    return part
-                                } catch {
-                                    if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
-                                    throw error
+                                try await self.inReadOnlySnapshot(on: connection, importing: exported) {
+                                    try await self.walkSeals(on: connection, from: low, to: high)
                                 }
                             }
                             return (low, part)
@@ -125,12 +101,28 @@ public struct AuditVerifier: Sendable {
                     }
                 }
                 if report.ok { try await checkUnsealed(on: leader, now: now, into: &report) }
-                try await leader.query("COMMIT", logger: logger)
                 return report
-            } catch {
-                if !leader.isClosed { _ = try? await leader.query("ROLLBACK", logger: logger) }
-                throw error
             }
+        }
+    }
+
+    /// Runs `body` in a read-only REPEATABLE READ transaction (the exported `snapshot` when
+    /// given), with no statement timeout and the index walk preferred; rolled back if it throws.
+    private func inReadOnlySnapshot<T>(on connection: PostgresConnection, importing snapshot: String? = nil,
+                                       _ body: () async throws -> T) async throws -> T {
+        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+        do {
+            if let snapshot {
+                try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'", logger: logger)
+            }
+            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            try await Self.preferIndexWalk(on: connection, logger: logger)
+            let result = try await body()
+            try await connection.query("COMMIT", logger: logger)
+            return result
+        } catch {
+            if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
+            throw error
         }
     }
 

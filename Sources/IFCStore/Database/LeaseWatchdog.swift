@@ -17,7 +17,6 @@ final class LeaseWatchdog: Sendable {
     private struct State {
         var next: UInt64 = 0
         var running: [UInt64: Watched] = [:]
-        var abandoned = 0
     }
 
     private struct Watched {
@@ -73,7 +72,6 @@ final class LeaseWatchdog: Sendable {
                     break
                 }
             }
-            state.abandoned += late.count
             return late
         }
         for (work, error) in late {
