@@ -117,6 +117,8 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            // The throwaway module's schema files, read at run time by its test.
+            exclude: ["KitDemo/Schema"],
             swiftSettings: swiftSettings
         ),
     ]

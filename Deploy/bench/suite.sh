@@ -164,7 +164,7 @@ cat >"$dir/create.sql" <<SQL
 BEGIN;
 $lookup
 INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded, country_of_manufacture, year_of_manufacture)
-  VALUES (gen_random_uuid(), 'FA-' || lpad(nextval('firearm_reference_seq')::text, 7, '0'), 'PgBench', 'B', 'pistol', '9x19mm', 'PB' || :n || '-' || :client_id, 'PB' || :n || :client_id, 'PB' || :n || :client_id, 'AT', 2020)
+  VALUES (gen_random_uuid(), ifcd_reference('FA', 7, NULL), 'PgBench', 'B', 'pistol', '9x19mm', 'PB' || :n || '-' || :client_id, 'PB' || :n || :client_id, 'PB' || :n || :client_id, 'AT', 2020)
   ON CONFLICT DO NOTHING RETURNING *;
 INSERT INTO firearm_versions (firearm_id, version, record, change, changed_by)
   SELECT id, 1, to_jsonb(f), 'create', 'bench' FROM firearms f WHERE serial_normalized = 'PB' || :n || :client_id AND make = 'PgBench';

@@ -242,12 +242,11 @@ public struct Accounts: IFCModule {
 
     public func users(page: PageRequest, role: Role?, disabled: Bool?, by principal: Principal, requestID: String?) async throws -> Page<User> {
         let result = try await database.withConnection { try await UserStore.list(page: page, role: role, disabled: disabled, on: $0) }
-        // One entry per user shown, so "who saw this account" has an answer.
-        let entries = result.items.isEmpty
-            ? [AuditEntry(principal: principal, action: "user.list", recordType: "user", requestID: requestID)]
-            : result.items.map { AuditEntry(principal: principal, action: "user.list", recordType: "user",
-                                            recordID: $0.id.uuidString, requestID: requestID) }
-        try await recordReads(entries)
+        var query: [String: String] = [:]
+        if let role { query["role"] = role.rawValue }
+        if let disabled { query["disabled"] = "\(disabled)" }
+        try await recordReads(AuditEntry.reads(of: result.items.map(\.id), action: "user.list", recordType: "user",
+                                               principal: principal, requestID: requestID, query: query))
         return result
     }
 
@@ -256,6 +255,7 @@ public struct Accounts: IFCModule {
         try await recordReads([entry])
     }
 
+    /// Through the group-commit writer when serving; in one transaction from the CLI, which runs none.
     private func recordReads(_ entries: [AuditEntry]) async throws {
         if let audit {
             try await audit.record(entries)

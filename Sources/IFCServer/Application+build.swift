@@ -18,13 +18,17 @@ public struct AppContext: Sendable {
     public var migrations: [Migration]
     public var environment: AppEnvironment
     public var logger: Logger
+    /// Modules beyond those this build ships (a test's throwaway module, say), added after them.
+    public var additionalModules: @Sendable (ModuleContext, Registry) -> [any IFCModule]
 
-    public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger) {
+    public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger,
+                additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] }) {
         self.config = config
         self.database = database
         self.migrations = migrations
         self.environment = environment
         self.logger = logger
+        self.additionalModules = additionalModules
     }
 }
 
@@ -42,12 +46,15 @@ public struct AppParts {
 
 public let ifcdVersion = "0.1.0"
 
-/// The modules of this node, in the order their routes are added. A new module is one line here.
+/// The modules of this node, in the order their routes are added. A new module is one line
+/// here; a module that reads another gets that module's read API (`registry.reader(for:)`).
 func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) -> [any IFCModule] {
-    [accounts, Registry(database: context.database, audit: audit, environment: context.environment)]
+    let kit = ModuleContext(database: context.database, audit: audit, environment: context.environment)
+    let registry = Registry(kit)
+    return [accounts, registry] + context.additionalModules(kit, registry)
 }
 
-public func buildParts(_ context: AppContext) -> AppParts {
+public func buildParts(_ context: AppContext) throws -> AppParts {
     let sealer = AuditSealer(database: context.database, logger: context.logger)
     let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters, onFlush: { sealer.wake() })
     let accounts = Accounts(database: context.database, audit: auditWriter,
@@ -64,15 +71,15 @@ public func buildParts(_ context: AppContext) -> AppParts {
     let registry = RouteRegistry(
         router: router,
         authenticator: BearerAuthenticator { token, _ in try await accounts.principal(forToken: token) },
-        idempotency: IdempotencyMiddleware(database: context.database))
+        idempotency: IdempotencyMiddleware(database: context.database),
+        audit: auditWriter)
     let box = SystemRoutes.DocumentBox()
     let system = SystemRoutes(database: context.database, migrations: context.migrations, metrics: metrics, audit: auditWriter,
                               maxUnsealedAge: context.config.auditMaxUnsealedSeconds, environment: context.environment, document: box)
     let modules: [any IFCModule] = [system] + makeModules(context, audit: auditWriter, accounts: accounts)
-    var schemas: [String: JSONValue] = [:]
+    let schemas = try OpenAPIDocument.mergeSchemas(of: modules)
     for module in modules {
         module.addRoutes(to: registry)
-        schemas.merge(module.schemas) { first, _ in first }
     }
     allowedMethods.set(registry.specs)
     let document = OpenAPIDocument.build(specs: registry.specs, schemas: schemas, version: ifcdVersion)
@@ -86,9 +93,9 @@ public func buildParts(_ context: AppContext) -> AppParts {
 /// the audit sealer and the audit writer as services, shut down in reverse order (server first, so
 /// requests drain before the audit writer, the sealer and the pool close).
 public func buildApplication(_ context: AppContext, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
-    -> some ApplicationProtocol
+    throws -> some ApplicationProtocol
 {
-    let parts = buildParts(context)
+    let parts = try buildParts(context)
     var app = Application(
         router: parts.router,
         configuration: .init(address: .hostname(context.config.host, port: context.config.port), serverName: "ifcd"),

@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
         options.holdsServeLock = embedded
         let runtime = try await StoreRuntime.open(options, migrations: try Migration.bundled(), logger: logger)
         let context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
-        let app = buildApplication(context) { channel in
+        let app = try buildApplication(context) { channel in
             logger.info("ifcd is serving", metadata: ["address": "\(channel.localAddress?.description ?? "-")",
                                                       "database": "\(embedded ? "embedded in \(config.dataDir)" : "configured")"])
         }

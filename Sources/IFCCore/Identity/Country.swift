@@ -1,5 +1,33 @@
-/// ISO 3166-1 alpha-2 country codes (the 249 officially assigned).
-public enum Country {
+/// A country by its ISO 3166-1 alpha-2 code (one of the 249 officially assigned), in upper case
+/// as the API takes it. Decoding anything else fails with a message that names the rule, so a
+/// body field of this type is refused (422) before any code sees it.
+public struct Country: Sendable, Hashable, Codable, CustomStringConvertible {
+    public let code: String
+
+    public init?(_ code: String) {
+        guard Self.codes.contains(code) else { return nil }
+        self.code = code
+    }
+
+    public var description: String { code }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let country = Country(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: Self.rule)
+        }
+        self = country
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+
+    /// What a refusal says.
+    public static let rule = "must be an ISO 3166-1 alpha-2 code in upper case, such as JM or US"
+
     public static let codes: Set<String> = Set("""
         AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ \
         CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR \

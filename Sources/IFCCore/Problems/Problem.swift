@@ -35,6 +35,17 @@ public struct Problem: Error, Sendable, Codable, Equatable, CustomStringConverti
     }
 
     public var description: String { "\(status) \(type): \(detail)" }
+
+    /// RFC 9457: members that do not apply are left out (not written as null).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(title, forKey: .title)
+        try c.encode(status, forKey: .status)
+        try c.encode(detail, forKey: .detail)
+        if let errors { try c.encode(errors, forKey: .errors) }
+        if let retryAfter { try c.encode(retryAfter, forKey: .retryAfter) }
+    }
 }
 
 /// Errors that know their own client-facing problem. One middleware turns them into responses.
@@ -92,5 +103,25 @@ extension Problem {
     public static func `internal`(requestID: String?) -> Problem {
         Problem(slug: "internal", title: "Internal error", status: 500,
                 detail: "the server failed to answer; quote request id \(requestID ?? "-") to the operators")
+    }
+}
+
+extension Problem {
+    /// One of an enumeration's raw values, or a 422 naming `field` and the values it takes.
+    public static func parse<T: RawRepresentable & CaseIterable>(_ raw: String, as type: T.Type, field: String) throws(Problem) -> T
+    where T.RawValue == String {
+        guard let value = T(rawValue: raw) else {
+            throw Problem.invalid(field, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+}
+
+extension Problem {
+    /// Optimistic concurrency: throws 412 unless the stored version is the one the client read.
+    public static func checkVersion(expected: Int, current: Int, record: String) throws(Problem) {
+        guard expected == current else {
+            throw Problem.preconditionFailed("\(record) is at version \(current), not \(expected): read it again and reapply your change")
+        }
     }
 }

@@ -17,28 +17,8 @@ extension StrictBody {
 }
 
 public enum JSONBody {
-    public static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamp.format(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
-    public static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = Timestamp.parse(text) else {
-                throw DecodingError.dataCorruptedError(in: container, debugDescription: "is not an ISO 8601 UTC time")
-            }
-            return date
-        }
-        return decoder
-    }()
+    public static var encoder: JSONEncoder { JSONCoding.encoder }
+    public static var decoder: JSONDecoder { JSONCoding.decoder }
 
     /// Reads and checks a JSON body: content type, size (413), UTF-8 and syntax (400), unknown
     /// keys, missing or mistyped fields, then the type's own rules (422 naming the field).
@@ -133,18 +113,6 @@ public enum JSONBody {
         default:
             String(describing: type).hasPrefix("Array") ? "an array" : "an object"
         }
-    }
-}
-
-/// UTC ISO 8601 with milliseconds on output; with or without fractions on input.
-public enum Timestamp {
-    public static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
-    }
-
-    public static func parse(_ text: String) -> Date? {
-        if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)
     }
 }
 

@@ -34,8 +34,6 @@ public enum ETag {
 
     /// Throws 412 unless the stored version is the one the client read.
     public static func check(expected: Int, current: Int, record: String) throws(Problem) {
-        guard expected == current else {
-            throw Problem.preconditionFailed("\(record) is at version \(current), not \(expected): read it again and reapply your change")
-        }
+        try Problem.checkVersion(expected: expected, current: current, record: record)
     }
 }

@@ -54,14 +54,10 @@ public enum Schema {
     public static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
     public static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map { .string($0) })] }
 
-    /// A closed object: the listed properties, the required ones, nothing else. Nullable
-    /// properties are never required: Swift's encoders leave a nil out rather than write null.
-    /// Optional properties also take null, which the decoders read as absent.
+    /// A closed object: the listed properties, the required ones, nothing else. Records name
+    /// every field (nulls are written out), so a response schema may list nullable fields as
+    /// required. Optional properties also take null, which the decoders read as absent.
     public static func object(_ properties: [String: JSONValue], required: [String] = []) -> JSONValue {
-        let required = required.filter { name in
-            guard case .array(let types)? = properties[name]?["type"] else { return true }
-            return !types.contains(.string("null"))
-        }
         var properties = properties
         for (name, schema) in properties where !required.contains(name) {
             if case .array(let types)? = schema["type"], types.contains(.string("null")) { continue }
@@ -79,6 +75,29 @@ public enum Schema {
         schema["minProperties"] = 1
         return .object(schema)
     }
+
+    /// Request properties as a response shows them: without the patterns and minimum lengths
+    /// that only new input must meet, so records made before a rule stay valid answers.
+    public static func asStored(_ properties: [String: JSONValue]) -> [String: JSONValue] {
+        properties.mapValues { schema in
+            guard case .object(var object) = schema else { return schema }
+            object["pattern"] = nil
+            object["minLength"] = nil
+            return .object(object)
+        }
+    }
+
+    /// One version of a record in its history (`RecordVersion`).
+    public static func version(of record: JSONValue) -> JSONValue {
+        object(["version": integer, "change": string, "changed_by": string, "changed_at": dateTime, "record": record],
+               required: ["version", "change", "changed_by", "changed_at", "record"])
+    }
+
+    /// A calendar day (`CalendarDate`), as the kit's `Date` schema.
+    public static let date: JSONValue = ref("Date")
+    public static let country: JSONValue = ref("Country")
+    /// A country or null.
+    public static let optionalCountry: JSONValue = ["oneOf": [ref("Country"), ["type": "null"]]]
 
     /// One page of a keyset-paginated list.
     public static func page(of item: JSONValue) -> JSONValue {

@@ -26,6 +26,7 @@ public struct BearerAuthenticator: AuthenticatorMiddleware {
         guard let principal = try await lookup(bearer.token, context) else {
             throw ProblemError(.unauthorized("the token is unknown, expired or revoked, or its user is disabled"))
         }
+        context.note.principal = principal
         return principal
     }
 }

@@ -33,3 +33,17 @@ public struct DemoSeed: Sendable {
         self.environment = environment
     }
 }
+
+/// What every module is built from: the store, the audit writer and the app's clock. Modules
+/// that read another module get that module's public read API as well (see `makeModules`).
+public struct ModuleContext: Sendable {
+    public let database: Database
+    public let audit: AuditWriter
+    public let environment: AppEnvironment
+
+    public init(database: Database, audit: AuditWriter, environment: AppEnvironment) {
+        self.database = database
+        self.audit = audit
+        self.environment = environment
+    }
+}

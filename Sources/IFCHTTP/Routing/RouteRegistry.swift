@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
 import IFCCore
+import IFCStore
 
 /// Adds routes to the router and remembers their specs for the OpenAPI document. Protected
 /// routes get, in order: the bearer authenticator, the role policy, Idempotency-Key handling
@@ -13,12 +14,17 @@ public final class RouteRegistry {
     public let router: Router<AppRequestContext>
     let authenticator: BearerAuthenticator
     let idempotency: IdempotencyMiddleware?
+    let audit: AuditWriter?
     public private(set) var specs: [RouteSpec] = []
 
-    public init(router: Router<AppRequestContext>, authenticator: BearerAuthenticator, idempotency: IdempotencyMiddleware?) {
+    /// - Parameter audit: where refused requests are recorded (401 and 403 as denied, a refused
+    ///   write as failure); nil only in tests of the router itself.
+    public init(router: Router<AppRequestContext>, authenticator: BearerAuthenticator, idempotency: IdempotencyMiddleware?,
+                audit: AuditWriter?) {
         self.router = router
         self.authenticator = authenticator
         self.idempotency = idempotency
+        self.audit = audit
     }
 
     /// A route open to anyone (`access: .open`).
@@ -39,7 +45,9 @@ public final class RouteRegistry {
         case .roles(let set): roles = set
         default: roles = Set(Role.allCases)
         }
-        let group = router.group()
+        let base = router.group()
+        let audited = audit.map { base.add(middleware: RefusalAuditMiddleware(audit: $0, route: "\(spec.method.rawValue) \(spec.path)")) } ?? base
+        let group = audited
             .add(middleware: authenticator)
             .add(middleware: AuthorizationPolicyMiddleware(AnyRolePolicy(roles), deniedError: ProblemError(.forbidden()), context: AppRequestContext.self))
         let target = spec.idempotent && idempotency != nil ? group.add(middleware: idempotency!) : group

@@ -50,6 +50,11 @@ public struct RouteSpec: Sendable {
             self.contentType = contentType
             self.headers = headers
         }
+
+        /// A refusal answered as `application/problem+json`.
+        public static func problem(_ description: String) -> Reply {
+            Reply(description, schema: Schema.ref("Problem"), contentType: "application/problem+json")
+        }
     }
 
     public var method: HTTPRequest.Method
@@ -91,5 +96,25 @@ public struct RouteSpec: Sendable {
         path.split(separator: "/", omittingEmptySubsequences: false).map { part in
             part.hasPrefix("{") && part.hasSuffix("}") ? ":" + part.dropFirst().dropLast() : String(part)
         }.joined(separator: "/")
+    }
+}
+
+extension RouteSpec {
+    /// `GET …/{id}/history`: every version of a record, oldest first.
+    public static func history(_ path: String, id: String, record: String, tag: String, access: Access,
+                               versionSchema: String) -> RouteSpec {
+        RouteSpec(.get, path, id: id, summary: "Every version of a \(record), with who and when", tag: tag, access: access,
+                  parameters: [.id()],
+                  replies: [200: .init("the versions, oldest first", schema: Schema.array(Schema.ref(versionSchema))),
+                            404: .problem("no such \(record)")])
+    }
+
+    /// `PATCH …/{id}` with `If-Match`: a change that makes a new version of the record.
+    public static func update(_ path: String, id: String, summary: String, record: String, tag: String, access: Access,
+                              body: String, result: String, refusals: [Int: Reply] = [:]) -> RouteSpec {
+        RouteSpec(.patch, path, id: id, summary: summary, tag: tag, access: access, parameters: [.id()], body: Schema.ref(body),
+                  replies: [200: .init("the new version", schema: Schema.ref(result), headers: ["ETag"]),
+                            404: .problem("no such \(record)")].merging(refusals) { _, refusal in refusal },
+                  conditional: true)
     }
 }

@@ -62,6 +62,7 @@ struct MetricsMiddleware: RouterMiddleware {
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue), "route": .string(route),
             "status": .stringConvertible(response.status.code), "ms": .stringConvertible(Double(elapsed.nanoseconds) / 1e6),
+            "user": .string(context.note.principal?.username ?? "-"),
         ])
         return response
     }

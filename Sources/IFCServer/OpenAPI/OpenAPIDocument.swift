@@ -14,13 +14,42 @@ public enum OpenAPIDocument {
         "required": ["type", "title", "status", "detail"],
     ]
 
+    /// Schemas every module may refer to: they belong to the kit, not to a module.
+    static var kitSchemas: [String: JSONValue] {
+        ["Problem": problemSchema, "Country": Schema.enumeration(Country.codes.sorted()),
+         "Date": ["type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"]]
+    }
+
+    /// Two modules naming the same component schema: start-up stops rather than let the first win.
+    public struct SchemaClash: Error, CustomStringConvertible {
+        public let name: String
+        public let modules: [String]
+        public var description: String {
+            "OpenAPI schema \"\(name)\" is declared by both \(modules.joined(separator: " and ")): rename one (e.g. prefix it with the module)"
+        }
+    }
+
+    /// The component schemas of every module and of the kit, each name declared once.
+    public static func mergeSchemas(of modules: [any IFCModule]) throws -> [String: JSONValue] {
+        var owners = kitSchemas.mapValues { _ in "the kit" }
+        var merged = kitSchemas
+        for module in modules {
+            for (name, schema) in module.schemas {
+                if let owner = owners[name] { throw SchemaClash(name: name, modules: [owner, module.name]) }
+                owners[name] = module.name
+                merged[name] = schema
+            }
+        }
+        return merged
+    }
+
     public static func build(specs: [RouteSpec], schemas: [String: JSONValue], version: String) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for spec in specs {
             paths[spec.path, default: [:]][spec.method.rawValue.lowercased()] = operation(spec)
         }
         var allSchemas = schemas
-        allSchemas["Problem"] = problemSchema
+        allSchemas.merge(kitSchemas) { module, _ in module }
         return [
             "openapi": "3.1.0",
             "info": [

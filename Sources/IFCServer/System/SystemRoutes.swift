@@ -147,14 +147,4 @@ struct VerificationBody: Encodable {
         case ok, sealed, unsealed, reason, summary
         case brokenAt = "broken_at"
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(ok, forKey: .ok)
-        try c.encode(sealed, forKey: .sealed)
-        try c.encode(unsealed, forKey: .unsealed)
-        try c.encode(brokenAt, forKey: .brokenAt)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(summary, forKey: .summary)
-    }
 }

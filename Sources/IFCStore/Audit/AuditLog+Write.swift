@@ -35,7 +35,7 @@ public enum AuditLog {
         }
         try await connection.query("""
             INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome, detail)
-            SELECT a, NULLIF(ai, '')::uuid, string_to_array(NULLIF(r, ''), ','), ac, NULLIF(t, ''), NULLIF(i, ''),
+            SELECT a, NULLIF(ai, '')::uuid, coalesce(string_to_array(NULLIF(r, ''), ','), '{}'), ac, NULLIF(t, ''), NULLIF(i, ''),
                    NULLIF(q, ''), o, NULLIF(d, '')::jsonb
             FROM unnest(\(actors)::text[], \(actorIDs)::text[], \(roles)::text[], \(actions)::text[], \(types)::text[],
                         \(ids)::text[], \(requests)::text[], \(outcomes)::text[], \(details)::text[])

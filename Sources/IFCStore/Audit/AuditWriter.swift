@@ -9,7 +9,8 @@ import Synchronization
 /// resume the waiting requests. Under load batches grow by themselves, so one commit serves
 /// many reads; at rest a read waits for a single small commit.
 public final class AuditWriter: Sendable {
-    static let quietLogger = Logger(label: "ifcd.audit.sql", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// For statements whose failures surface as errors anyway: nothing logged per query.
+    public static let quietLogger = Logger(label: "ifcd.audit.sql", factory: { _ in SwiftLogNoOpLogHandler() })
 
     private struct Pending {
         var entry: AuditEntry
@@ -155,5 +156,15 @@ public final class AuditWriter: Sendable {
                 : error
             batch.forEach { $0.completion.fail(failure) }
         }
+    }
+}
+
+extension AuditWriter {
+    /// Records the entries of a list or search read (see `AuditEntry.reads`): one per record
+    /// shown, or one for an empty answer, each with the query's terms. Returns once committed.
+    public func recordReads(of recordIDs: [UUID], action: String, recordType: String, by principal: Principal,
+                            requestID: String?, query: [String: String] = [:]) async throws {
+        try await record(AuditEntry.reads(of: recordIDs, action: action, recordType: recordType, principal: principal,
+                                          requestID: requestID, query: query))
     }
 }

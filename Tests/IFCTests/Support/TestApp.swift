@@ -9,6 +9,7 @@ import IFCServer
 import IFCStore
 import Logging
 import PostgresNIO
+import Registry
 import Synchronization
 import Testing
 
@@ -51,21 +52,25 @@ struct TestApp: Sendable {
 extension AppParts: @unchecked Sendable {}
 
 /// Builds the app on a fresh database and runs `body` against it.
-func withTestApp(configure: (inout AppConfig) -> Void = { _ in }, _ body: @Sendable (TestApp) async throws -> Void) async throws {
+func withTestApp(configure: (inout AppConfig) -> Void = { _ in },
+                 additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] },
+                 beforeStart: @Sendable (TestDatabase) async throws -> Void = { _ in },
+                 _ body: @Sendable (TestApp) async throws -> Void) async throws {
     try await withTestDatabase { database in
         var config = AppConfig()
         config.bcryptCost = 4
         config.auditWriters = 1
         config.poolSize = 4
         configure(&config)
+        try await beforeStart(database)
         let clock = TestClock()
         let environment = AppEnvironment(now: { clock.now }, randomBytes: AppEnvironment.live.randomBytes)
         let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: config.poolSize),
                                     backgroundLogger: TestCluster.logger)
         let store = Database(client: client, maximumConnections: config.poolSize, logger: TestCluster.logger)
         let context = AppContext(config: config, database: store, migrations: database.cluster.migrations,
-                                 environment: environment, logger: TestCluster.logger)
-        let parts = buildParts(context)
+                                 environment: environment, logger: TestCluster.logger, additionalModules: additionalModules)
+        let parts = try buildParts(context)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }

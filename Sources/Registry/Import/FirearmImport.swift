@@ -50,6 +50,7 @@ public struct FirearmImport: Sendable {
     let dryRun: Bool
     let batchSize: Int
     let currentYear: Int
+    let now: Date
     let logger: Logger
 
     public init(database: Database, principal: Principal, requestID: String?, dryRun: Bool, batchSize: Int = 2000,
@@ -59,7 +60,8 @@ public struct FirearmImport: Sendable {
         self.requestID = requestID
         self.dryRun = dryRun
         self.batchSize = batchSize
-        self.currentYear = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now).year!
+        self.currentYear = CalendarDate(now).year
+        self.now = now
         self.logger = logger
     }
 
@@ -178,13 +180,21 @@ public struct FirearmImport: Sendable {
             errors.append(.init(line: record.line, column: "type", reason: "must be one of \(FirearmType.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         let year = integer("year_of_manufacture"), importYear = integer("import_year"), barrel = integer("barrel_length_mm")
+        func country(_ name: String) -> Country? {
+            guard let text = values[name] else { return nil }
+            guard let country = Country(text.uppercased()) else {
+                errors.append(.init(line: record.line, column: name, reason: Country.rule))
+                return nil
+            }
+            return country
+        }
+        let madeIn = country("country_of_manufacture"), importedTo = country("import_country")
         guard errors.isEmpty, let make = values["make"], let type, let calibre = values["calibre"], let serial = values["serial"] else {
             return .failure(RowErrors(errors: errors))
         }
         let description = FirearmDescription(
             make: make, model: values["model"], type: type, calibre: calibre, serial: serial, otherMarkings: values["other_markings"],
-            countryOfManufacture: values["country_of_manufacture"]?.uppercased(), yearOfManufacture: year,
-            importCountry: values["import_country"]?.uppercased(), importYear: importYear, importer: values["importer"],
+            countryOfManufacture: madeIn, yearOfManufacture: year, importCountry: importedTo, importYear: importYear, importer: values["importer"],
             barrelLengthMM: barrel, action: values["action"], notes: values["notes"])
         let problems = description.problems(currentYear: currentYear)
         guard problems.isEmpty else {
@@ -205,8 +215,8 @@ public struct FirearmImport: Sendable {
             let serial = Serial.normalize(f.serial) ?? ""
             make.append(f.make); model.append(f.model ?? ""); type.append(f.type.rawValue); calibre.append(f.calibre)
             marked.append(f.serial); normalized.append(serial); folded.append(Serial.fold(serial))
-            markings.append(f.otherMarkings ?? ""); country.append(f.countryOfManufacture ?? "")
-            year.append(f.yearOfManufacture.map(String.init) ?? ""); importCountry.append(f.importCountry ?? "")
+            markings.append(f.otherMarkings ?? ""); country.append(f.countryOfManufacture?.code ?? "")
+            year.append(f.yearOfManufacture.map(String.init) ?? ""); importCountry.append(f.importCountry?.code ?? "")
             importYear.append(f.importYear.map(String.init) ?? ""); importer.append(f.importer ?? "")
             barrel.append(f.barrelLengthMM.map(String.init) ?? ""); action.append(f.action ?? ""); notes.append(f.notes ?? "")
         }
@@ -229,7 +239,7 @@ public struct FirearmImport: Sendable {
             report.imported += batch.count - existing
             return
         }
-        let principal = self.principal, requestID = self.requestID, importID = report.importID
+        let principal = self.principal, requestID = self.requestID, importID = report.importID, now = self.now
         let firstLine = batch.first?.line ?? 0, lastLine = batch.last?.line ?? 0
         let inserted = try await database.transaction {
             [make, model, type, calibre, marked, normalized, folded, markings, country, year, importCountry, importYear,
@@ -242,7 +252,7 @@ public struct FirearmImport: Sendable {
                     INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
                         other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
                         barrel_length_mm, action, notes)
-                    SELECT gen_random_uuid(), 'FA-' || lpad(nextval('firearm_reference_seq')::text, 7, '0'), m, NULLIF(mo, ''), t, c, sm, sn, sf,
+                    SELECT gen_random_uuid(), \(unescaped: Registry.firearmReferences.sqlExpression(at: now)), m, NULLIF(mo, ''), t, c, sm, sn, sf,
                            NULLIF(om, ''), NULLIF(co, ''), NULLIF(y, '')::int, NULLIF(ic, ''), NULLIF(iy, '')::int, NULLIF(im, ''),
                            NULLIF(b, '')::int, NULLIF(a, ''), NULLIF(n, '')
                     FROM unnest(\(make)::text[], \(model)::text[], \(type)::text[], \(calibre)::text[], \(marked)::text[],

@@ -1,0 +1,31 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+
+/// The JSON body of `POST /v1/firearms/{id}/events`.
+struct EventBody: StrictBody {
+    var kind: String
+    var occurredOn: CalendarDate
+    var transferKind: String?
+    var place: String?
+    var agency: String?
+    var documentRef: String?
+    var permitNumber: String?
+    var counterpartCountry: Country?
+    var counterpartHolderID: UUID?
+    var notes: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, place, agency, notes
+        case occurredOn = "occurred_on", transferKind = "transfer_kind", documentRef = "document_ref"
+        case permitNumber = "permit_number", counterpartCountry = "counterpart_country", counterpartHolderID = "counterpart_holder_id"
+    }
+
+    func event() throws(Problem) -> NewEvent {
+        let kind = try Problem.parse(kind, as: EventKind.self, field: "kind")
+        let transfer = try transferKind.map { (raw: String) throws(Problem) in try Problem.parse(raw, as: TransferKind.self, field: "transfer_kind") }
+        return NewEvent(kind: kind, occurredOn: occurredOn, transferKind: transfer, place: place, agency: agency,
+                        documentRef: documentRef, permitNumber: permitNumber, counterpartCountry: counterpartCountry,
+                        counterpartHolderID: counterpartHolderID, notes: notes)
+    }
+}

@@ -1,0 +1,29 @@
+import IFCCore
+import IFCHTTP
+
+extension Registry {
+    static var eventSchemas: [String: JSONValue] {
+        let event: [String: JSONValue] = [
+            "kind": Schema.ref("EventKind"), "occurred_on": Schema.date,
+            "transfer_kind": ["type": ["string", "null"], "enum": .array(TransferKind.allCases.map { .string($0.rawValue) } + [.null])],
+            "place": ["type": ["string", "null"], "maxLength": 300], "agency": ["type": ["string", "null"], "maxLength": 200],
+            "document_ref": ["type": ["string", "null"], "maxLength": 200], "permit_number": ["type": ["string", "null"], "maxLength": 100],
+            "counterpart_country": Schema.optionalCountry, "counterpart_holder_id": Schema.nullable("string", format: "uuid"),
+            "notes": ["type": ["string", "null"], "maxLength": 4000],
+        ]
+        var recorded = event
+        recorded["id"] = Schema.uuid
+        recorded["firearm_id"] = Schema.uuid
+        recorded["status_after"] = Schema.ref("FirearmStatus")
+        recorded["firearm_version"] = Schema.integer
+        recorded["recorded_by"] = Schema.string
+        recorded["recorded_at"] = Schema.dateTime
+        return [
+            "EventKind": Schema.enumeration(EventKind.allCases.map(\.rawValue)),
+            "NewFirearmEvent": Schema.object(event, required: ["kind", "occurred_on"]),
+            "FirearmEvent": Schema.object(recorded, required: Array(recorded.keys)),
+            "FirearmEventResult": Schema.object(["event": Schema.ref("FirearmEvent"), "firearm": Schema.ref("Firearm")],
+                                                required: ["event", "firearm"]),
+        ]
+    }
+}

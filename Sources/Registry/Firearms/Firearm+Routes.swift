@@ -1,0 +1,67 @@
+import Foundation
+import Hummingbird
+import IFCCore
+import IFCHTTP
+
+extension Registry {
+    func addFirearmRoutes(to routes: RouteRegistry) {
+        routes.add(RouteSpec(.post, "/v1/firearms", id: "registerFirearm", summary: "Register a firearm", tag: name, access: Self.writers,
+                             body: Schema.ref("NewFirearm"),
+                             replies: [201: .init("registered", schema: Schema.ref("Firearm"), headers: ["ETag", "Location"]),
+                                       409: .problem("the same firearm is registered already")])) { request, context, principal in
+            let body = try await JSONBody.decode(FirearmBody.self, from: request, context: context)
+            let firearm = try await self.register(try body.description(), holderID: body.holderID, by: principal, requestID: context.requestID)
+            return try Response.json(firearm, status: .created, version: firearm.version,
+                                     location: "/v1/firearms/\(firearm.id.uuidString.lowercased())")
+        }
+        routes.add(RouteSpec(.get, "/v1/firearms", id: "listFirearms", summary: "List firearms, by exact serial and other fields",
+                             tag: name, access: Self.readers,
+                             parameters: [.limit, .cursor,
+                                          .init("serial", in: .query, schema: Schema.serial, "the serial, as marked or normalised (exact match)"),
+                                          .init("make", in: .query, schema: Schema.text(max: 100), "make (case-insensitive)"),
+                                          .init("model", in: .query, schema: Schema.text(max: 100), "model (case-insensitive)"),
+                                          .init("type", in: .query, schema: Schema.ref("FirearmType"), "type"),
+                                          .init("calibre", in: .query, schema: Schema.text(max: 100), "calibre (case-insensitive)"),
+                                          .init("status", in: .query, schema: Schema.ref("FirearmStatus"), "current status"),
+                                          .init("holder_id", in: .query, schema: Schema.uuid, "current holder"),
+                                          .init("country", in: .query, schema: Schema.ref("Country"), "country of manufacture (ISO 3166-1 alpha-2)")],
+                             replies: [200: .init("a page of firearms in reference order", schema: Schema.ref("FirearmPage"))])) { request, context, principal in
+            var q = QueryParameters(request)
+            var filter = FirearmStore.ListFilter()
+            if let serial = try q.text("serial") {
+                guard let normalized = Serial.normalize(serial) else { throw Problem.invalid("serial", "must contain letters or digits") }
+                filter.serial = normalized
+            }
+            filter.make = try q.text("make")
+            filter.model = try q.text("model")
+            filter.calibre = try q.text("calibre")
+            filter.type = try q.value("type", as: FirearmType.self)
+            filter.status = try q.value("status", as: FirearmStatus.self)
+            filter.holderID = try q.uuid("holder_id")
+            filter.country = try q.country("country")
+            let page = try q.page(keyCount: 1)
+            return try Response.json(try await self.list(filter, page: page, query: q.terms, by: principal, requestID: context.requestID))
+        }
+        routes.add(RouteSpec(.get, "/v1/firearms/{id}", id: "getFirearm", summary: "Read a firearm, with the licences covering it",
+                             tag: name, access: Self.readers, parameters: [.id()],
+                             replies: [200: .init("the firearm", schema: Schema.ref("FirearmDetail"), headers: ["ETag"]),
+                                       404: .problem("no such firearm")])) { _, context, principal in
+            let detail = try await self.firearmDetail(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
+            return try Response.json(detail, version: detail.firearm.version)
+        }
+        routes.add(.update("/v1/firearms/{id}", id: "correctFirearm",
+                           summary: "Correct a firearm's description (a new version; status and holder change only through events)",
+                           record: "firearm", tag: name, access: Self.writers, body: "FirearmChanges", result: "Firearm",
+                           refusals: [409: .problem("the correction would duplicate another firearm")])) { request, context, principal in
+            let id = try context.parameters.requireUUID("id")
+            let version = try ETag.requiredVersion(request)
+            let changes = try await JSONBody.decode(FirearmBody.self, from: request, context: context).changes()
+            let corrected = try await self.correct(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
+            return try Response.json(corrected, version: corrected.version)
+        }
+        routes.add(.history("/v1/firearms/{id}/history", id: "firearmHistory", record: "firearm", tag: name, access: Self.readers,
+                            versionSchema: "FirearmVersion")) { _, context, principal in
+            try Response.json(try await self.history(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
+        }
+    }
+}

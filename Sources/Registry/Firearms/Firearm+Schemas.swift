@@ -1,0 +1,51 @@
+import IFCCore
+import IFCHTTP
+
+extension Schema {
+    /// A serial as marked: at most 100 characters, at least one letter or digit.
+    static let serial: JSONValue = ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "[A-Za-z0-9]"]
+}
+
+extension Registry {
+    /// The descriptive fields a clerk sends, with the constraints `FirearmDescription.problems` checks.
+    static var firearmDescriptionSchema: [String: JSONValue] {
+        let year: JSONValue = ["type": ["integer", "null"], "minimum": 1800]
+        return [
+            "make": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"], "model": ["type": ["string", "null"], "maxLength": 100],
+            "type": Schema.ref("FirearmType"), "calibre": ["type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"],
+            "serial": Schema.serial,
+            "other_markings": ["type": ["string", "null"], "maxLength": 1000], "country_of_manufacture": Schema.optionalCountry,
+            "year_of_manufacture": year, "import_country": Schema.optionalCountry, "import_year": year,
+            "importer": ["type": ["string", "null"], "maxLength": 200],
+            "barrel_length_mm": ["type": ["integer", "null"], "minimum": 1, "maximum": 3000],
+            "action": ["type": ["string", "null"], "maxLength": 100], "notes": ["type": ["string", "null"], "maxLength": 4000],
+        ]
+    }
+
+    static var firearmSchemas: [String: JSONValue] {
+        let description = firearmDescriptionSchema
+        var firearm = Schema.asStored(description)
+        firearm["id"] = Schema.uuid
+        firearm["reference"] = ["type": "string", "pattern": .string(firearmReferences.pattern)]
+        firearm["serial_normalized"] = Schema.string
+        firearm["status"] = Schema.ref("FirearmStatus")
+        firearm["holder_id"] = Schema.nullable("string", format: "uuid")
+        firearm["version"] = Schema.integer
+        firearm["created_at"] = Schema.dateTime
+        firearm["updated_at"] = Schema.dateTime
+        let required = Array(firearm.keys)
+        var newFirearm = description
+        newFirearm["holder_id"] = Schema.nullable("string", format: "uuid")
+        return [
+            "FirearmType": Schema.enumeration(FirearmType.allCases.map(\.rawValue)),
+            "FirearmStatus": Schema.enumeration(FirearmStatus.allCases.map(\.rawValue)),
+            "Firearm": Schema.object(firearm, required: required),
+            "NewFirearm": Schema.object(newFirearm, required: ["make", "type", "calibre", "serial"]),
+            "FirearmChanges": Schema.changes(description),
+            "FirearmPage": Schema.page(of: Schema.ref("Firearm")),
+            "FirearmVersion": Schema.version(of: Schema.ref("Firearm")),
+            "FirearmDetail": Schema.object(firearm.merging(["licences": Schema.array(Schema.ref("Licence"))]) { a, _ in a },
+                                           required: required + ["licences"]),
+        ]
+    }
+}

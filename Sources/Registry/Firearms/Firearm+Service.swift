@@ -1,0 +1,124 @@
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// Registering, correcting and reading firearms: each write in one transaction with its version
+/// row and audit entry; each read audited before it is answered.
+extension Registry {
+    /// The record a registration or correction would duplicate: naming it in the 409 is a read.
+    struct Duplicate: Error { let existing: Firearm }
+
+    func reportDuplicate(_ duplicate: Duplicate, by principal: Principal, requestID: String?) async throws -> Problem {
+        try await audit.record(AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
+                                          recordID: duplicate.existing.id.uuidString, requestID: requestID,
+                                          detail: AuditEntry.detail(["via": "duplicate check"])))
+        var problem = Problem.conflict("this firearm (same make, serial, type and calibre) is registered already as "
+                                       + "\(duplicate.existing.reference) (id \(duplicate.existing.id.uuidString.lowercased()))",
+                                       slug: "duplicate-firearm")
+        problem.errors = [.init(field: "serial", detail: "duplicates \(duplicate.existing.reference)")]
+        return problem
+    }
+
+    /// Runs a registration or correction; a duplicate found on the way becomes an audited 409.
+    private func checkingDuplicates<T: Sendable>(by principal: Principal, requestID: String?,
+                                                 _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let duplicate as Duplicate {
+            throw try await reportDuplicate(duplicate, by: principal, requestID: requestID)
+        }
+    }
+
+    public func register(_ description: FirearmDescription, holderID: UUID?, by principal: Principal,
+                         requestID: String?) async throws -> Firearm {
+        let errors = description.problems(currentYear: currentYear)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let now = environment.now()
+        return try await checkingDuplicates(by: principal, requestID: requestID) {
+            try await database.transaction { connection in
+                if let holderID, try await HolderStore.find(id: holderID, on: connection) == nil {
+                    throw Problem.invalid("holder_id", "no holder has this id")
+                }
+                if let existing = try await FirearmStore.duplicate(of: description, excluding: nil, on: connection) {
+                    throw Duplicate(existing: existing)
+                }
+                let firearm: Firearm
+                do {
+                    firearm = try await FirearmStore.insert(id: UUID(), description, holderID: holderID, now: now, on: connection)
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                    // A concurrent registration of the same firearm won the race.
+                    throw Problem.conflict("this firearm (same make, serial, type and calibre) is registered already", slug: "duplicate-firearm")
+                }
+                try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version, change: "registered",
+                                                      by: principal, on: connection)
+                try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
+                                                     recordID: firearm.id.uuidString, requestID: requestID,
+                                                     detail: AuditEntry.detail(["reference": firearm.reference, "serial": firearm.serialNormalized])),
+                                          on: connection)
+                return firearm
+            }
+        }
+    }
+
+    /// Applies `changes` to the firearm at `expectedVersion`: a new version, its history row and
+    /// its audit entry, or nothing.
+    public func correct(id: UUID, expectedVersion: Int, _ changes: FirearmChanges, by principal: Principal,
+                        requestID: String?) async throws -> Firearm {
+        let year = currentYear
+        // The changed fields' own rules first, so a bad value is 422 whatever the version.
+        let alone = changes.applied(to: FirearmDescription(make: "-", type: .other, calibre: "-", serial: "X"))
+        let early = alone.problems(currentYear: year)
+        if !early.isEmpty { throw Problem.validation(early) }
+        return try await checkingDuplicates(by: principal, requestID: requestID) {
+            try await database.transaction { connection in
+                guard let current = try await FirearmStore.find(id: id, forUpdate: true, on: connection) else {
+                    throw Problem.notFound("no firearm \(id.uuidString.lowercased())")
+                }
+                try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "firearm \(current.reference)")
+                let description = changes.applied(to: current.description)
+                if description == current.description { throw Problem.invalid("body", "names no change") }
+                let errors = description.problems(currentYear: year)
+                if !errors.isEmpty { throw Problem.validation(errors) }
+                if let existing = try await FirearmStore.duplicate(of: description, excluding: id, on: connection) {
+                    throw Duplicate(existing: existing)
+                }
+                let updated = try await FirearmStore.update(id: id, description, on: connection)
+                try await FirearmStore.history.append(updated, id: id, version: updated.version, change: "corrected",
+                                                      by: principal, on: connection)
+                try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
+                                                     recordID: id.uuidString, requestID: requestID,
+                                                     detail: AuditEntry.detail(["reference": updated.reference, "version": "\(updated.version)"])),
+                                          on: connection)
+                return updated
+            }
+        }
+    }
+
+    public func history(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Firearm>] {
+        try await FirearmStore.history.read(id, as: Firearm.self, recordType: "firearm", database: database, audit: audit, by: principal,
+                                       requestID: requestID)
+    }
+
+    func list(_ filter: FirearmStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
+              requestID: String?) async throws -> Page<Firearm> {
+        let result = try await database.withConnection { try await FirearmStore.list(filter, page: page, on: $0) }
+        try await audit.recordReads(of: result.items.map(\.id), action: "firearm.list", recordType: "firearm", by: principal,
+                                    requestID: requestID, query: query)
+        return result
+    }
+
+    /// The firearm with the licences covering it (their effective status included).
+    func firearmDetail(id: UUID, by principal: Principal, requestID: String?) async throws -> FirearmDetail {
+        let today = self.today
+        let (firearm, licences) = try await database.withConnection { connection in
+            (try await FirearmStore.find(id: id, on: connection), try await LicenceStore.covering(firearmID: id, today: today, on: connection))
+        }
+        guard let firearm else { throw Problem.notFound("no firearm \(id.uuidString.lowercased())") }
+        try await audit.record([AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
+                                           recordID: id.uuidString, requestID: requestID)]
+            + licences.map { AuditEntry(principal: principal, action: "licence.read", recordType: "licence",
+                                        recordID: $0.id.uuidString, requestID: requestID) })
+        return FirearmDetail(firearm: firearm, licences: licences)
+    }
+}

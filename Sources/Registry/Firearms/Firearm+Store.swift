@@ -1,0 +1,142 @@
+import Foundation
+import IFCCore
+import IFCStore
+import Logging
+import PostgresNIO
+
+/// The firearms table. Every function runs on a connection the caller chose, so that a change,
+/// its version row and its audit entry share one transaction.
+enum FirearmStore {
+    static let logger = Logger(label: "ifcd.registry.sql", factory: { _ in SwiftLogNoOpLogHandler() })
+    static let history = RecordHistory(table: "firearm_versions", key: "firearm_id")
+    static let columns = """
+        id, reference, make, model, type, calibre, serial_marked, serial_normalized, other_markings,
+        country_of_manufacture, year_of_manufacture, import_country, import_year, importer, barrel_length_mm,
+        action, notes, status, holder_id, version, created_at, updated_at
+        """
+
+    static func decode(_ row: PostgresRow) throws -> Firearm {
+        let c = row.makeRandomAccess()
+        return Firearm(
+            id: try c[0].decode(UUID.self), reference: try c[1].decode(String.self), make: try c[2].decode(String.self),
+            model: try c[3].decode(String?.self), type: FirearmType(rawValue: try c[4].decode(String.self)) ?? .other,
+            calibre: try c[5].decode(String.self), serial: try c[6].decode(String.self), serialNormalized: try c[7].decode(String.self),
+            otherMarkings: try c[8].decode(String?.self), countryOfManufacture: try c[9].decode(String?.self).flatMap(Country.init),
+            yearOfManufacture: try c[10].decode(Int?.self), importCountry: try c[11].decode(String?.self).flatMap(Country.init),
+            importYear: try c[12].decode(Int?.self), importer: try c[13].decode(String?.self),
+            barrelLengthMM: try c[14].decode(Int?.self), action: try c[15].decode(String?.self), notes: try c[16].decode(String?.self),
+            status: FirearmStatus(rawValue: try c[17].decode(String.self)) ?? .registered, holderID: try c[18].decode(UUID?.self),
+            version: try c[19].decode(Int.self), createdAt: try c[20].decode(Date.self), updatedAt: try c[21].decode(Date.self))
+    }
+
+    static func one(_ rows: PostgresRowSequence) async throws -> Firearm? {
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    static func all(_ rows: PostgresRowSequence) async throws -> [Firearm] {
+        var items: [Firearm] = []
+        for try await row in rows { items.append(try decode(row)) }
+        return items
+    }
+
+    static func insert(id: UUID, _ d: FirearmDescription, holderID: UUID?, now: Date, on connection: PostgresConnection) async throws -> Firearm {
+        let normalized = Serial.normalize(d.serial) ?? ""
+        let rows = try await connection.query("""
+            INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
+                other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
+                barrel_length_mm, action, notes, holder_id)
+            VALUES (\(id), \(unescaped: Registry.firearmReferences.sqlExpression(at: now)), \(d.make), \(d.model), \(d.type.rawValue),
+                \(d.calibre), \(d.serial), \(normalized), \(Serial.fold(normalized)), \(d.otherMarkings), \(d.countryOfManufacture?.code),
+                \(d.yearOfManufacture), \(d.importCountry?.code), \(d.importYear), \(d.importer), \(d.barrelLengthMM), \(d.action),
+                \(d.notes), \(holderID))
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        guard let firearm = try await one(rows) else { throw Problem.internal(requestID: nil) }
+        return firearm
+    }
+
+    static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Firearm? {
+        try await one(forUpdate
+            ? connection.query("SELECT \(unescaped: columns) FROM firearms WHERE id = \(id) FOR UPDATE", logger: logger)
+            : connection.query("SELECT \(unescaped: columns) FROM firearms WHERE id = \(id)", logger: logger))
+    }
+
+    static func find(reference: String, on connection: PostgresConnection) async throws -> Firearm? {
+        try await one(connection.query("SELECT \(unescaped: columns) FROM firearms WHERE reference = \(reference)", logger: logger))
+    }
+
+    static func exists(id: UUID, on connection: PostgresConnection) async throws -> Bool {
+        let rows = try await connection.query("SELECT 1 FROM firearms WHERE id = \(id)", logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// The record a new registration would duplicate, if any.
+    static func duplicate(of d: FirearmDescription, excluding: UUID?, on connection: PostgresConnection) async throws -> Firearm? {
+        try await one(connection.query("""
+            SELECT \(unescaped: columns) FROM firearms
+            WHERE lower(make) = lower(\(d.make)) AND serial_normalized = \(Serial.normalize(d.serial) ?? "")
+              AND type = \(d.type.rawValue) AND lower(calibre) = lower(\(d.calibre))
+              AND (\(excluding)::uuid IS NULL OR id <> \(excluding))
+            """, logger: logger))
+    }
+
+    static func update(id: UUID, _ d: FirearmDescription, on connection: PostgresConnection) async throws -> Firearm {
+        let normalized = Serial.normalize(d.serial) ?? ""
+        let rows = try await connection.query("""
+            UPDATE firearms SET make = \(d.make), model = \(d.model), type = \(d.type.rawValue), calibre = \(d.calibre),
+                serial_marked = \(d.serial), serial_normalized = \(normalized), serial_folded = \(Serial.fold(normalized)),
+                other_markings = \(d.otherMarkings), country_of_manufacture = \(d.countryOfManufacture?.code),
+                year_of_manufacture = \(d.yearOfManufacture), import_country = \(d.importCountry?.code), import_year = \(d.importYear),
+                importer = \(d.importer), barrel_length_mm = \(d.barrelLengthMM), action = \(d.action), notes = \(d.notes),
+                version = version + 1, updated_at = date_trunc('milliseconds', clock_timestamp())
+            WHERE id = \(id)
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        guard let firearm = try await one(rows) else { throw Problem.notFound("no firearm \(id)") }
+        return firearm
+    }
+
+    static func setStatus(id: UUID, status: FirearmStatus, holderID: UUID?, on connection: PostgresConnection) async throws -> Firearm {
+        let rows = try await connection.query("""
+            UPDATE firearms SET status = \(status.rawValue), holder_id = \(holderID), version = version + 1,
+                updated_at = date_trunc('milliseconds', clock_timestamp())
+            WHERE id = \(id)
+            RETURNING \(unescaped: columns)
+            """, logger: logger)
+        guard let firearm = try await one(rows) else { throw Problem.notFound("no firearm \(id)") }
+        return firearm
+    }
+
+    struct ListFilter: Sendable {
+        var serial: String?
+        var make: String?
+        var model: String?
+        var type: FirearmType?
+        var calibre: String?
+        var status: FirearmStatus?
+        var holderID: UUID?
+        var country: Country?
+    }
+
+    /// Keyset page ordered by reference (the national number, issued in order).
+    static func list(_ f: ListFilter, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Firearm> {
+        let after = page.after?[0]
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columns) FROM firearms
+            WHERE (\(after)::text IS NULL OR reference > \(after))
+              AND (\(f.serial)::text IS NULL OR serial_normalized = \(f.serial))
+              AND (\(f.make)::text IS NULL OR lower(make) = lower(\(f.make)))
+              AND (\(f.model)::text IS NULL OR lower(model) = lower(\(f.model)))
+              AND (\(f.type?.rawValue)::text IS NULL OR type = \(f.type?.rawValue))
+              AND (\(f.calibre)::text IS NULL OR lower(calibre) = lower(\(f.calibre)))
+              AND (\(f.status?.rawValue)::text IS NULL OR status = \(f.status?.rawValue))
+              AND (\(f.holderID)::uuid IS NULL OR holder_id = \(f.holderID))
+              AND (\(f.country?.code)::text IS NULL OR country_of_manufacture = \(f.country?.code))
+            ORDER BY reference
+            LIMIT \(page.limit + 1)
+            """, logger: logger)
+        return Page(fetched: try await all(rows), limit: page.limit, key: { [$0.reference] })
+    }
+}

@@ -1,0 +1,28 @@
+import IFCCore
+import IFCHTTP
+
+extension Registry {
+    static var holderSchemas: [String: JSONValue] {
+        let holder: [String: JSONValue] = [
+            "kind": Schema.enumeration(HolderKind.allCases.map(\.rawValue)),
+            "name": ["type": "string", "minLength": 1, "maxLength": 300, "pattern": "\\S"],
+            "id_number": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "pattern": "\\S"],
+            "address": ["type": ["string", "null"], "maxLength": 1000],
+            "country": Schema.country,
+        ]
+        // As stored: the request's patterns are not repeated (records made before a rule stay readable).
+        var stored = Schema.asStored(holder)
+        stored["id"] = Schema.uuid
+        stored["reference"] = ["type": "string", "pattern": .string(holderReferences.pattern)]
+        stored["version"] = Schema.integer
+        stored["created_at"] = Schema.dateTime
+        stored["updated_at"] = Schema.dateTime
+        return [
+            "NewHolder": Schema.object(holder, required: ["kind", "name", "country"]),
+            "HolderChanges": Schema.changes(holder),
+            "Holder": Schema.object(stored, required: Array(stored.keys)),
+            "HolderPage": Schema.page(of: Schema.ref("Holder")),
+            "HolderVersion": Schema.version(of: Schema.ref("Holder")),
+        ]
+    }
+}

@@ -1,0 +1,32 @@
+import IFCCore
+import IFCHTTP
+
+extension Registry {
+    static var licenceSchemas: [String: JSONValue] {
+        let licence: [String: JSONValue] = [
+            "id": Schema.uuid, "number": Schema.string, "holder_id": Schema.uuid, "kind": Schema.ref("LicenceKind"),
+            "issuing_authority": Schema.string, "valid_from": Schema.date, "valid_until": Schema.date,
+            "status": Schema.ref("LicenceStatus"), "status_reason": Schema.nullable("string"),
+            "effective_status": Schema.enumeration(EffectiveStatus.allCases.map(\.rawValue)),
+            "firearm_ids": Schema.array(Schema.uuid), "version": Schema.integer, "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
+        ]
+        return [
+            "LicenceKind": Schema.enumeration(LicenceKind.allCases.map(\.rawValue)),
+            "LicenceStatus": Schema.enumeration(LicenceStatus.allCases.map(\.rawValue)),
+            "NewLicence": Schema.object([
+                "holder_id": Schema.uuid, "number": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"],
+                "kind": Schema.ref("LicenceKind"),
+                "issuing_authority": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S"],
+                "valid_from": Schema.date, "valid_until": Schema.date,
+                "firearm_ids": ["type": "array", "items": Schema.uuid, "maxItems": 500],
+            ], required: ["holder_id", "number", "kind", "issuing_authority", "valid_from", "valid_until"]),
+            "LicenceChanges": Schema.changes([
+                "status": Schema.ref("LicenceStatus"),
+                "status_reason": ["type": "string", "maxLength": 1000], "valid_until": Schema.date,
+            ]),
+            "Licence": Schema.object(licence, required: Array(licence.keys)),
+            "LicencePage": Schema.page(of: Schema.ref("Licence")),
+            "LicenceVersion": Schema.version(of: Schema.ref("Licence")),
+        ]
+    }
+}

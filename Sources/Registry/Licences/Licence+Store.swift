@@ -1,0 +1,96 @@
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// The licences and licence_firearms tables, and the licences' history.
+enum LicenceStore {
+    static let history = RecordHistory(table: "licence_versions", key: "licence_id")
+    static let columnList = """
+        l.id, l.number, l.holder_id, l.kind, l.issuing_authority, l.valid_from::text, l.valid_until::text, l.status, l.status_reason,
+        coalesce((SELECT array_agg(lf.firearm_id ORDER BY lf.added_at, lf.firearm_id) FROM licence_firearms lf WHERE lf.licence_id = l.id), '{}'),
+        l.version, l.created_at, l.updated_at
+        """
+
+    static func decode(_ row: PostgresRow, today: CalendarDate) throws -> Licence {
+        let c = row.makeRandomAccess()
+        let status = LicenceStatus(rawValue: try c[7].decode(String.self)) ?? .active
+        let from = try CalendarDate.decode(c[5]), until = try CalendarDate.decode(c[6])
+        return Licence(id: try c[0].decode(UUID.self), number: try c[1].decode(String.self), holderID: try c[2].decode(UUID.self),
+                       kind: LicenceKind(rawValue: try c[3].decode(String.self)) ?? .other, issuingAuthority: try c[4].decode(String.self),
+                       validFrom: from, validUntil: until, status: status, statusReason: try c[8].decode(String?.self),
+                       effectiveStatus: .of(status, from: from, until: until, today: today),
+                       firearmIDs: try c[9].decode([UUID].self), version: try c[10].decode(Int.self),
+                       createdAt: try c[11].decode(Date.self), updatedAt: try c[12].decode(Date.self))
+    }
+
+    static func all(_ rows: PostgresRowSequence, today: CalendarDate) async throws -> [Licence] {
+        var licences: [Licence] = []
+        for try await row in rows { licences.append(try decode(row, today: today)) }
+        return licences
+    }
+
+    static func insert(_ new: NewLicence, on connection: PostgresConnection) async throws -> UUID {
+        let id = UUID()
+        try await connection.query("""
+            INSERT INTO licences (id, number, holder_id, kind, issuing_authority, valid_from, valid_until)
+            VALUES (\(id), \(new.number), \(new.holderID), \(new.kind.rawValue), \(new.issuingAuthority), \(new.validFrom.text)::date,
+                    \(new.validUntil.text)::date)
+            """, logger: FirearmStore.logger)
+        let firearms = Array(Set(new.firearmIDs))
+        if !firearms.isEmpty {
+            try await connection.query("""
+                INSERT INTO licence_firearms (licence_id, firearm_id) SELECT \(id), f FROM unnest(\(firearms)::uuid[]) AS f
+                """, logger: FirearmStore.logger)
+        }
+        return id
+    }
+
+    static func update(id: UUID, _ changes: LicenceChanges, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            UPDATE licences SET status = coalesce(\(changes.status?.rawValue), status),
+                status_reason = CASE WHEN \(changes.status?.rawValue)::text IS NULL THEN coalesce(\(changes.statusReason), status_reason)
+                                     ELSE \(changes.statusReason) END,
+                valid_until = coalesce(\(changes.validUntil?.text)::date, valid_until), version = version + 1,
+                updated_at = date_trunc('milliseconds', clock_timestamp())
+            WHERE id = \(id)
+            """, logger: FirearmStore.logger)
+    }
+
+    static func find(id: UUID, today: CalendarDate, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Licence? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columnList) FROM licences l WHERE l.id = \(id) \(unescaped: forUpdate ? "FOR UPDATE OF l" : "")
+            """, logger: FirearmStore.logger)
+        return try await all(rows, today: today).first
+    }
+
+    /// The ids among `ids` that name no firearm.
+    static func unknownFirearms(_ ids: [UUID], on connection: PostgresConnection) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await connection.query("SELECT id FROM firearms WHERE id = ANY(\(ids)::uuid[])", logger: FirearmStore.logger)
+        var known = Set<UUID>()
+        for try await id in rows.decode(UUID.self) { known.insert(id) }
+        return Set(ids).subtracting(known)
+    }
+
+    static func covering(firearmID: UUID, today: CalendarDate, on connection: PostgresConnection) async throws -> [Licence] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columnList) FROM licences l
+            WHERE l.id IN (SELECT licence_id FROM licence_firearms WHERE firearm_id = \(firearmID))
+            ORDER BY l.valid_until DESC, l.id
+            """, logger: FirearmStore.logger)
+        return try await all(rows, today: today)
+    }
+
+    static func list(holderID: UUID?, page: PageRequest, today: CalendarDate, on connection: PostgresConnection) async throws -> Page<Licence> {
+        let after = page.after?[0]
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columnList) FROM licences l
+            WHERE (\(after)::text IS NULL OR l.number > \(after))
+              AND (\(holderID)::uuid IS NULL OR l.holder_id = \(holderID))
+            ORDER BY l.number
+            LIMIT \(page.limit + 1)
+            """, logger: FirearmStore.logger)
+        return Page(fetched: try await all(rows, today: today), limit: page.limit, key: { [$0.number] })
+    }
+}

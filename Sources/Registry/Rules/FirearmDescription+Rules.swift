@@ -1,0 +1,58 @@
+import Foundation
+import IFCCore
+
+extension FirearmDescription {
+    /// Every rule that needs no database, each failure naming its field. (Countries are checked
+    /// by their type when the body is read.)
+    public func problems(currentYear: Int) -> [Problem.FieldError] {
+        var errors = TextRules()
+        errors.check(make, "make", max: 100, required: true)
+        errors.check(model, "model", max: 100)
+        errors.check(calibre, "calibre", max: 50, required: true)
+        errors.check(otherMarkings, "other_markings", max: 1000)
+        errors.check(importer, "importer", max: 200)
+        errors.check(action, "action", max: 100)
+        errors.check(notes, "notes", max: 4000)
+        if serial.unicodeScalars.count > 100 {
+            errors.add("serial", "must be at most 100 characters")
+        } else if Serial.normalize(serial) == nil {
+            errors.add("serial", "must contain at least one letter or digit")
+        }
+        for (value, field) in [(yearOfManufacture, "year_of_manufacture"), (importYear, "import_year")] {
+            if let value, !(1800...currentYear).contains(value) {
+                errors.add(field, "must be a year from 1800 to \(currentYear)")
+            }
+        }
+        if let made = yearOfManufacture, let imported = importYear, imported < made {
+            errors.add("import_year", "is before the year of manufacture")
+        }
+        if let length = barrelLengthMM, !(1...3000).contains(length) {
+            errors.add("barrel_length_mm", "must be from 1 to 3000")
+        }
+        return errors.list
+    }
+}
+
+/// Collects field errors of free text: lengths as PostgreSQL counts them (code points), and
+/// required values that are blank.
+struct TextRules {
+    private(set) var list: [Problem.FieldError] = []
+
+    mutating func add(_ field: String, _ detail: String) {
+        list.append(.init(field: field, detail: detail))
+    }
+
+    mutating func check(_ value: String?, _ field: String, max: Int, required: Bool = false) {
+        guard let value else { return }
+        if required && value.isBlank {
+            add(field, "must not be empty")
+        } else if value.unicodeScalars.count > max {
+            add(field, "must be at most \(max) characters")
+        }
+    }
+
+    /// Throws the collected errors, if any.
+    func throwIfAny() throws(Problem) {
+        if !list.isEmpty { throw Problem.validation(list) }
+    }
+}

@@ -1,0 +1,19 @@
+import IFCCore
+import IFCHTTP
+
+extension Registry {
+    static var searchSchemas: [String: JSONValue] {
+        ["FirearmSearch": Schema.object(["items": Schema.array(Schema.ref("Firearm")), "pattern": Schema.string,
+                                         "confusables": Schema.boolean], required: ["items", "pattern", "confusables"])]
+    }
+}
+
+extension Schema {
+    /// A serial search pattern as `Serial.Pattern.checked` takes it: at least three known
+    /// characters (letters or digits), and either a known first character or three known ones in
+    /// a row (separators between them are ignored).
+    static let serialPattern: JSONValue = [
+        "type": "string", "minLength": 3, "maxLength": 100,
+        "pattern": "^[^?*A-Za-z0-9]*[A-Za-z0-9](?:[^A-Za-z0-9]*[A-Za-z0-9]){2}|[A-Za-z0-9][^A-Za-z0-9?*]*[A-Za-z0-9][^A-Za-z0-9?*]*[A-Za-z0-9]",
+    ]
+}
