@@ -101,14 +101,14 @@ extension Accounts {
             "UserPage": Schema.page(of: Schema.ref("User")),
             "NewUser": Schema.object([
                 "username": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{2,63}$"],
-                "password": ["type": "string", "minLength": 12, "maxLength": 72],
+                "password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
                 "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
             ], required: ["username", "password", "roles"]),
             "UserChanges": Schema.changes([
                 "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
                 "disabled": Schema.boolean,
-                "password": ["type": "string", "minLength": 12, "maxLength": 72],
+                "password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
                 "unlock": Schema.boolean,
             ]),

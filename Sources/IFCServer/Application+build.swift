@@ -20,6 +20,8 @@ public struct AppContext: Sendable {
     public var logger: Logger
     /// Modules beyond those this build ships (a test's throwaway module, say), added after them.
     public var additionalModules: @Sendable (ModuleContext, Registry) -> [any IFCModule]
+    /// Middleware put outermost, before the request id (tests count requests in flight with it).
+    public var outerMiddleware: ClosureMiddleware?
 
     public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger,
                 additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] }) {
@@ -64,6 +66,7 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
     let metrics = AppMetrics(database: context.database)
     let router = Router(context: AppRequestContext.self)
     // Order matters: middleware applies to the routes added after it.
+    if let outer = context.outerMiddleware { router.add(middleware: outer) }
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     let allowedMethods = AllowedMethods()
@@ -91,9 +94,10 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
 
 /// The whole daemon as one Hummingbird application: the HTTP server plus the database client,
 /// the audit sealer and the audit writer as services, shut down in reverse order (server first, so
-/// requests drain before the audit writer, the sealer and the pool close).
+/// requests drain before the audit writer, the sealer and the pool close). `serve` runs it; the
+/// tests run the same application (HummingbirdTesting's live mode) and use its parts.
 public func buildApplication(_ context: AppContext, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
-    throws -> some ApplicationProtocol
+    throws -> (application: some ApplicationProtocol, parts: AppParts)
 {
     let parts = try buildParts(context)
     var app = Application(
@@ -107,7 +111,7 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
         context.database.client,
         SealerService(sealer: parts.sealer),
         AuditWriterService(writer: parts.auditWriter))
-    return app
+    return (app, parts)
 }
 
 struct AuditWriterService: Service {
@@ -149,4 +153,15 @@ public func seedDemo(database: Database, config: AppConfig, principal: Principal
     audit.stop()
     await writer.value
     return added
+}
+
+/// A middleware given as a closure (see `AppContext.outerMiddleware`).
+public struct ClosureMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    public typealias Handler = @Sendable (Request, AppRequestContext, (Request, AppRequestContext) async throws -> Response) async throws -> Response
+    let body: Handler
+    public init(_ body: @escaping Handler) { self.body = body }
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await body(request, context, next)
+    }
 }

@@ -37,16 +37,26 @@ struct Serve: AsyncParsableCommand {
         options.holdsServeLock = embedded
         let runtime = try await StoreRuntime.open(options, migrations: try Migration.bundled(), logger: logger)
         let context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
-        let app = try buildApplication(context) { channel in
+        let (app, _) = try buildApplication(context) { channel in
             logger.info("ifcd is serving", metadata: ["address": "\(channel.localAddress?.description ?? "-")",
                                                       "database": "\(embedded ? "embedded in \(config.dataDir)" : "configured")"])
         }
+        // The embedded cluster belongs to this folder's serve: stop it after requests drained, and
+        // also when the server failed (a port taken, a fatal service error), but then still rethrow
+        // so that the process exits 1 and systemd's `Restart=on-failure` restarts it.
         do {
             try await app.runService()
         } catch {
             logger.error("server failed", metadata: ["error": "\(String(reflecting: error))"])
+            if let cluster = runtime.cluster {
+                do {
+                    try cluster.stop()
+                } catch let stopError {
+                    logger.error("cannot stop the embedded cluster", metadata: ["error": "\(String(reflecting: stopError))"])
+                }
+            }
+            throw error
         }
-        // The embedded cluster belongs to this folder's serve: stop it after requests drained.
         if let cluster = runtime.cluster {
             try cluster.stop()
         }

@@ -154,6 +154,34 @@ struct DaemonTests {
         #expect(try folder.cluster.runningPort() == nil)
     }
 
+    @Test("serve exits non-zero when the server cannot run (its port is taken), and stops its cluster")
+    func serveFailureExitsNonZero() async throws {
+        let (folder, _) = try await Folder.make()
+        defer { folder.remove() }
+        // A listener this test holds on the loopback port serve is told to use: its bind fails.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(listener, 1) == 0, "errno \(errno)")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let serve = try folder.binary.spawn(["serve", "--host", "127.0.0.1", "--port", "\(port)"] + folder.args)
+        let status = await serve.wait()
+        #expect(status == 1, "serve with its port taken exited \(status): \(serve.stdout)\(serve.stderr)")
+        #expect(serve.stdout.contains("server failed"), "\(serve.stdout)\(serve.stderr)")
+        #expect(try folder.cluster.runningPort() == nil, "a failed serve still stops the cluster it ran")
+    }
+
     @Test("a command leaves the cluster running while another command still uses it; the last one out stops it")
     func lastCommandOutStopsTheCluster() async throws {
         let (folder, _) = try await Folder.make()

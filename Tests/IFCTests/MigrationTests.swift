@@ -76,14 +76,47 @@ struct MigrationTests {
         }
     }
 
-    @Test("two migrators starting at once apply each file exactly once (advisory lock)")
+    @Test("two migrators waiting on the advisory lock at the same time apply each file exactly once")
     func concurrentStarts() async throws {
         try await withTestDatabase(empty: true) { database in
-            let slow = Migration(version: 1, name: "slow", sql: "SELECT pg_sleep(0.3); CREATE TABLE once (id int);")
-            async let a = Self.migrate(database, [slow, Self.second.renamed("once")])
-            async let b = Self.migrate(database, [slow, Self.second.renamed("once")])
-            let results = try await [a, b]
-            #expect(results.map(\.count).sorted() == [0, 2])
+            let files = [Migration(version: 1, name: "once", sql: "CREATE TABLE once (id int);"), Self.second.renamed("once")]
+            // A third session holds the migrators' lock, so that both are provably waiting on it at
+            // the same time before either may start: the overlap is observed, not hoped for.
+            let holder = try await database.ownerSettings.connect(logger: TestCluster.logger)
+            try await holder.query("SELECT pg_advisory_lock(\(Migrator.lockKey))", logger: TestCluster.logger)
+            var migrators: [(pid: Int32, connection: PostgresConnection)] = []
+            for _ in 0..<2 {
+                let connection = try await database.ownerSettings.connect(logger: TestCluster.logger)
+                let pid = try #require(try await connection.scalar("SELECT pg_backend_pid()", as: Int32.self))
+                migrators.append((pid, connection))
+            }
+            let pids = migrators.map(\.pid)
+            let runs = migrators.map { migrator in
+                Task { try await Migrator(migrations: files, logger: TestCluster.logger).migrate(on: migrator.connection) }
+            }
+            // A bigint advisory key shows in pg_locks as classid (high half), objid (low half), objsubid 1.
+            var waiting: [Int32] = []
+            for _ in 0..<400 where waiting.count < 2 {
+                waiting = []
+                for try await pid in try await holder.query("""
+                    SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                    WHERE l.locktype = 'advisory' AND NOT l.granted AND l.pid = ANY(\(pids))
+                      AND l.classid::int8 = \(Int64(Migrator.lockKey >> 32)) AND l.objid::int8 = \(Int64(Migrator.lockKey & 0xFFFF_FFFF)) AND l.objsubid = 1
+                      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                      AND a.wait_event_type = 'Lock' AND a.wait_event = 'advisory'
+                    """, logger: TestCluster.logger).decode(Int32.self) { waiting.append(pid) }
+                if waiting.count < 2 { try await Task.sleep(for: .milliseconds(25)) }
+            }
+            #expect(Set(waiting) == Set(pids), "both migrators must wait on the lock together; waiting: \(waiting) of \(pids)")
+            let appliedBeforeRelease = try await holder.scalar("SELECT to_regclass('schema_migrations') IS NOT NULL", as: Bool.self)
+            #expect(appliedBeforeRelease == false, "nothing may run while the lock is held")
+            try await holder.query("SELECT pg_advisory_unlock(\(Migrator.lockKey))", logger: TestCluster.logger)
+            var results: [[String]] = []
+            for run in runs { results.append(try await run.value) }
+            #expect(results.map(\.count).sorted() == [0, 2], "one migrator applies both files, the other none: \(results)")
+            let recorded = try await holder.scalar("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations", as: String.self)
+            #expect(recorded == "1,2")
+            for connection in migrators.map(\.connection) + [holder] { try await connection.close() }
         }
     }
 

@@ -35,6 +35,14 @@ public enum Timestamp {
 
     public static func parse(_ text: String) -> Date? {
         if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text) { return date }
-        return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)
+        if let date = try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text) { return date }
+        // Any RFC 3339 date-time, as OpenAPI's `format: date-time` allows: an offset, `t`/`z`.
+        let upper = text.uppercased()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = options
+            if let date = formatter.date(from: upper) { return date }
+        }
+        return nil
     }
 }

@@ -28,7 +28,8 @@ public enum PasswordPolicy {
     /// Returns a reason when the password is unacceptable.
     public static func problem(with password: String) -> String? {
         let bytes = password.utf8.count
-        if password.count < minimumLength { return "must be at least \(minimumLength) characters" }
+        // Counted in code points, as the API document's minLength counts.
+        if password.unicodeScalars.count < minimumLength { return "must be at least \(minimumLength) characters" }
         if bytes > maximumLength { return "must be at most \(maximumLength) bytes" }
         if password.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return "must not contain control characters"

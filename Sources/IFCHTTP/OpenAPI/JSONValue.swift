@@ -35,6 +35,15 @@ public indirect enum JSONValue: Sendable, Equatable, Encodable, ExpressibleByStr
 }
 
 /// Shorthands for the schemas modules write most.
+extension JSONValue {
+    /// An object with `extra` keys added (replacing any of the same name); other values unchanged.
+    public func merging(_ extra: [String: JSONValue]) -> JSONValue {
+        guard case .object(var object) = self else { return self }
+        object.merge(extra) { _, new in new }
+        return .object(object)
+    }
+}
+
 public enum Schema {
     public static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
     public static let string: JSONValue = ["type": "string"]
@@ -43,7 +52,7 @@ public enum Schema {
     public static let integer: JSONValue = ["type": "integer"]
     public static let boolean: JSONValue = ["type": "boolean"]
     /// A non-empty string of at most `max` characters.
-    public static func text(max: Int) -> JSONValue { ["type": "string", "minLength": 1, "maxLength": .int(max)] }
+    public static func text(max: Int) -> JSONValue { ["type": "string", "minLength": 1, "maxLength": .int(max), "pattern": "^[^\\u0000]*$"] }
     /// An `If-Match` value as `ETag.requiredVersion` takes it: a positive version, quoted, maybe weak.
     public static let etag: JSONValue = ["type": "string", "pattern": "^(W/)?\"[1-9][0-9]{0,17}\"$"]
     public static func nullable(_ type: String, format: String? = nil) -> JSONValue {

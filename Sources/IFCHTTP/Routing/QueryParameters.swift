@@ -28,11 +28,19 @@ public struct QueryParameters: Sendable {
         return value
     }
 
-    /// A non-empty text of at most `max` characters.
+    /// A non-empty text of at most `max` characters (code points, as JSON Schema and PostgreSQL count).
     public mutating func text(_ key: String, max: Int = 100) throws(Problem) -> String? {
         guard let value = take(key) else { return nil }
         guard !value.isEmpty, value.unicodeScalars.count <= max else { throw Problem.invalid(key, "must be 1 to \(max) characters") }
+        guard !value.unicodeScalars.contains("\u{0}") else { throw Problem.invalid(key, "contains a NUL character") }
         return value
+    }
+
+    /// An RFC 3339 date-time.
+    public mutating func time(_ key: String) throws(Problem) -> Date? {
+        guard let value = take(key) else { return nil }
+        guard let date = Timestamp.parse(value) else { throw Problem.invalid(key, "must be a date-time such as 2026-03-14T09:30:00Z") }
+        return date
     }
 
     public mutating func requiredText(_ key: String, max: Int = 100) throws(Problem) -> String {

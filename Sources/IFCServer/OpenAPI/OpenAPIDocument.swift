@@ -43,6 +43,36 @@ public enum OpenAPIDocument {
         return merged
     }
 
+    static let noNUL = "^[^\\u0000]*$"
+
+    /// Every free string refuses U+0000, as the server does (PostgreSQL text cannot hold it), so
+    /// the document says so: a string schema without a format or enumeration gets the pattern,
+    /// next to any pattern of its own.
+    static func refusingNUL(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        let isString: Bool
+        switch object["type"] {
+        case .string("string")?: isString = true
+        case .array(let types)?: isString = types.contains(.string("string"))
+        default: isString = false
+        }
+        if isString && object["format"] == nil && object["enum"] == nil && object["const"] == nil {
+            if object["pattern"] == nil {
+                object["pattern"] = .string(noNUL)
+            } else if object["pattern"] != .string(noNUL) {
+                var all: [JSONValue] = []
+                if case .array(let existing)? = object["allOf"] { all = existing }
+                object["allOf"] = .array(all + [["pattern": .string(noNUL)]])
+            }
+        }
+        if case .object(let properties)? = object["properties"] { object["properties"] = .object(properties.mapValues(refusingNUL)) }
+        if let items = object["items"] { object["items"] = refusingNUL(items) }
+        for key in ["anyOf", "oneOf"] {
+            if case .array(let options)? = object[key] { object[key] = .array(options.map(refusingNUL)) }
+        }
+        return .object(object)
+    }
+
     public static func build(specs: [RouteSpec], schemas: [String: JSONValue], version: String) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for spec in specs {
@@ -65,7 +95,8 @@ public enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": .object(paths.mapValues { .object($0) }),
             "components": [
-                "schemas": .object(allSchemas),
+                // A problem may quote what the client sent (a CSV header, say), NUL included.
+                "schemas": .object(allSchemas.reduce(into: [:]) { $0[$1.key] = $1.key == "Problem" ? $1.value : refusingNUL($1.value) }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]
@@ -74,7 +105,7 @@ public enum OpenAPIDocument {
     static func operation(_ spec: RouteSpec) -> JSONValue {
         var parameters: [JSONValue] = spec.parameters.map { p in
             ["name": .string(p.name), "in": .string(p.location.rawValue), "required": .bool(p.required),
-             "description": .string(p.description), "schema": p.schema]
+             "description": .string(p.description), "schema": refusingNUL(p.schema)]
         }
         if spec.idempotent {
             parameters.append(["name": "Idempotency-Key", "in": "header", "required": false,
@@ -126,7 +157,7 @@ public enum OpenAPIDocument {
             "parameters": .array(parameters), "responses": .object(responses),
         ]
         if let body = spec.requestBody {
-            operation["requestBody"] = ["required": true, "content": .object([spec.requestContentType: ["schema": body]])]
+            operation["requestBody"] = ["required": true, "content": .object([spec.requestContentType: ["schema": refusingNUL(body)]])]
         }
         switch spec.access {
         case .open:

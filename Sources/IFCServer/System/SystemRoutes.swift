@@ -79,28 +79,19 @@ struct SystemRoutes: IFCModule {
         routes.add(RouteSpec(.get, "/v1/audit", id: "listAudit", summary: "Read the audit trail", tag: "audit", access: auditor,
                              parameters: [
                                 .limit, .cursor,
-                                .init("record_type", in: .query, "entries about this kind of record (user, firearm, …)"),
-                                .init("record_id", in: .query, "entries about this record"),
-                                .init("actor", in: .query, "entries of this user"),
-                                .init("action", in: .query, "entries of this action, e.g. auth.login"),
+                                .init("record_type", in: .query, schema: Schema.text(max: 200), "entries about this kind of record (user, firearm, …)"),
+                                .init("record_id", in: .query, schema: Schema.text(max: 200), "entries about this record"),
+                                .init("actor", in: .query, schema: Schema.text(max: 200), "entries of this user"),
+                                .init("action", in: .query, schema: Schema.text(max: 200), "entries of this action, e.g. auth.login"),
                                 .init("from", in: .query, schema: Schema.dateTime, "entries at or after this time"),
                                 .init("to", in: .query, schema: Schema.dateTime, "entries before this time"),
                              ],
                              replies: [200: .init("a page of entries, oldest first", schema: Schema.ref("AuditPage"))])) { request, context, principal in
-            let q = request.uri.queryParameters
-            func text(_ name: String) throws(Problem) -> String? {
-                guard let value = q[name[...]].map(String.init) else { return nil }
-                guard value.utf8.count <= 200 else { throw Problem.invalid(name, "must be at most 200 characters") }
-                return value
-            }
-            func time(_ name: String) throws(Problem) -> Date? {
-                guard let value = try text(name) else { return nil }
-                guard let date = Timestamp.parse(value) else { throw Problem.invalid(name, "must be an ISO 8601 UTC time") }
-                return date
-            }
-            let filter = AuditFilter(recordType: try text("record_type"), recordID: try text("record_id"), actor: try text("actor"),
-                                     action: try text("action"), from: try time("from"), to: try time("to"))
-            let page = try PageRequest.parse(limit: try text("limit"), cursor: try text("cursor"), keyCount: 1)
+            var q = QueryParameters(request)
+            let filter = AuditFilter(recordType: try q.text("record_type", max: 200), recordID: try q.text("record_id", max: 200),
+                                     actor: try q.text("actor", max: 200), action: try q.text("action", max: 200),
+                                     from: try q.time("from"), to: try q.time("to"))
+            let page = try q.page(keyCount: 1)
             let result = try await database.withConnection { connection in
                 try await AuditLog.list(filter, page: page, on: connection, logger: context.logger)
             }

@@ -1,3 +1,4 @@
+import Foundation
 import IFCCore
 import IFCHTTP
 
@@ -9,7 +10,8 @@ extension Schema {
 extension Registry {
     /// The descriptive fields a clerk sends, with the constraints `FirearmDescription.problems` checks.
     static var firearmDescriptionSchema: [String: JSONValue] {
-        let year: JSONValue = ["type": ["integer", "null"], "minimum": 1800]
+        // The current year when the document is built (it is built at start-up).
+        let year: JSONValue = ["type": ["integer", "null"], "minimum": 1800, "maximum": .int(CalendarDate(Date()).year)]
         return [
             "make": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"], "model": ["type": ["string", "null"], "maxLength": 100],
             "type": Schema.ref("FirearmType"), "calibre": ["type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"],

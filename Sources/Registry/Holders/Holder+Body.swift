@@ -30,7 +30,8 @@ struct HolderBody: StrictBody {
         }
         let parsedCountry = country.flatMap(Country.init)
         if country != nil && parsedCountry == nil { errors.append(.init(field: "country", detail: Country.rule)) }
-        if let name { errors += NewHolder.problems(name: name, idNumber: idNumber, address: address) }
+        // A name not given is checked as it stands on the record; the other fields as given.
+        errors += NewHolder.problems(name: name ?? "-", idNumber: idNumber, address: address)
         if !errors.isEmpty { throw Problem.validation(errors) }
         return (parsedKind, parsedCountry)
     }

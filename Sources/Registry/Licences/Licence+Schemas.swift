@@ -20,10 +20,11 @@ extension Registry {
                 "valid_from": Schema.date, "valid_until": Schema.date,
                 "firearm_ids": ["type": "array", "items": Schema.uuid, "maxItems": 500],
             ], required: ["holder_id", "number", "kind", "issuing_authority", "valid_from", "valid_until"]),
+            // A reason alone changes nothing: a change names a status or an end date.
             "LicenceChanges": Schema.changes([
                 "status": Schema.ref("LicenceStatus"),
                 "status_reason": ["type": "string", "maxLength": 1000], "valid_until": Schema.date,
-            ]),
+            ]).merging(["anyOf": [["required": ["status"]], ["required": ["valid_until"]]]]),
             "Licence": Schema.object(licence, required: Array(licence.keys)),
             "LicencePage": Schema.page(of: Schema.ref("Licence")),
             "LicenceVersion": Schema.version(of: Schema.ref("Licence")),

@@ -7,7 +7,6 @@ extension NewEvent {
     public func problems(today: CalendarDate) -> [Problem.FieldError] {
         var errors = TextRules()
         if occurredOn > today { errors.add("occurred_on", "is in the future") }
-        if occurredOn.year < 1800 { errors.add("occurred_on", "must be in 1800 or later") }
         if kind == .transferred && transferKind == nil {
             errors.add("transfer_kind", "is required for a transfer (domestic, import or export)")
         }

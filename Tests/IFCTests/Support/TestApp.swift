@@ -20,14 +20,16 @@ final class TestClock: Sendable {
     var now: Date { Date().addingTimeInterval(offset.withLock { $0 }) }
 }
 
-/// The whole application on a fresh database: built with `buildParts` as `ifcd serve` builds it,
-/// with its audit writer and sealer running, driven through Hummingbird's router test client.
+/// The whole application on a fresh database, built and run as `ifcd serve` builds and runs it,
+/// driven through a client on a real connection.
 struct TestApp: Sendable {
     let database: TestDatabase
     let store: Database
     let parts: AppParts
     let clock: TestClock
     let client: any TestClientProtocol
+    /// The loopback port the app is served on.
+    let port: Int?
 
     /// Creates a user with `roles` and returns a bearer token for it.
     @discardableResult
@@ -51,9 +53,12 @@ struct TestApp: Sendable {
 
 extension AppParts: @unchecked Sendable {}
 
-/// Builds the app on a fresh database and runs `body` against it.
+/// Builds the app on a fresh database with `buildApplication`, exactly as `ifcd serve` does (the
+/// database client, the audit writer and the sealer run as its services and stop in its order),
+/// serves it on a loopback port (HummingbirdTesting's live mode) and runs `body` against it.
 func withTestApp(configure: (inout AppConfig) -> Void = { _ in },
                  additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] },
+                 outerMiddleware: ClosureMiddleware? = nil,
                  beforeStart: @Sendable (TestDatabase) async throws -> Void = { _ in },
                  _ body: @Sendable (TestApp) async throws -> Void) async throws {
     try await withTestDatabase { database in
@@ -68,31 +73,12 @@ func withTestApp(configure: (inout AppConfig) -> Void = { _ in },
         let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: config.poolSize),
                                     backgroundLogger: TestCluster.logger)
         let store = Database(client: client, maximumConnections: config.poolSize, logger: TestCluster.logger)
-        let context = AppContext(config: config, database: store, migrations: database.cluster.migrations,
+        var context = AppContext(config: config, database: store, migrations: database.cluster.migrations,
                                  environment: environment, logger: TestCluster.logger, additionalModules: additionalModules)
-        let parts = try buildParts(context)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            // The writer and sealer stop (draining and sealing) while the pool still runs, as
-            // in `serve`, where they shut down before the database client.
-            let writer = Task { await parts.auditWriter.run() }
-            let sealer = Task { await parts.sealer.run() }
-            let result: Result<Void, any Error>
-            do {
-                let app = Application(router: parts.router, logger: TestCluster.logger)
-                try await app.test(.router) { testClient in
-                    try await body(TestApp(database: database, store: store, parts: parts, clock: clock, client: testClient))
-                }
-                result = .success(())
-            } catch {
-                result = .failure(error)
-            }
-            parts.auditWriter.stop()
-            await writer.value
-            parts.sealer.stop()
-            await sealer.value
-            try result.get()
+        context.outerMiddleware = outerMiddleware
+        let (application, parts) = try buildApplication(context)
+        try await application.test(.live) { testClient in
+            try await body(TestApp(database: database, store: store, parts: parts, clock: clock, client: testClient, port: testClient.port))
         }
     }
 }
