@@ -36,6 +36,11 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"password"), re.compile(r"must be at most 72 bytes")),
     (re.compile(r"body"), re.compile(r"The given data was not valid JSON")),
     (re.compile(r"status_reason"), re.compile(r"is required to revoke or suspend a licence")),
+    # A serial may be left out only when the marking's condition says why, and then the state's
+    # marking is required; a restored marking needs its method.
+    (re.compile(r"serial"), re.compile(r"is required unless marking_condition")),
+    (re.compile(r"state_marking"), re.compile(r"is required for a firearm recorded without a serial")),
+    (re.compile(r"restoration_method"), re.compile(r"is required when the marking was restored")),
     # A date compared with today (JSON Schema has no "not after today").
     (re.compile(r"occurred_on"), re.compile(r"is in the future")),
     # Which fields an event needs follows from its kind and transfer kind.

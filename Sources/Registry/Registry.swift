@@ -16,6 +16,7 @@ public struct Registry: IFCModule {
     let database: Database
     let audit: AuditWriter
     let environment: AppEnvironment
+    let settings: RegistrySettings
 
     /// `FA-0000123`, the national firearm number.
     public static let firearmReferences = ReferenceSeries.national("FA")
@@ -25,10 +26,11 @@ public struct Registry: IFCModule {
     static let readers = RouteSpec.Access.roles([.clerk, .analyst, .examiner, .liaison])
     static let writers = RouteSpec.Access.roles([.clerk])
 
-    public init(_ context: ModuleContext) {
+    public init(_ context: ModuleContext, settings: RegistrySettings = RegistrySettings()) {
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment
+        self.settings = settings
     }
 
     /// The read API other modules use, its reads audited as the caller's and marked with `module`.
@@ -46,7 +48,7 @@ public struct Registry: IFCModule {
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.firearmSchemas, Self.searchSchemas, Self.eventSchemas, Self.importSchemas, Self.licenceSchemas, Self.holderSchemas]
+        [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas, Self.importSchemas, Self.licenceSchemas, Self.holderSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

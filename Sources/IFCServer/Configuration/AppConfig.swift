@@ -22,6 +22,9 @@ public struct AppConfig: Sendable {
     public var nodeCountry: String?
     public var auditWriters = 2
     public var auditMaxUnsealedSeconds: TimeInterval = 900
+    /// `registry.categories`: the legal categories a firearm may be given (comma-separated in
+    /// the environment), by default EU 2021/555's A, B, C and a national one.
+    public var registryCategories = ["A", "B", "C", "national"]
 
     public init() {}
 
@@ -65,6 +68,13 @@ public struct AppConfig: Sendable {
         if let v = string(["node", "country"]) { config.nodeCountry = v }
         if let v = try int(["audit", "writers"], "audit.writers") { config.auditWriters = v }
         if let v = try int(["audit", "maxUnsealedSeconds"], "audit.maxUnsealedSeconds") { config.auditMaxUnsealedSeconds = TimeInterval(v) }
+        if let v = string(["registry", "categories"]) {
+            let categories = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !categories.isEmpty, categories.allSatisfy({ $0.count <= 50 }) else {
+                throw ConfigurationError("registry.categories must name at least one category of at most 50 characters")
+            }
+            config.registryCategories = categories
+        }
         try config.validate()
         return config
     }

@@ -24,7 +24,8 @@ extension Registry {
                                           .init("calibre", in: .query, schema: Schema.text(max: 100), "calibre (case-insensitive)"),
                                           .init("status", in: .query, schema: Schema.ref("FirearmStatus"), "current status"),
                                           .init("holder_id", in: .query, schema: Schema.uuid, "current holder"),
-                                          .init("country", in: .query, schema: Schema.ref("Country"), "country of manufacture (ISO 3166-1 alpha-2)")],
+                                          .init("country", in: .query, schema: Schema.ref("Country"), "country of manufacture (ISO 3166-1 alpha-2)"),
+                                          .init("record_origin", in: .query, schema: Schema.ref("RecordOrigin"), "lawful records or illicit finds")],
                              replies: [200: .init("a page of firearms in reference order", schema: Schema.ref("FirearmPage"))])) { request, context, principal in
             var q = QueryParameters(request)
             var filter = FirearmStore.ListFilter()
@@ -39,6 +40,7 @@ extension Registry {
             filter.status = try q.value("status", as: FirearmStatus.self)
             filter.holderID = try q.uuid("holder_id")
             filter.country = try q.country("country")
+            filter.origin = try q.value("record_origin", as: RecordOrigin.self)
             let page = try q.page(keyCount: 1)
             return try Response.json(try await self.list(filter, page: page, query: q.terms, by: principal, requestID: context.requestID))
         }

@@ -9,13 +9,19 @@ extension Schema {
 
 extension Registry {
     /// The descriptive fields a clerk sends, with the constraints `FirearmDescription.problems` checks.
-    static var firearmDescriptionSchema: [String: JSONValue] {
+    static func firearmDescriptionSchema(categories: [String]) -> [String: JSONValue] {
         // The current year when the document is built (it is built at start-up).
         let year: JSONValue = ["type": ["integer", "null"], "minimum": 1800, "maximum": .int(CalendarDate(Date()).year)]
         return [
             "make": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"], "model": ["type": ["string", "null"], "maxLength": 100],
             "type": Schema.ref("FirearmType"), "calibre": ["type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"],
-            "serial": Schema.serial,
+            "serial": Schema.serial.merging(["type": ["string", "null"]]),
+            "manufacturer": Self.optionalText(200), "place_of_manufacture": Self.optionalText(200),
+            "alternative_marking": Self.optionalText(200), "civilian_marking": Self.optionalText(200),
+            "state_marking": Self.optionalText(200), "restoration_method": Self.optionalText(200), "restoration_case": Self.optionalText(50),
+            "marking_part": ["type": ["string", "null"], "enum": .array(MarkingPart.allCases.map { .string($0.rawValue) } + [.null])],
+            "marking_condition": Schema.ref("MarkingCondition"), "record_origin": Schema.ref("RecordOrigin"),
+            "category": ["type": ["string", "null"], "enum": .array(categories.map { .string($0) } + [.null])],
             "other_markings": ["type": ["string", "null"], "maxLength": 1000], "country_of_manufacture": Schema.optionalCountry,
             "year_of_manufacture": year, "import_country": Schema.optionalCountry, "import_year": year,
             "importer": ["type": ["string", "null"], "maxLength": 200],
@@ -24,12 +30,22 @@ extension Registry {
         ]
     }
 
-    static var firearmSchemas: [String: JSONValue] {
-        let description = firearmDescriptionSchema
+    /// An optional free text that, when given, is not blank.
+    static func optionalText(_ max: Int) -> JSONValue {
+        ["type": ["string", "null"], "minLength": 1, "maxLength": .int(max), "pattern": "\\S"]
+    }
+
+    static func firearmSchemas(categories: [String]) -> [String: JSONValue] {
+        let description = firearmDescriptionSchema(categories: categories)
         var firearm = Schema.asStored(description)
         firearm["id"] = Schema.uuid
         firearm["reference"] = ["type": "string", "pattern": .string(firearmReferences.pattern)]
-        firearm["serial_normalized"] = Schema.string
+        firearm["serial"] = Schema.nullable("string")
+        firearm["serial_normalized"] = Schema.nullable("string")
+        // Nil only in versions recorded before these fields existed.
+        firearm["marking_condition"] = ["oneOf": [Schema.ref("MarkingCondition"), ["type": "null"]]]
+        firearm["record_origin"] = ["oneOf": [Schema.ref("RecordOrigin"), ["type": "null"]]]
+        firearm["category"] = Schema.nullable("string")
         firearm["status"] = Schema.ref("FirearmStatus")
         firearm["holder_id"] = Schema.nullable("string", format: "uuid")
         firearm["version"] = Schema.integer
@@ -40,9 +56,11 @@ extension Registry {
         newFirearm["holder_id"] = Schema.nullable("string", format: "uuid")
         return [
             "FirearmType": Schema.enumeration(FirearmType.allCases.map(\.rawValue)),
+            "MarkingCondition": Schema.enumeration(MarkingCondition.allCases.map(\.rawValue)),
+            "RecordOrigin": Schema.enumeration(RecordOrigin.allCases.map(\.rawValue)),
             "FirearmStatus": Schema.enumeration(FirearmStatus.allCases.map(\.rawValue)),
             "Firearm": Schema.object(firearm, required: required),
-            "NewFirearm": Schema.object(newFirearm, required: ["make", "type", "calibre", "serial"]),
+            "NewFirearm": Schema.object(newFirearm, required: ["make", "type", "calibre"]),
             "FirearmChanges": Schema.changes(description),
             "FirearmPage": Schema.page(of: Schema.ref("Firearm")),
             "FirearmVersion": Schema.version(of: Schema.ref("Firearm")),

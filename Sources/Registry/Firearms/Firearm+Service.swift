@@ -32,7 +32,7 @@ extension Registry {
 
     public func register(_ description: FirearmDescription, holderID: UUID?, by principal: Principal,
                          requestID: String?) async throws -> Firearm {
-        let errors = description.problems(currentYear: currentYear)
+        let errors = description.problems(currentYear: currentYear, categories: settings.categories)
         if !errors.isEmpty { throw Problem.validation(errors) }
         let now = environment.now()
         return try await checkingDuplicates(by: principal, requestID: requestID) {
@@ -54,7 +54,8 @@ extension Registry {
                                                       by: principal, on: connection)
                 try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
                                                      recordID: firearm.id.uuidString, requestID: requestID,
-                                                     detail: AuditEntry.detail(["reference": firearm.reference, "serial": firearm.serialNormalized])),
+                                                     detail: AuditEntry.detail(["reference": firearm.reference, "serial": firearm.serialNormalized ?? "",
+                                                                                "origin": description.recordOrigin.rawValue])),
                                           on: connection)
                 return firearm
             }
@@ -67,8 +68,9 @@ extension Registry {
                         requestID: String?) async throws -> Firearm {
         let year = currentYear
         // The changed fields' own rules first, so a bad value is 422 whatever the version.
-        let alone = changes.applied(to: FirearmDescription(make: "-", type: .other, calibre: "-", serial: "X"))
-        let early = alone.problems(currentYear: year)
+        let categories = settings.categories
+        let alone = changes.applied(to: FirearmDescription(make: "-", type: .other, calibre: "-", serial: "X", restorationMethod: "-"))
+        let early = alone.problems(currentYear: year, categories: categories)
         if !early.isEmpty { throw Problem.validation(early) }
         return try await checkingDuplicates(by: principal, requestID: requestID) {
             try await database.transaction { connection in
@@ -78,7 +80,7 @@ extension Registry {
                 try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "firearm \(current.reference)")
                 let description = changes.applied(to: current.description)
                 if description == current.description { throw Problem.invalid("body", "names no change") }
-                let errors = description.problems(currentYear: year)
+                let errors = description.problems(currentYear: year, categories: categories)
                 if !errors.isEmpty { throw Problem.validation(errors) }
                 if let existing = try await FirearmStore.duplicate(of: description, excluding: id, on: connection) {
                     throw Duplicate(existing: existing)

@@ -12,7 +12,9 @@ enum FirearmStore {
     static let columns = """
         id, reference, make, model, type, calibre, serial_marked, serial_normalized, other_markings,
         country_of_manufacture, year_of_manufacture, import_country, import_year, importer, barrel_length_mm,
-        action, notes, status, holder_id, version, created_at, updated_at
+        action, notes, status, holder_id, version, created_at, updated_at, manufacturer, place_of_manufacture,
+        alternative_marking, marking_part, civilian_marking, state_marking, marking_condition, restoration_method,
+        restoration_case, category, record_origin
         """
 
     static func decode(_ row: PostgresRow) throws -> Firearm {
@@ -20,11 +22,17 @@ enum FirearmStore {
         return Firearm(
             id: try c[0].decode(UUID.self), reference: try c[1].decode(String.self), make: try c[2].decode(String.self),
             model: try c[3].decode(String?.self), type: FirearmType(rawValue: try c[4].decode(String.self)) ?? .other,
-            calibre: try c[5].decode(String.self), serial: try c[6].decode(String.self), serialNormalized: try c[7].decode(String.self),
+            calibre: try c[5].decode(String.self), serial: try c[6].decode(String?.self), serialNormalized: try c[7].decode(String?.self),
             otherMarkings: try c[8].decode(String?.self), countryOfManufacture: try c[9].decode(String?.self).flatMap(Country.init),
             yearOfManufacture: try c[10].decode(Int?.self), importCountry: try c[11].decode(String?.self).flatMap(Country.init),
             importYear: try c[12].decode(Int?.self), importer: try c[13].decode(String?.self),
             barrelLengthMM: try c[14].decode(Int?.self), action: try c[15].decode(String?.self), notes: try c[16].decode(String?.self),
+            manufacturer: try c[22].decode(String?.self), placeOfManufacture: try c[23].decode(String?.self),
+            alternativeMarking: try c[24].decode(String?.self), markingPart: try c[25].decode(String?.self).flatMap(MarkingPart.init(rawValue:)),
+            civilianMarking: try c[26].decode(String?.self), stateMarking: try c[27].decode(String?.self),
+            markingCondition: MarkingCondition(rawValue: try c[28].decode(String.self)) ?? .legible,
+            restorationMethod: try c[29].decode(String?.self), restorationCase: try c[30].decode(String?.self),
+            category: try c[31].decode(String?.self), recordOrigin: RecordOrigin(rawValue: try c[32].decode(String.self)) ?? .illicit,
             status: FirearmStatus(rawValue: try c[17].decode(String.self)) ?? .registered, holderID: try c[18].decode(UUID?.self),
             version: try c[19].decode(Int.self), createdAt: try c[20].decode(Date.self), updatedAt: try c[21].decode(Date.self))
     }
@@ -41,15 +49,19 @@ enum FirearmStore {
     }
 
     static func insert(id: UUID, _ d: FirearmDescription, holderID: UUID?, now: Date, on connection: PostgresConnection) async throws -> Firearm {
-        let normalized = Serial.normalize(d.serial) ?? ""
+        let normalized = d.serial.flatMap(Serial.normalize)
         let rows = try await connection.query("""
             INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
                 other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
-                barrel_length_mm, action, notes, holder_id)
+                barrel_length_mm, action, notes, holder_id, registered_holder_id, manufacturer, place_of_manufacture,
+                alternative_marking, marking_part, civilian_marking, state_marking, marking_condition, restoration_method,
+                restoration_case, category, record_origin)
             VALUES (\(id), \(unescaped: Registry.firearmReferences.sqlExpression(at: now)), \(d.make), \(d.model), \(d.type.rawValue),
-                \(d.calibre), \(d.serial), \(normalized), \(Serial.fold(normalized)), \(d.otherMarkings), \(d.countryOfManufacture?.code),
+                \(d.calibre), \(d.serial), \(normalized), \(normalized.map(Serial.fold)), \(d.otherMarkings), \(d.countryOfManufacture?.code),
                 \(d.yearOfManufacture), \(d.importCountry?.code), \(d.importYear), \(d.importer), \(d.barrelLengthMM), \(d.action),
-                \(d.notes), \(holderID))
+                \(d.notes), \(holderID), \(holderID), \(d.manufacturer), \(d.placeOfManufacture), \(d.alternativeMarking),
+                \(d.markingPart?.rawValue), \(d.civilianMarking), \(d.stateMarking), \(d.markingCondition.rawValue),
+                \(d.restorationMethod), \(d.restorationCase), \(d.category), \(d.recordOrigin.rawValue))
             RETURNING \(unescaped: columns)
             """, logger: logger)
         guard let firearm = try await one(rows) else { throw Problem.internal(requestID: nil) }
@@ -74,19 +86,26 @@ enum FirearmStore {
 
     /// The record a new registration would duplicate, if any.
     static func duplicate(of d: FirearmDescription, excluding: UUID?, on connection: PostgresConnection) async throws -> Firearm? {
-        try await one(connection.query("""
+        // Without a serial, nothing identifies a firearm as one already recorded.
+        guard let serial = d.serial.flatMap(Serial.normalize) else { return nil }
+        return try await one(connection.query("""
             SELECT \(unescaped: columns) FROM firearms
-            WHERE lower(make) = lower(\(d.make)) AND serial_normalized = \(Serial.normalize(d.serial) ?? "")
+            WHERE lower(make) = lower(\(d.make)) AND serial_normalized = \(serial)
               AND type = \(d.type.rawValue) AND lower(calibre) = lower(\(d.calibre))
               AND (\(excluding)::uuid IS NULL OR id <> \(excluding))
             """, logger: logger))
     }
 
     static func update(id: UUID, _ d: FirearmDescription, on connection: PostgresConnection) async throws -> Firearm {
-        let normalized = Serial.normalize(d.serial) ?? ""
+        let normalized = d.serial.flatMap(Serial.normalize)
         let rows = try await connection.query("""
             UPDATE firearms SET make = \(d.make), model = \(d.model), type = \(d.type.rawValue), calibre = \(d.calibre),
-                serial_marked = \(d.serial), serial_normalized = \(normalized), serial_folded = \(Serial.fold(normalized)),
+                serial_marked = \(d.serial), serial_normalized = \(normalized), serial_folded = \(normalized.map(Serial.fold)),
+                manufacturer = \(d.manufacturer), place_of_manufacture = \(d.placeOfManufacture),
+                alternative_marking = \(d.alternativeMarking), marking_part = \(d.markingPart?.rawValue),
+                civilian_marking = \(d.civilianMarking), state_marking = \(d.stateMarking),
+                marking_condition = \(d.markingCondition.rawValue), restoration_method = \(d.restorationMethod),
+                restoration_case = \(d.restorationCase), category = \(d.category), record_origin = \(d.recordOrigin.rawValue),
                 other_markings = \(d.otherMarkings), country_of_manufacture = \(d.countryOfManufacture?.code),
                 year_of_manufacture = \(d.yearOfManufacture), import_country = \(d.importCountry?.code), import_year = \(d.importYear),
                 importer = \(d.importer), barrel_length_mm = \(d.barrelLengthMM), action = \(d.action), notes = \(d.notes),
@@ -118,6 +137,7 @@ enum FirearmStore {
         var status: FirearmStatus?
         var holderID: UUID?
         var country: Country?
+        var origin: RecordOrigin?
     }
 
     /// Keyset page ordered by reference (the national number, issued in order).
@@ -134,6 +154,7 @@ enum FirearmStore {
               AND (\(f.status?.rawValue)::text IS NULL OR status = \(f.status?.rawValue))
               AND (\(f.holderID)::uuid IS NULL OR holder_id = \(f.holderID))
               AND (\(f.country?.code)::text IS NULL OR country_of_manufacture = \(f.country?.code))
+              AND (\(f.origin?.rawValue)::text IS NULL OR record_origin = \(f.origin?.rawValue))
             ORDER BY reference
             LIMIT \(page.limit + 1)
             """, logger: logger)

@@ -212,9 +212,9 @@ public struct FirearmImport: Sendable {
         var importCountry: [String] = [], importYear: [String] = [], importer: [String] = [], barrel: [String] = []
         var action: [String] = [], notes: [String] = []
         for (_, f) in batch {
-            let serial = Serial.normalize(f.serial) ?? ""
+            let serial = f.serial.flatMap(Serial.normalize) ?? ""
             make.append(f.make); model.append(f.model ?? ""); type.append(f.type.rawValue); calibre.append(f.calibre)
-            marked.append(f.serial); normalized.append(serial); folded.append(Serial.fold(serial))
+            marked.append(f.serial ?? ""); normalized.append(serial); folded.append(Serial.fold(serial))
             markings.append(f.otherMarkings ?? ""); country.append(f.countryOfManufacture?.code ?? "")
             year.append(f.yearOfManufacture.map(String.init) ?? ""); importCountry.append(f.importCountry?.code ?? "")
             importYear.append(f.importYear.map(String.init) ?? ""); importer.append(f.importer ?? "")
@@ -271,7 +271,11 @@ public struct FirearmImport: Sendable {
                     'country_of_manufacture', country_of_manufacture, 'year_of_manufacture', year_of_manufacture,
                     'import_country', import_country, 'import_year', import_year, 'importer', importer,
                     'barrel_length_mm', barrel_length_mm, 'action', action, 'notes', notes, 'status', status,
-                    'holder_id', holder_id, 'version', version,
+                    'holder_id', holder_id, 'version', version, 'manufacturer', manufacturer,
+                    'place_of_manufacture', place_of_manufacture, 'alternative_marking', alternative_marking,
+                    'marking_part', marking_part, 'civilian_marking', civilian_marking, 'state_marking', state_marking,
+                    'marking_condition', marking_condition, 'restoration_method', restoration_method,
+                    'restoration_case', restoration_case, 'category', category, 'record_origin', record_origin,
                     'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
                     'updated_at', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
                     'imported', \(principal.username)

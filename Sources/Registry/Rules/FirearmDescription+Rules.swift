@@ -4,7 +4,7 @@ import IFCCore
 extension FirearmDescription {
     /// Every rule that needs no database, each failure naming its field. (Countries are checked
     /// by their type when the body is read.)
-    public func problems(currentYear: Int) -> [Problem.FieldError] {
+    public func problems(currentYear: Int, categories: [String] = RegistrySettings.defaultCategories) -> [Problem.FieldError] {
         var errors = TextRules()
         errors.check(make, "make", max: 100, required: true)
         errors.check(model, "model", max: 100)
@@ -13,10 +13,29 @@ extension FirearmDescription {
         errors.check(importer, "importer", max: 200)
         errors.check(action, "action", max: 100)
         errors.check(notes, "notes", max: 4000)
-        if serial.unicodeScalars.count > 100 {
-            errors.add("serial", "must be at most 100 characters")
-        } else if Serial.normalize(serial) == nil {
-            errors.add("serial", "must contain at least one letter or digit")
+        errors.check(manufacturer, "manufacturer", max: 200, required: true)
+        errors.check(placeOfManufacture, "place_of_manufacture", max: 200, required: true)
+        errors.check(alternativeMarking, "alternative_marking", max: 200, required: true)
+        errors.check(civilianMarking, "civilian_marking", max: 200, required: true)
+        errors.check(stateMarking, "state_marking", max: 200, required: true)
+        errors.check(restorationMethod, "restoration_method", max: 200, required: true)
+        errors.check(restorationCase, "restoration_case", max: 50, required: true)
+        if let serial {
+            if serial.unicodeScalars.count > 100 {
+                errors.add("serial", "must be at most 100 characters")
+            } else if Serial.normalize(serial) == nil {
+                errors.add("serial", "must contain at least one letter or digit")
+            }
+        } else if !markingCondition.excusesMissingSerial {
+            errors.add("serial", "is required unless marking_condition is obliterated or unmarked")
+        } else if stateMarking == nil {
+            errors.add("state_marking", "is required for a firearm recorded without a serial")
+        }
+        if markingCondition == .restored && restorationMethod == nil {
+            errors.add("restoration_method", "is required when the marking was restored")
+        }
+        if let category, !categories.contains(category) {
+            errors.add("category", "must be one of \(categories.joined(separator: ", "))")
         }
         for (value, field) in [(yearOfManufacture, "year_of_manufacture"), (importYear, "import_year")] {
             if let value, !(1800...currentYear).contains(value) {

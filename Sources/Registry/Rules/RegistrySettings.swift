@@ -1,0 +1,15 @@
+import Foundation
+
+/// What a deployment decides about its registry (`registry.*` in the configuration).
+public struct RegistrySettings: Sendable, Equatable {
+    /// EU Directive 2021/555 Annex I: A (prohibited), B (subject to authorisation), C (subject to
+    /// declaration), and a national category for what national law adds.
+    public static let defaultCategories = ["A", "B", "C", "national"]
+
+    /// The legal categories a firearm may be given.
+    public var categories: [String]
+
+    public init(categories: [String] = RegistrySettings.defaultCategories) {
+        self.categories = categories
+    }
+}
