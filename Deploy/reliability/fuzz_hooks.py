@@ -43,7 +43,11 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"restoration_method"), re.compile(r"is required when the marking was restored")),
     # A date compared with today (JSON Schema has no "not after today").
     (re.compile(r"occurred_on"), re.compile(r"is in the future")),
-    # Which fields an event needs follows from its kind and transfer kind.
+    # Which fields an event needs follows from its kind and transfer kind: a voiding its event and
+    # reason, a back-captured event its source, a return or confiscation its authority, a
+    # conversion what it changed; certificates belong to deactivations and destructions.
+    (re.compile(r"authority|conversion|category_after|certificate_number|certificate_standard|voids_event_id|reason|source_document"),
+     re.compile(r"(applies only to|is required|or category_after is required)")),
     (re.compile(r"transfer_kind"), re.compile(r"(applies only to transfers|is required for a transfer)")),
     (re.compile(r"counterpart_country"), re.compile(r"is required for an import or export")),
     (re.compile(r"counterpart_holder_id"), re.compile(r"is required for a domestic transfer")),

@@ -48,7 +48,7 @@ public struct Registry: IFCModule {
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas, Self.importSchemas, Self.licenceSchemas, Self.holderSchemas]
+        [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas(categories: settings.categories), Self.importSchemas, Self.licenceSchemas, Self.holderSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

@@ -75,3 +75,124 @@ struct RegistryLawTests {
         }
     }
 }
+
+/// The events the law adds, voiding, and back-captured timelines.
+@Suite("Registry: events and timelines")
+struct RegistryTimelineTests {
+    /// A registered firearm's path, and a function posting an event to it.
+    static func firearm(_ app: TestApp, clerk: String, extra: String = "") async throws -> (String, @Sendable (String) async throws -> TestResponse) {
+        let created = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "TL\(UUID().uuidString.prefix(6))", extra: extra))
+        let path = "/v1/firearms/\(created["id"] as! String)"
+        return (path, { body in try await app.request(.post, path + "/events", token: clerk, json: body) })
+    }
+
+    static func status(_ response: TestResponse) throws -> String? {
+        (try response.object["firearm"] as? [String: Any])?["status"] as? String
+    }
+
+    static func eventID(_ response: TestResponse) throws -> String {
+        try #require((try response.object["event"] as? [String: Any])?["id"] as? String)
+    }
+
+    @Test("seized, then returned to its owner or confiscated and destroyed with a certificate; a return needs a seizure and an authority")
+    func seizureOutcomes() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let (_, post) = try await Self.firearm(app, clerk: clerk)
+            let early = try await post(#"{"kind":"returned_to_owner","occurred_on":"2020-01-01","authority":"Resident Magistrate"}"#)
+            #expect(early.status == .conflict, "only a seized firearm can be returned")
+            #expect(try Self.status(try await post(#"{"kind":"seized","occurred_on":"2020-02-01"}"#)) == "seized")
+            let noAuthority = try await post(#"{"kind":"returned_to_owner","occurred_on":"2020-03-01"}"#)
+            #expect(try noAuthority.problemFields == ["authority"])
+            #expect(try Self.status(try await post(#"{"kind":"returned_to_owner","occurred_on":"2020-03-01","authority":"Resident Magistrate"}"#)) == "registered")
+
+            let (path, other) = try await Self.firearm(app, clerk: clerk)
+            _ = try await other(#"{"kind":"seized","occurred_on":"2021-01-01"}"#)
+            #expect(try Self.status(try await other(#"{"kind":"confiscated","occurred_on":"2021-06-01","authority":"Supreme Court"}"#)) == "confiscated")
+            let destroyed = try await other(#"{"kind":"destroyed","occurred_on":"2021-07-01","certificate_number":"DC-77","certificate_standard":"national destruction order 2019","authority":"Police Armoury"}"#)
+            #expect(try Self.status(destroyed) == "destroyed")
+            let events = try JSONSerialization.jsonObject(with: Data(buffer: try await app.request(.get, path + "/events", token: clerk).body)) as? [[String: Any]]
+            #expect(events?.last?["certificate_number"] as? String == "DC-77")
+            #expect(try await other(#"{"kind":"found","occurred_on":"2021-08-01"}"#).status == .conflict, "nothing follows a destruction")
+        }
+    }
+
+    @Test("a voided event stays readable and the status is recomputed without it; a voiding that breaks the timeline is refused naming the event")
+    func voiding() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let (path, post) = try await Self.firearm(app, clerk: clerk)
+            let stolen = try await post(#"{"kind":"reported_stolen","occurred_on":"2022-01-01"}"#)
+            let stolenID = try Self.eventID(stolen)
+            #expect(try Self.status(stolen) == "stolen")
+            let noReason = try await post(#"{"kind":"voided","occurred_on":"2022-01-05","voids_event_id":"\#(stolenID)"}"#)
+            #expect(try noReason.problemFields == ["reason"])
+            let voided = try await post(#"{"kind":"voided","occurred_on":"2022-01-05","voids_event_id":"\#(stolenID)","reason":"recorded against the wrong firearm"}"#)
+            #expect(voided.status == .created, "\(voided.text)")
+            #expect(try Self.status(voided) == "registered")
+            let events = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await app.request(.get, path + "/events", token: clerk).body)) as? [[String: Any]])
+            #expect(events.count == 2)
+            #expect(events.first?["voided_by"] as? String == (try Self.eventID(voided)))
+            #expect(try await post(#"{"kind":"voided","occurred_on":"2022-01-06","voids_event_id":"\#(stolenID)","reason":"again"}"#).status == .conflict)
+            #expect(try await post(#"{"kind":"voided","occurred_on":"2022-01-06","voids_event_id":"\#(try Self.eventID(voided))","reason":"x"}"#).status == .conflict)
+            #expect(try await post(#"{"kind":"voided","occurred_on":"2022-01-06","voids_event_id":"\#(UUID())","reason":"x"}"#).status == .unprocessableContent)
+
+            // Lost, then recovered: voiding the loss leaves a recovery of a firearm that was never lost.
+            let lost = try await post(#"{"kind":"reported_lost","occurred_on":"2023-01-01"}"#)
+            let recovered = try await post(#"{"kind":"recovered","occurred_on":"2023-02-01"}"#)
+            #expect(try Self.status(recovered) == "recovered")
+            let breaking = try await post(#"{"kind":"voided","occurred_on":"2023-03-01","voids_event_id":"\#(try Self.eventID(lost))","reason":"x"}"#)
+            #expect(breaking.status == .conflict)
+            #expect(breaking.text.contains(try Self.eventID(recovered)), "\(breaking.text)")
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearm_events WHERE kind = 'voided'") == 1)
+        }
+    }
+
+    @Test("a historical event may predate the latest one: the status follows the whole timeline; one that breaks it is refused naming where")
+    func historicalBackCapture() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let (_, post) = try await Self.firearm(app, clerk: clerk)
+            _ = try await post(#"{"kind":"reported_lost","occurred_on":"2020-06-01"}"#)
+            let unmarked = try await post(#"{"kind":"licensed","occurred_on":"2018-01-01"}"#)
+            #expect(unmarked.status == .conflict, "without the mark, events stay in date order")
+            let noSource = try await post(#"{"kind":"licensed","occurred_on":"2018-01-01","historical":true}"#)
+            #expect(try noSource.problemFields == ["source_document"])
+            let fits = try await post(#"{"kind":"licensed","occurred_on":"2018-01-01","historical":true,"source_document":"paper register 1998-2019, p. 44"}"#)
+            #expect(fits.status == .created, "\(fits.text)")
+            #expect(try Self.status(fits) == "lost", "the loss of 2020 still comes last")
+            let breaks = try await post(#"{"kind":"destroyed","occurred_on":"2019-01-01","historical":true,"source_document":"armoury ledger"}"#)
+            #expect(breaks.status == .conflict)
+            #expect(breaks.text.contains("reported_lost"), "\(breaks.text)")
+            #expect(try breaks.problemFields == ["occurred_on"])
+        }
+    }
+
+    @Test("a conversion records the change of category and characteristics; converting to the same category is refused")
+    func conversion() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let (path, post) = try await Self.firearm(app, clerk: clerk, extra: #","category":"B""#)
+            let same = try await post(#"{"kind":"converted","occurred_on":"2024-01-01","category_after":"B","authority":"Proof house"}"#)
+            #expect(same.status == .unprocessableContent)
+            #expect(try same.problemFields == ["category_after"])
+            let converted = try await post(#"{"kind":"converted","occurred_on":"2024-01-01","conversion":"automatic_fire","category_after":"A","authority":"Forensic laboratory"}"#)
+            #expect(converted.status == .created, "\(converted.text)")
+            #expect((try converted.object["firearm"] as? [String: Any])?["category"] as? String == "A")
+            #expect((try converted.object["event"] as? [String: Any])?["category_before"] as? String == "B")
+            let voided = try await post(#"{"kind":"voided","occurred_on":"2024-01-02","voids_event_id":"\#(try Self.eventID(converted))","reason":"wrong firearm"}"#)
+            #expect((try voided.object["firearm"] as? [String: Any])?["category"] as? String == "B", "voiding the conversion restores the category")
+            let firearm = try await app.request(.get, path, token: clerk)
+            #expect(try firearm.object["category"] as? String == "B")
+        }
+    }
+
+    @Test("the new rules are rows of the transition table")
+    func table() {
+        #expect(EventKind.returnedToOwner.apply(to: .seized, transfer: nil) == .success(.registered))
+        #expect(EventKind.confiscated.apply(to: .seized, transfer: nil) == .success(.confiscated))
+        #expect(EventKind.found.apply(to: .registered, transfer: nil) == .success(.found))
+        if case .success = EventKind.returnedToOwner.apply(to: .registered, transfer: nil) { Issue.record("returned without a seizure") }
+        #expect(EventKind.destroyed.apply(to: .confiscated, transfer: nil) == .success(.destroyed))
+    }
+}

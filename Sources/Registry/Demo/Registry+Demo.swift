@@ -124,6 +124,42 @@ extension Registry {
                                                      by: seed.principal, requestID: "demo-seed")
             }
         }
+        // Illicit finds with no lawful record, their serials ground off: recorded by a state marking.
+        for index in 1...3 {
+            let find = try await registry.register(
+                FirearmDescription(make: ["Taurus", "Hi-Point", "unknown"][index - 1], type: index == 3 ? .other : .pistol,
+                                   calibre: ["9x19mm", ".380 ACP", "12 gauge"][index - 1], serial: nil, markingPart: .frame,
+                                   stateMarking: "JM-CF-2025-\(String(format: "%04d", index))", markingCondition: index == 3 ? .unmarked : .obliterated,
+                                   recordOrigin: .illicit),
+                holderID: nil, by: seed.principal, requestID: "demo-seed")
+            _ = try await registry.appendEvent(firearmID: find.id, expectedVersion: nil,
+                                               NewEvent(kind: index == 1 ? .found : .seized, occurredOn: CalendarDate(year: 2025, month: index * 2, day: 14)!,
+                                                        place: ["Kingston Harbour", "Spanish Town", "Port Antonio"][index - 1],
+                                                        agency: "Jamaica Constabulary Force"),
+                                               by: seed.principal, requestID: "demo-seed")
+            firearms += 1
+            events += 1
+        }
+        // A theft reported against the wrong firearm, then voided: both stay on the record.
+        // (The first firearm, in holder order, whose status lets it be reported stolen.)
+        var wrongReport: FirearmEvent?
+        for candidate in holders.flatMap({ held[$0] ?? [] }) where wrongReport == nil {
+            do {
+                wrongReport = try await registry.appendEvent(firearmID: candidate, expectedVersion: nil,
+                                                             NewEvent(kind: .reportedStolen, occurredOn: CalendarDate(year: 2026, month: 10, day: 30)!),
+                                                             by: seed.principal, requestID: "demo-seed").0
+            } catch let problem as Problem where problem.status == 409 {
+                continue
+            }
+        }
+        if let wrong = wrongReport {
+            let firearm = wrong.firearmID
+            _ = try await registry.appendEvent(firearmID: firearm, expectedVersion: nil,
+                                               NewEvent(kind: .voided, occurredOn: CalendarDate(year: 2026, month: 10, day: 31)!,
+                                                        details: EventDetails(voidsEventID: wrong.id, reason: "reported against the wrong serial")),
+                                               by: seed.principal, requestID: "demo-seed")
+            events += 2
+        }
         return "\(holders.count) holders, \(firearms) firearms, \(events) events, \(licences) licences"
     }
 }

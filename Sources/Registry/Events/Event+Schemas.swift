@@ -2,8 +2,8 @@ import IFCCore
 import IFCHTTP
 
 extension Registry {
-    static var eventSchemas: [String: JSONValue] {
-        let event: [String: JSONValue] = [
+    static func eventSchemas(categories: [String]) -> [String: JSONValue] {
+        var event: [String: JSONValue] = [
             "kind": Schema.ref("EventKind"), "occurred_on": Schema.date,
             "transfer_kind": ["type": ["string", "null"], "enum": .array(TransferKind.allCases.map { .string($0.rawValue) } + [.null])],
             "place": ["type": ["string", "null"], "maxLength": 300], "agency": ["type": ["string", "null"], "maxLength": 200],
@@ -11,7 +11,18 @@ extension Registry {
             "counterpart_country": Schema.optionalCountry, "counterpart_holder_id": Schema.nullable("string", format: "uuid"),
             "notes": ["type": ["string", "null"], "maxLength": 4000],
         ]
-        var recorded = event
+        event.merge([
+            "voids_event_id": Schema.nullable("string", format: "uuid"), "reason": optionalText(1000),
+            "historical": ["type": ["boolean", "null"]], "source_document": optionalText(200), "authority": optionalText(200),
+            "certificate_number": optionalText(100), "certificate_standard": optionalText(200),
+            "conversion": ["type": ["string", "null"], "enum": .array(ConversionKind.allCases.map { .string($0.rawValue) } + [.null])],
+            "category_after": ["type": ["string", "null"], "enum": .array(categories.map { .string($0) } + [.null])],
+        ]) { _, new in new }
+        var recorded = Schema.asStored(event)
+        recorded["historical"] = Schema.boolean
+        recorded["category_before"] = Schema.nullable("string")
+        recorded["category_after"] = Schema.nullable("string")
+        recorded["voided_by"] = Schema.nullable("string", format: "uuid")
         recorded["id"] = Schema.uuid
         recorded["firearm_id"] = Schema.uuid
         recorded["status_after"] = Schema.ref("FirearmStatus")

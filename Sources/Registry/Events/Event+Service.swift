@@ -8,8 +8,12 @@ import PostgresNIO
 extension Registry {
     public func appendEvent(firearmID: UUID, expectedVersion: Int?, _ event: NewEvent, by principal: Principal,
                             requestID: String?) async throws -> (FirearmEvent, Firearm) {
-        let errors = event.problems(today: today)
+        var errors = event.problems(today: today)
+        if let after = event.details.categoryAfter, !settings.categories.contains(after) {
+            errors.append(.init(field: "category_after", detail: "must be one of \(settings.categories.joined(separator: ", "))"))
+        }
         if !errors.isEmpty { throw Problem.validation(errors) }
+        let now = environment.now()
         return try await database.transaction { connection in
             guard let current = try await FirearmStore.find(id: firearmID, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no firearm \(firearmID.uuidString.lowercased())")
@@ -17,38 +21,91 @@ extension Registry {
             if let expectedVersion {
                 try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "firearm \(current.reference)")
             }
-            if let year = current.yearOfManufacture, event.occurredOn.year < year {
+            if event.kind != .voided, let year = current.yearOfManufacture, event.occurredOn.year < year {
                 throw Problem.invalid("occurred_on", "is before the firearm's year of manufacture (\(year))")
-            }
-            // Status follows the events in date order, so an event may not predate the last one.
-            if let last = try await EventStore.latestDate(firearmID: firearmID, on: connection), event.occurredOn < last {
-                throw Problem.conflict("an event dated \(last) is recorded already; events are recorded in date order", slug: "event-refused")
             }
             if let counterpart = event.counterpartHolderID, try await HolderStore.find(id: counterpart, on: connection) == nil {
                 throw Problem.invalid("counterpart_holder_id", "no holder has this id")
             }
-            let status: FirearmStatus
-            switch event.kind.apply(to: current.status, transfer: event.transferKind) {
-            case .success(let next): status = next
-            case .failure(let refusal): throw Problem.conflict(refusal.reason, slug: "event-refused")
+            var event = event
+            if event.kind == .converted {
+                if let after = event.details.categoryAfter, after == current.category {
+                    throw Problem.invalid("category_after", "is the firearm's category already (\(after)): a conversion changes it")
+                }
+                event.details.categoryBefore = current.category
             }
-            // A domestic transfer hands the firearm to the counterpart; an export takes it out of
-            // national holding.
-            var holder = current.holderID
-            if event.kind == .transferred {
-                holder = event.transferKind == .export ? nil : (event.counterpartHolderID ?? holder)
-            }
-            let updated = try await FirearmStore.setStatus(id: firearmID, status: status, holderID: holder, on: connection)
-            let recorded = try await EventStore.insert(event, firearmID: firearmID, statusAfter: status, version: updated.version,
+            let after = try await nextState(of: current, with: event, now: now, on: connection)
+            let updated = try await FirearmStore.setStatus(id: firearmID, status: after.status, holderID: after.holderID,
+                                                           category: after.category, on: connection)
+            let recorded = try await EventStore.insert(event, firearmID: firearmID, statusAfter: after.status, version: updated.version,
                                                        by: principal, on: connection)
             try await FirearmStore.history.append(updated, id: firearmID, version: updated.version,
                                                   change: "event: \(event.kind.rawValue)", by: principal, on: connection)
+            var detail = ["event": event.kind.rawValue, "status": after.status.rawValue, "event_id": recorded.id.uuidString.lowercased()]
+            if let voided = event.details.voidsEventID { detail["voids_event_id"] = voided.uuidString.lowercased() }
+            if event.details.historical { detail["historical"] = "true" }
             try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.event", recordType: "firearm",
-                                                 recordID: firearmID.uuidString, requestID: requestID,
-                                                 detail: AuditEntry.detail(["event": event.kind.rawValue, "status": status.rawValue,
-                                                                            "event_id": recorded.id.uuidString.lowercased()])),
+                                                 recordID: firearmID.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
                                       on: connection)
             return (recorded, updated)
+        }
+    }
+
+    /// The firearm's status, holder and category once `event` is recorded. An event in date
+    /// order applies to the current status; a voiding or a back-captured (historical) event
+    /// replays the whole timeline, and a timeline that no longer makes sense is refused (409)
+    /// naming the event where it breaks.
+    private func nextState(of current: Firearm, with event: NewEvent, now: Date, on connection: PostgresConnection) async throws -> Timeline.State {
+        let recorded = try await EventStore.list(firearmID: current.id, on: connection)
+        if event.kind == .voided {
+            guard let targetID = event.details.voidsEventID, let target = recorded.first(where: { $0.id == targetID }) else {
+                throw Problem.invalid("voids_event_id", "no event of this firearm has this id")
+            }
+            guard target.kind != .voided else { throw Problem.conflict("a voiding cannot itself be voided", slug: "event-refused") }
+            guard target.voidedBy == nil else { throw Problem.conflict("this event is voided already", slug: "event-refused") }
+            return try await replay(recorded, voiding: targetID, plus: nil, current: current, on: connection)
+        }
+        let step = Timeline.Step(id: UUID(), kind: event.kind, occurredOn: event.occurredOn, recordedAt: now, transferKind: event.transferKind,
+                                 counterpartHolderID: event.counterpartHolderID, categoryBefore: event.details.categoryBefore,
+                                 categoryAfter: event.details.categoryAfter)
+        if event.details.historical {
+            return try await replay(recorded, voiding: nil, plus: step, current: current, on: connection)
+        }
+        // Without the historical mark, events are recorded in date order.
+        let live = recorded.filter { $0.kind != .voided && $0.voidedBy == nil }
+        if let last = live.map(\.occurredOn).max(), event.occurredOn < last {
+            throw Problem.conflict("an event dated \(last) is recorded already; events are recorded in date order "
+                                   + "(mark a back-captured event historical, with its source document)", slug: "event-refused")
+        }
+        var state = Timeline.State(status: current.status, holderID: current.holderID, category: current.category)
+        switch event.kind.apply(to: current.status, transfer: event.transferKind) {
+        case .success(let next): state.status = next
+        case .failure(let refusal): throw Problem.conflict(refusal.reason, slug: "event-refused")
+        }
+        if event.kind == .transferred {
+            state.holderID = event.transferKind == .export ? nil : (event.counterpartHolderID ?? state.holderID)
+        }
+        if event.kind == .converted, let after = event.details.categoryAfter { state.category = after }
+        return state
+    }
+
+    /// Replays every recorded event but the voided ones (and `voiding`), with `new` added. The
+    /// category starts from before the earliest conversion, voided or not.
+    private func replay(_ recorded: [FirearmEvent], voiding: UUID?, plus new: Timeline.Step?, current: Firearm,
+                        on connection: PostgresConnection) async throws -> Timeline.State {
+        let steps = recorded.filter { $0.kind != .voided && $0.voidedBy == nil && $0.id != voiding }.map(\.step) + (new.map { [$0] } ?? [])
+        let start = Timeline.State(status: .registered, holderID: try await FirearmStore.registeredHolder(id: current.id, on: connection),
+                                   category: Timeline.initialCategory(of: recorded.map(\.step) + (new.map { [$0] } ?? []),
+                                                                      current: current.category))
+        switch Timeline.replay(steps, from: start) {
+        case .success(let state):
+            return state
+        case .failure(let broken):
+            let which = broken.step.id == new?.id ? "the new event" : "the \(broken.step.kind.rawValue) event of \(broken.step.occurredOn) "
+                + "(\(broken.step.id.uuidString.lowercased()))"
+            var problem = Problem.conflict("the timeline breaks at \(which): \(broken.reason)", slug: "timeline-broken")
+            problem.errors = [.init(field: new == nil ? "voids_event_id" : "occurred_on", detail: "breaks the timeline at \(which)")]
+            throw problem
         }
     }
 
@@ -60,5 +117,13 @@ extension Registry {
         try await audit.record(AuditEntry(principal: principal, action: "firearm.events", recordType: "firearm",
                                           recordID: firearmID.uuidString, requestID: requestID))
         return events
+    }
+}
+
+extension FirearmEvent {
+    /// The event as a step of its firearm's timeline.
+    var step: Timeline.Step {
+        Timeline.Step(id: id, kind: kind, occurredOn: occurredOn, recordedAt: recordedAt, transferKind: transferKind,
+                      counterpartHolderID: counterpartHolderID, categoryBefore: details.categoryBefore, categoryAfter: details.categoryAfter)
     }
 }

@@ -117,9 +117,17 @@ enum FirearmStore {
         return firearm
     }
 
-    static func setStatus(id: UUID, status: FirearmStatus, holderID: UUID?, on connection: PostgresConnection) async throws -> Firearm {
+    /// The holder the firearm was registered to: where a replay of its timeline starts.
+    static func registeredHolder(id: UUID, on connection: PostgresConnection) async throws -> UUID? {
+        let rows = try await connection.query("SELECT registered_holder_id FROM firearms WHERE id = \(id)", logger: logger)
+        for try await holder in rows.decode(UUID?.self) { return holder }
+        return nil
+    }
+
+    static func setStatus(id: UUID, status: FirearmStatus, holderID: UUID?, category: String?,
+                          on connection: PostgresConnection) async throws -> Firearm {
         let rows = try await connection.query("""
-            UPDATE firearms SET status = \(status.rawValue), holder_id = \(holderID), version = version + 1,
+            UPDATE firearms SET status = \(status.rawValue), holder_id = \(holderID), category = \(category), version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
             RETURNING \(unescaped: columns)

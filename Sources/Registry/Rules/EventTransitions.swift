@@ -56,6 +56,18 @@ public enum EventTransitions {
                                   refusal: { "a firearm that is \($0.rawValue) cannot be deactivated" }),
         .init(.destroyed): Rule(from: living.subtracting([.lost, .stolen, .exported]), outcome: .to(.destroyed),
                                 refusal: { "a firearm that is \($0.rawValue) cannot be destroyed here" }),
+        // Found by the police or the public with no one to return it to (a lost or stolen one is `recovered`).
+        .init(.found): Rule(from: living.subtracting([.found, .seized, .exported, .confiscated]), outcome: .to(.found),
+                            refusal: { "a firearm that is \($0.rawValue) cannot be found" }),
+        // Forfeited to the state by a court, after a seizure.
+        .init(.confiscated): Rule(from: [.seized, .found], outcome: .to(.confiscated),
+                                  refusal: { "only a seized or found firearm can be confiscated; this one is \($0.rawValue)" }),
+        // Handed back to its lawful holder by the authority that seized it.
+        .init(.returnedToOwner): Rule(from: [.seized], outcome: .to(.registered),
+                                      refusal: { "only a seized firearm can be returned to its owner; this one is \($0.rawValue)" }),
+        // A change of category or characteristics leaves the status as it was.
+        .init(.converted): Rule(from: living.subtracting([.exported]), outcome: .same,
+                                refusal: { "a firearm that is \($0.rawValue) cannot be converted here" }),
     ]
 
     @Sendable static func destroyed(_ status: FirearmStatus) -> String {
@@ -72,6 +84,7 @@ public enum EventTransitions {
     }
 
     /// The status after `kind` on a firearm in `status`, or the reason it makes no sense (409).
+    /// `voided` is not in the table: it removes an event from the timeline instead.
     public static func apply(_ kind: EventKind, to status: FirearmStatus, transfer: TransferKind?) -> Result<FirearmStatus, EventRefusal> {
         guard let rule = table[EventKey(kind, transfer)] else {
             return .failure(EventRefusal("no rule covers \(kind.rawValue)"))
