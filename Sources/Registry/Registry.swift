@@ -20,6 +20,8 @@ public struct Registry: IFCModule {
 
     /// `FA-0000123`, the national firearm number.
     public static let firearmReferences = ReferenceSeries.national("FA")
+    /// `CS-2026-000123`, a consignment's number.
+    public static let consignmentReferences = ReferenceSeries.yearly("CS")
     /// `HO-000123`, a holder's number.
     public static let holderReferences = ReferenceSeries.national("HO", digits: 6)
 
@@ -45,10 +47,12 @@ public struct Registry: IFCModule {
         addImportRoutes(to: routes)
         addLicenceRoutes(to: routes)
         addHolderRoutes(to: routes)
+        addConsignmentRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas(categories: settings.categories), Self.importSchemas, Self.licenceSchemas, Self.holderSchemas]
+        [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas(categories: settings.categories), Self.importSchemas, Self.licenceSchemas, Self.holderSchemas,
+         Self.consignmentSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

@@ -24,6 +24,8 @@ struct AuthorizationMatrixTests {
         "POST /v1/imports/firearms": [.clerk],
         "POST /v1/holders": [.clerk], "GET /v1/holders": readers, "GET /v1/holders/{id}": readers,
         "PATCH /v1/holders/{id}": [.clerk], "GET /v1/holders/{id}/history": readers, "GET /v1/licences/{id}/history": readers,
+        "POST /v1/consignments": [.clerk], "GET /v1/consignments/{id}": readers, "POST /v1/consignments/{id}/delivery": [.clerk],
+        "GET /v1/consignments/{id}/history": readers,
         "POST /v1/licences": [.clerk], "GET /v1/licences": readers, "GET /v1/licences/{id}": readers, "PATCH /v1/licences/{id}": [.clerk],
     ]
 

@@ -196,3 +196,103 @@ struct RegistryTimelineTests {
         #expect(EventKind.destroyed.apply(to: .confiscated, transfer: nil) == .success(.destroyed))
     }
 }
+
+/// Transfers abroad, consignments, and licences that follow the firearms their holder holds.
+@Suite("Registry: transfers and licences")
+struct RegistryTransferTests {
+    static let crossBorder = #"{"export_licence":{"number":"JM-EL-2024-17","issued_on":"2024-01-10","expires_on":"2024-12-31"},"import_licence":{"number":"TT-IL-88","issued_on":"2024-01-05"},"exporting_country":"JM","importing_country":"TT","transit_countries":["BB"],"foreign_party":"Port of Spain Arms Ltd","final_recipient":"Trinidad and Tobago Police Service"}"#
+
+    @Test("a consignment exports many firearms in one transfer, each with its event; its delivery is verified once")
+    func consignment() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            var ids: [String] = []
+            for serial in ["CN1", "CN2", "CN3"] {
+                ids.append(try #require(try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: serial))["id"] as? String))
+            }
+            let list = ids.map { "\"\($0)\"" }.joined(separator: ",")
+            let noLicence = try await app.request(.post, "/v1/consignments", token: clerk,
+                                                  json: #"{"direction":"export","shipped_on":"2024-03-01","counterpart_country":"TT","cross_border":{"importing_country":"TT"},"firearm_ids":[\#(list)]}"#)
+            #expect(noLicence.status == .unprocessableContent)
+            #expect(Set(try noLicence.problemFields) == ["cross_border.export_licence", "cross_border.import_licence"])
+            let created = try await app.request(.post, "/v1/consignments", token: clerk,
+                                                json: #"{"direction":"export","shipped_on":"2024-03-01","counterpart_country":"TT","cross_border":\#(Self.crossBorder),"quantity":5,"firearm_ids":[\#(list)]}"#)
+            #expect(created.status == .created, "\(created.text)")
+            let consignment = try created.object
+            #expect((consignment["reference"] as? String)?.hasPrefix("CS-") == true)
+            #expect(consignment["quantity"] as? Int == 5)
+            let id = try #require(consignment["id"] as? String)
+            for firearmID in ids {
+                let firearm = try await app.request(.get, "/v1/firearms/\(firearmID)", token: clerk)
+                #expect(try firearm.object["status"] as? String == "exported")
+                let events = try #require(try JSONSerialization.jsonObject(with: Data(buffer: try await app.request(.get, "/v1/firearms/\(firearmID)/events", token: clerk).body)) as? [[String: Any]])
+                #expect(events.last?["consignment_id"] as? String == id)
+                #expect((events.last?["cross_border"] as? [String: Any])?["final_recipient"] as? String == "Trinidad and Tobago Police Service")
+            }
+            // A firearm that cannot leave fails the whole consignment, naming it.
+            let again = try await app.request(.post, "/v1/consignments", token: clerk,
+                                              json: #"{"direction":"export","shipped_on":"2024-04-01","counterpart_country":"TT","cross_border":\#(Self.crossBorder),"firearm_ids":["\#(ids[0])"]}"#)
+            #expect(again.status == .conflict)
+            #expect(try again.problemFields == ["firearm_ids[0]"])
+            let early = try await app.request(.post, "/v1/consignments/\(id)/delivery", token: clerk,
+                                              json: #"{"verified_on":"2024-02-01","document":"TT customs receipt 4411"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(try early.problemFields == ["verified_on"])
+            let verified = try await app.request(.post, "/v1/consignments/\(id)/delivery", token: clerk,
+                                                 json: #"{"verified_on":"2024-03-09","document":"TT customs receipt 4411"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(verified.status == .ok, "\(verified.text)")
+            #expect(try verified.object["delivery_verified_on"] as? String == "2024-03-09")
+            let twice = try await app.request(.post, "/v1/consignments/\(id)/delivery", token: clerk,
+                                              json: #"{"verified_on":"2024-03-10","document":"again"}"#, headers: [.ifMatch: "\"2\""])
+            #expect(twice.status == .conflict)
+            let history = try await app.request(.get, "/v1/consignments/\(id)/history", token: try await app.token(roles: [.analyst]))
+            #expect((try JSONSerialization.jsonObject(with: Data(buffer: history.body)) as? [[String: Any]])?.count == 2)
+        }
+    }
+
+    @Test("a transfer ends the seller's licence cover for that firearm; voiding the transfer restores it; conditions are part of the licence")
+    func coverEndsOnTransfer() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let (holder, firearms) = try await LicenceTests.setUp(app, clerk: clerk)
+            // The firearms belong to the licence holder.
+            for firearm in firearms {
+                _ = try await app.request(.post, "/v1/firearms/\(firearm)/events", token: clerk,
+                                          json: #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2023-01-01","counterpart_holder_id":"\#(holder)"}"#)
+            }
+            var body = LicenceTests.licence(holder: holder, firearms: firearms)
+            body.removeLast()
+            body += #","conditions":[{"kind":"storage","text":"locked safe bolted to the floor"},{"kind":"purpose","text":"sport shooting"}]}"#
+            let licence = try await app.request(.post, "/v1/licences", token: clerk, json: body)
+            #expect(licence.status == .created, "\(licence.text)")
+            let licenceID = try #require(try licence.object["id"] as? String)
+            #expect((try licence.object["conditions"] as? [[String: Any]])?.count == 2)
+            let buyer = try await app.request(.post, "/v1/holders", token: clerk, json: #"{"kind":"person","name":"New Owner","country":"JM"}"#)
+            let buyerID = try #require(try buyer.object["id"] as? String)
+            let sold = try await app.request(.post, "/v1/firearms/\(firearms[0])/events", token: clerk,
+                                             json: #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2024-06-01","counterpart_holder_id":"\#(buyerID)"}"#)
+            #expect((try sold.object["event"] as? [String: Any])?["from_holder_id"] as? String == holder)
+            let after = try await app.request(.get, "/v1/licences/\(licenceID)", token: clerk)
+            #expect(try after.object["firearm_ids"] as? [String] == [firearms[1]])
+            #expect((try after.object["ended_cover"] as? [[String: Any]])?.first?["ended_on"] as? String == "2024-06-01")
+            let firearm = try await app.request(.get, "/v1/firearms/\(firearms[0])", token: clerk)
+            #expect((try firearm.object["licences"] as? [Any])?.isEmpty == true, "the seller's licence no longer shows with the firearm")
+            // Voided in error: the cover is back.
+            let soldID = try #require((try sold.object["event"] as? [String: Any])?["id"] as? String)
+            _ = try await app.request(.post, "/v1/firearms/\(firearms[0])/events", token: clerk,
+                                      json: #"{"kind":"voided","occurred_on":"2024-06-02","voids_event_id":"\#(soldID)","reason":"sale fell through"}"#)
+            let restored = try await app.request(.get, "/v1/licences/\(licenceID)", token: clerk)
+            #expect(Set(try restored.object["firearm_ids"] as? [String] ?? []) == Set(firearms))
+            // Conditions change with a new version.
+            let changed = try await app.request(.patch, "/v1/licences/\(licenceID)", token: clerk,
+                                                json: #"{"conditions":[{"kind":"carry","text":"concealed carry not permitted"}]}"#,
+                                                headers: [.ifMatch: "\"1\""])
+            #expect(changed.status == .ok, "\(changed.text)")
+            let history = try await app.request(.get, "/v1/licences/\(licenceID)/history", token: clerk)
+            let versions = try #require(try JSONSerialization.jsonObject(with: Data(buffer: history.body)) as? [[String: Any]])
+            #expect(versions.compactMap { (($0["record"] as? [String: Any])?["conditions"] as? [Any])?.count } == [2, 1])
+            let badKind = try await app.request(.patch, "/v1/licences/\(licenceID)", token: clerk,
+                                                json: #"{"conditions":[{"kind":"hunting","text":"x"}]}"#, headers: [.ifMatch: "\"2\""])
+            #expect(try badKind.problemFields == ["conditions[0].kind"])
+        }
+    }
+}

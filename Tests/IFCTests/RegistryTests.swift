@@ -155,7 +155,7 @@ struct RegistryTests {
             #expect(try await status(after: #"{"kind":"reported_stolen","occurred_on":"2023-03-14","agency":"JCF"}"#) == (.created, "stolen"))
             #expect(try await status(after: #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2023-04-01","counterpart_holder_id":"\#(holderID)"}"#).0 == .conflict)
             // Importing back clears nothing: only an exported firearm can be imported.
-            #expect(try await status(after: #"{"kind":"transferred","transfer_kind":"import","occurred_on":"2023-04-02","counterpart_country":"US"}"#).0 == .conflict)
+            #expect(try await status(after: #"{"kind":"transferred","transfer_kind":"import","occurred_on":"2023-04-02","counterpart_country":"US","cross_border":{"import_licence":{"number":"IL-1"}}}"#).0 == .conflict)
             #expect(try await status(after: #"{"kind":"recovered","occurred_on":"2023-06-01"}"#) == (.created, "recovered"))
             #expect(try await status(after: #"{"kind":"destroyed","occurred_on":"2024-02-01"}"#) == (.created, "destroyed"))
             let backDated = try await Self.event(app, clerk, path, #"{"kind":"surrendered","occurred_on":"2023-12-01"}"#)
@@ -185,7 +185,9 @@ struct RegistryTests {
                 (#"{"kind":"reported_lost","occurred_on":"2999-01-01"}"#, ["occurred_on"]),
                 (#"{"kind":"reported_lost","occurred_on":"14/03/2023"}"#, ["occurred_on"]),
                 (#"{"kind":"transferred","occurred_on":"2020-01-01"}"#, ["transfer_kind"]),
-                (#"{"kind":"transferred","transfer_kind":"export","occurred_on":"2020-01-01"}"#, ["counterpart_country"]),
+                (#"{"kind":"transferred","transfer_kind":"export","occurred_on":"2020-01-01","cross_border":{"export_licence":{"number":"EL-1"},"import_licence":{"number":"IL-1"}}}"#, ["counterpart_country"]),
+                (#"{"kind":"transferred","transfer_kind":"export","occurred_on":"2020-01-01","counterpart_country":"US"}"#, ["cross_border"]),
+                (#"{"kind":"transferred","transfer_kind":"export","occurred_on":"2020-01-01","counterpart_country":"US","cross_border":{"import_licence":{"number":"IL-1"}}}"#, ["cross_border.export_licence"]),
                 (#"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"2020-01-01"}"#, ["counterpart_holder_id"]),
                 (#"{"kind":"melted","occurred_on":"2020-01-01"}"#, ["kind"]),
             ]
@@ -218,7 +220,7 @@ struct RegistryTests {
             let byHolder = try await app.request(.get, "/v1/firearms?holder_id=\(dealerID)", token: clerk)
             #expect((try byHolder.object["items"] as? [[String: Any]])?.count == 1)
             let export = try await Self.event(app, clerk, path,
-                                              #"{"kind":"transferred","transfer_kind":"export","occurred_on":"2022-01-01","counterpart_country":"US"}"#)
+                                              #"{"kind":"transferred","transfer_kind":"export","occurred_on":"2022-01-01","counterpart_country":"US","cross_border":{"export_licence":{"number":"EL-22"},"import_licence":{"number":"US-IL-9"},"importing_country":"US","foreign_party":"Gulf Coast Arms LLC"}}"#)
             #expect((try export.object["firearm"] as? [String: Any])?["status"] as? String == "exported")
             #expect((try export.object["firearm"] as? [String: Any])?["holder_id"] is NSNull)
         }

@@ -13,3 +13,14 @@ extension KeyedEncodingContainer {
         if let value { try encode(value.uuidString.lowercased(), forKey: key) } else { try encodeNil(forKey: key) }
     }
 }
+
+extension KeyedEncodingContainer {
+    /// Lists of ids too (`firearm_ids`): lower case, like single ids.
+    public mutating func encode(_ value: [UUID], forKey key: Key) throws {
+        try encode(value.map { $0.uuidString.lowercased() }, forKey: key)
+    }
+
+    public mutating func encodeIfPresent(_ value: [UUID]?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+}

@@ -23,6 +23,7 @@ struct EventBody: StrictBody {
     var certificateStandard: String?
     var conversion: String?
     var categoryAfter: String?
+    var crossBorder: CrossBorder?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, place, agency, notes
@@ -30,7 +31,7 @@ struct EventBody: StrictBody {
         case permitNumber = "permit_number", counterpartCountry = "counterpart_country", counterpartHolderID = "counterpart_holder_id"
         case reason, historical, authority, conversion
         case voidsEventID = "voids_event_id", sourceDocument = "source_document", certificateNumber = "certificate_number"
-        case certificateStandard = "certificate_standard", categoryAfter = "category_after"
+        case certificateStandard = "certificate_standard", categoryAfter = "category_after", crossBorder = "cross_border"
     }
 
     func event() throws(Problem) -> NewEvent {
@@ -42,6 +43,6 @@ struct EventBody: StrictBody {
                                    conversion: conversion, categoryAfter: categoryAfter)
         return NewEvent(kind: kind, occurredOn: occurredOn, transferKind: transfer, place: place, agency: agency,
                         documentRef: documentRef, permitNumber: permitNumber, counterpartCountry: counterpartCountry,
-                        counterpartHolderID: counterpartHolderID, notes: notes, details: details)
+                        counterpartHolderID: counterpartHolderID, notes: notes, details: details, crossBorder: crossBorder)
     }
 }

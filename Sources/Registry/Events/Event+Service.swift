@@ -15,6 +15,16 @@ extension Registry {
         if !errors.isEmpty { throw Problem.validation(errors) }
         let now = environment.now()
         return try await database.transaction { connection in
+            try await record(event, firearmID: firearmID, expectedVersion: expectedVersion, consignmentID: nil, now: now,
+                             by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    /// Records `event` on the caller's transaction: the firearm's new state, the event, the
+    /// version row and the audit entry. A consignment records one per firearm in one transaction.
+    func record(_ event: NewEvent, firearmID: UUID, expectedVersion: Int?, consignmentID: UUID?, now: Date, by principal: Principal,
+                requestID: String?, on connection: PostgresConnection) async throws -> (FirearmEvent, Firearm) {
+        do {
             guard let current = try await FirearmStore.find(id: firearmID, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no firearm \(firearmID.uuidString.lowercased())")
             }
@@ -38,12 +48,14 @@ extension Registry {
             let updated = try await FirearmStore.setStatus(id: firearmID, status: after.status, holderID: after.holderID,
                                                            category: after.category, on: connection)
             let recorded = try await EventStore.insert(event, firearmID: firearmID, statusAfter: after.status, version: updated.version,
-                                                       by: principal, on: connection)
+                                                       fromHolderID: event.kind == .transferred ? current.holderID : nil,
+                                                       consignmentID: consignmentID, by: principal, on: connection)
             try await FirearmStore.history.append(updated, id: firearmID, version: updated.version,
                                                   change: "event: \(event.kind.rawValue)", by: principal, on: connection)
             var detail = ["event": event.kind.rawValue, "status": after.status.rawValue, "event_id": recorded.id.uuidString.lowercased()]
             if let voided = event.details.voidsEventID { detail["voids_event_id"] = voided.uuidString.lowercased() }
             if event.details.historical { detail["historical"] = "true" }
+            if let consignmentID { detail["consignment_id"] = consignmentID.uuidString.lowercased() }
             try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.event", recordType: "firearm",
                                                  recordID: firearmID.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
                                       on: connection)

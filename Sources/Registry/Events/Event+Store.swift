@@ -10,7 +10,7 @@ enum EventStore {
         e.counterpart_country, e.counterpart_holder_id, e.notes, e.status_after, e.firearm_version, e.recorded_by, e.recorded_at,
         e.voids_event_id, e.reason, e.historical, e.source_document, e.authority, e.certificate_number, e.certificate_standard,
         e.conversion, e.category_before, e.category_after,
-        (SELECT v.id FROM firearm_events v WHERE v.voids_event_id = e.id)
+        (SELECT v.id FROM firearm_events v WHERE v.voids_event_id = e.id), e.from_holder_id, e.cross_border::text, e.consignment_id
         """
 
     static func decode(_ row: PostgresRow) throws -> FirearmEvent {
@@ -30,22 +30,25 @@ enum EventStore {
                                   certificateStandard: try c[22].decode(String?.self),
                                   conversion: try c[23].decode(String?.self).flatMap(ConversionKind.init(rawValue:)),
                                   categoryBefore: try c[24].decode(String?.self), categoryAfter: try c[25].decode(String?.self)),
-            voidedBy: try c[26].decode(UUID?.self))
+            voidedBy: try c[26].decode(UUID?.self), fromHolderID: try c[27].decode(UUID?.self),
+            crossBorder: try c[28].decode(String?.self).map { try JSONCoding.decoder.decode(CrossBorder.self, from: Data($0.utf8)) },
+            consignmentID: try c[29].decode(UUID?.self))
     }
 
-    static func insert(_ e: NewEvent, firearmID: UUID, statusAfter: FirearmStatus, version: Int, by principal: Principal,
-                       on connection: PostgresConnection) async throws -> FirearmEvent {
+    static func insert(_ e: NewEvent, firearmID: UUID, statusAfter: FirearmStatus, version: Int, fromHolderID: UUID?,
+                       consignmentID: UUID? = nil, by principal: Principal, on connection: PostgresConnection) async throws -> FirearmEvent {
         let id = UUID(), d = e.details
+        let crossBorder = try e.crossBorder.map { String(decoding: try JSONCoding.encoder.encode($0), as: UTF8.self) }
         try await connection.query("""
             INSERT INTO firearm_events (id, firearm_id, kind, transfer_kind, occurred_on, place, agency, document_ref, permit_number,
                 counterpart_country, counterpart_holder_id, notes, status_after, firearm_version, recorded_by, voids_event_id, reason,
                 historical, source_document, authority, certificate_number, certificate_standard, conversion, category_before,
-                category_after)
+                category_after, from_holder_id, cross_border, consignment_id)
             VALUES (\(id), \(firearmID), \(e.kind.rawValue), \(e.transferKind?.rawValue), \(e.occurredOn.text)::date, \(e.place),
                 \(e.agency), \(e.documentRef), \(e.permitNumber), \(e.counterpartCountry?.code), \(e.counterpartHolderID), \(e.notes),
                 \(statusAfter.rawValue), \(version), \(principal.username), \(d.voidsEventID), \(d.reason), \(d.historical),
                 \(d.sourceDocument), \(d.authority), \(d.certificateNumber), \(d.certificateStandard), \(d.conversion?.rawValue),
-                \(d.categoryBefore), \(d.categoryAfter))
+                \(d.categoryBefore), \(d.categoryAfter), \(fromHolderID), \(crossBorder)::jsonb, \(consignmentID))
             """, logger: FirearmStore.logger)
         guard let recorded = try await find(id: id, on: connection) else { throw Problem.internal(requestID: nil) }
         return recorded

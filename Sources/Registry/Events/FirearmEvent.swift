@@ -85,10 +85,13 @@ public struct NewEvent: Sendable {
     public var counterpartHolderID: UUID?
     public var notes: String?
     public var details: EventDetails
+    /// For an export or import: licences, countries and parties.
+    public var crossBorder: CrossBorder?
 
     public init(kind: EventKind, occurredOn: CalendarDate, transferKind: TransferKind? = nil, place: String? = nil,
                 agency: String? = nil, documentRef: String? = nil, permitNumber: String? = nil, counterpartCountry: Country? = nil,
-                counterpartHolderID: UUID? = nil, notes: String? = nil, details: EventDetails = EventDetails()) {
+                counterpartHolderID: UUID? = nil, notes: String? = nil, details: EventDetails = EventDetails(),
+                crossBorder: CrossBorder? = nil) {
         self.kind = kind
         self.occurredOn = occurredOn
         self.transferKind = transferKind
@@ -100,6 +103,7 @@ public struct NewEvent: Sendable {
         self.counterpartHolderID = counterpartHolderID
         self.notes = notes
         self.details = details
+        self.crossBorder = crossBorder
     }
 }
 
@@ -124,6 +128,11 @@ public struct FirearmEvent: Sendable, Encodable {
     public var details: EventDetails
     /// The `voided` event that marks this one as recorded in error, if any.
     public var voidedBy: UUID?
+    /// For a transfer: who handed the firearm over.
+    public var fromHolderID: UUID?
+    public var crossBorder: CrossBorder?
+    /// The consignment this transfer was part of.
+    public var consignmentID: UUID?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, place, agency, notes
@@ -131,6 +140,7 @@ public struct FirearmEvent: Sendable, Encodable {
         case documentRef = "document_ref", permitNumber = "permit_number", counterpartCountry = "counterpart_country"
         case counterpartHolderID = "counterpart_holder_id", statusAfter = "status_after"
         case firearmVersion = "firearm_version", recordedBy = "recorded_by", recordedAt = "recorded_at", voidedBy = "voided_by"
+        case fromHolderID = "from_holder_id", crossBorder = "cross_border", consignmentID = "consignment_id"
     }
 
     /// One flat object: the event's fields and its details side by side.
@@ -153,6 +163,9 @@ public struct FirearmEvent: Sendable, Encodable {
         try c.encode(recordedBy, forKey: .recordedBy)
         try c.encode(recordedAt, forKey: .recordedAt)
         try c.encodeIfPresent(voidedBy, forKey: .voidedBy)
+        try c.encodeIfPresent(fromHolderID, forKey: .fromHolderID)
+        try c.encodeIfPresent(crossBorder, forKey: .crossBorder)
+        try c.encodeIfPresent(consignmentID, forKey: .consignmentID)
         try details.encode(to: encoder)
     }
 }

@@ -47,7 +47,9 @@ extension Registry {
             try await LicenceStore.update(id: id, changes, on: connection)
             guard let licence = try await LicenceStore.find(id: id, today: today, on: connection) else { throw Problem.internal(requestID: requestID) }
             try await LicenceStore.history.append(licence, id: id, version: licence.version,
-                                                  change: changes.status.map { "status: \($0.rawValue)" } ?? "valid_until changed",
+                                                  change: [changes.status.map { "status: \($0.rawValue)" },
+                                                           changes.validUntil.map { "valid_until: \($0)" },
+                                                           changes.conditions.map { _ in "conditions" }].compactMap { $0 }.joined(separator: ", "),
                                                   by: principal, on: connection)
             try await AuditLog.append(AuditEntry(principal: principal, action: "licence.update", recordType: "licence",
                                                  recordID: id.uuidString, requestID: requestID,

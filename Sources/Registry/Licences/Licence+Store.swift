@@ -6,10 +6,23 @@ import PostgresNIO
 /// The licences and licence_firearms tables, and the licences' history.
 enum LicenceStore {
     static let history = RecordHistory(table: "licence_versions", key: "licence_id")
+    /// The transfer by the licence's holder that ended its cover of `lf.firearm_id`, if any (a
+    /// voided transfer ends nothing).
+    static let endingTransfer = """
+        SELECT e.id, e.occurred_on FROM firearm_events e
+        WHERE e.firearm_id = lf.firearm_id AND e.kind = 'transferred' AND e.from_holder_id = l.holder_id AND e.recorded_at >= lf.added_at
+          AND NOT EXISTS (SELECT 1 FROM firearm_events v WHERE v.voids_event_id = e.id)
+        ORDER BY e.occurred_on, e.recorded_at LIMIT 1
+        """
     static let columnList = """
         l.id, l.number, l.holder_id, l.kind, l.issuing_authority, l.valid_from::text, l.valid_until::text, l.status, l.status_reason,
-        coalesce((SELECT array_agg(lf.firearm_id ORDER BY lf.added_at, lf.firearm_id) FROM licence_firearms lf WHERE lf.licence_id = l.id), '{}'),
-        l.version, l.created_at, l.updated_at
+        coalesce((SELECT array_agg(lf.firearm_id ORDER BY lf.added_at, lf.firearm_id) FROM licence_firearms lf
+                  WHERE lf.licence_id = l.id AND NOT EXISTS (\(endingTransfer))), '{}'),
+        l.version, l.created_at, l.updated_at,
+        coalesce((SELECT jsonb_agg(jsonb_build_object('firearm_id', lf.firearm_id, 'event_id', t.id, 'ended_on', t.occurred_on::text)
+                                   ORDER BY t.occurred_on, lf.firearm_id)
+                  FROM licence_firearms lf CROSS JOIN LATERAL (\(endingTransfer)) t WHERE lf.licence_id = l.id), '[]')::text,
+        l.conditions::text
         """
 
     static func decode(_ row: PostgresRow, today: CalendarDate) throws -> Licence {
@@ -20,8 +33,10 @@ enum LicenceStore {
                        kind: LicenceKind(rawValue: try c[3].decode(String.self)) ?? .other, issuingAuthority: try c[4].decode(String.self),
                        validFrom: from, validUntil: until, status: status, statusReason: try c[8].decode(String?.self),
                        effectiveStatus: .of(status, from: from, until: until, today: today),
-                       firearmIDs: try c[9].decode([UUID].self), version: try c[10].decode(Int.self),
-                       createdAt: try c[11].decode(Date.self), updatedAt: try c[12].decode(Date.self))
+                       firearmIDs: try c[9].decode([UUID].self),
+                       endedCover: try JSONCoding.decoder.decode([EndedCover].self, from: Data(try c[13].decode(String.self).utf8)),
+                       conditions: try JSONCoding.decoder.decode([LicenceCondition].self, from: Data(try c[14].decode(String.self).utf8)),
+                       version: try c[10].decode(Int.self), createdAt: try c[11].decode(Date.self), updatedAt: try c[12].decode(Date.self))
     }
 
     static func all(_ rows: PostgresRowSequence, today: CalendarDate) async throws -> [Licence] {
@@ -33,9 +48,9 @@ enum LicenceStore {
     static func insert(_ new: NewLicence, on connection: PostgresConnection) async throws -> UUID {
         let id = UUID()
         try await connection.query("""
-            INSERT INTO licences (id, number, holder_id, kind, issuing_authority, valid_from, valid_until)
+            INSERT INTO licences (id, number, holder_id, kind, issuing_authority, valid_from, valid_until, conditions)
             VALUES (\(id), \(new.number), \(new.holderID), \(new.kind.rawValue), \(new.issuingAuthority), \(new.validFrom.text)::date,
-                    \(new.validUntil.text)::date)
+                    \(new.validUntil.text)::date, \(String(decoding: try JSONCoding.encoder.encode(new.conditions), as: UTF8.self))::jsonb)
             """, logger: FirearmStore.logger)
         let firearms = Array(Set(new.firearmIDs))
         if !firearms.isEmpty {
@@ -51,7 +66,9 @@ enum LicenceStore {
             UPDATE licences SET status = coalesce(\(changes.status?.rawValue), status),
                 status_reason = CASE WHEN \(changes.status?.rawValue)::text IS NULL THEN coalesce(\(changes.statusReason), status_reason)
                                      ELSE \(changes.statusReason) END,
-                valid_until = coalesce(\(changes.validUntil?.text)::date, valid_until), version = version + 1,
+                valid_until = coalesce(\(changes.validUntil?.text)::date, valid_until),
+                conditions = coalesce(\(try changes.conditions.map { String(decoding: try JSONCoding.encoder.encode($0), as: UTF8.self) })::jsonb, conditions),
+                version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
             """, logger: FirearmStore.logger)
@@ -76,7 +93,8 @@ enum LicenceStore {
     static func covering(firearmID: UUID, today: CalendarDate, on connection: PostgresConnection) async throws -> [Licence] {
         let rows = try await connection.query("""
             SELECT \(unescaped: columnList) FROM licences l
-            WHERE l.id IN (SELECT licence_id FROM licence_firearms WHERE firearm_id = \(firearmID))
+            WHERE l.id IN (SELECT lf.licence_id FROM licence_firearms lf JOIN licences l ON l.id = lf.licence_id
+                           WHERE lf.firearm_id = \(firearmID) AND NOT EXISTS (\(unescaped: endingTransfer)))
             ORDER BY l.valid_until DESC, l.id
             """, logger: FirearmStore.logger)
         return try await all(rows, today: today)

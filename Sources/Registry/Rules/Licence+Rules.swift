@@ -27,6 +27,7 @@ extension NewLicence {
         }
         if validUntil < validFrom { errors.add("valid_until", "is before valid_from") }
         if firearmIDs.count > 500 { errors.add("firearm_ids", "must name at most 500 firearms") }
+        for error in LicenceCondition.problems(conditions) { errors.add(error.field, error.detail) }
         return errors.list
     }
 }
@@ -34,7 +35,8 @@ extension NewLicence {
 extension LicenceChanges {
     public func problems() -> [Problem.FieldError] {
         var errors = TextRules()
-        if status == nil && validUntil == nil { errors.add("body", "names no change") }
+        if status == nil && validUntil == nil && conditions == nil { errors.add("body", "names no change") }
+        for error in LicenceCondition.problems(conditions ?? []) { errors.add(error.field, error.detail) }
         errors.check(statusReason, "status_reason", max: 1000)
         if (status == .revoked || status == .suspended) && (statusReason ?? "").isBlank {
             errors.add("status_reason", "is required to revoke or suspend a licence")
@@ -51,5 +53,16 @@ extension LicenceChanges {
             return Problem.invalid("valid_until", "is before valid_from (\(current.validFrom))")
         }
         return nil
+    }
+}
+
+extension LicenceCondition {
+    static func problems(_ conditions: [LicenceCondition]) -> [Problem.FieldError] {
+        var errors = TextRules()
+        if conditions.count > 20 { errors.add("conditions", "must name at most 20 conditions") }
+        for (index, condition) in conditions.enumerated() {
+            errors.check(condition.text, "conditions[\(index)].text", max: 1000, required: true)
+        }
+        return errors.list
     }
 }

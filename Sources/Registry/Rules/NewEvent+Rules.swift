@@ -16,8 +16,15 @@ extension NewEvent {
         if kind != .transferred && transferKind != nil {
             errors.add("transfer_kind", "applies only to transfers")
         }
-        if transferKind == .export || transferKind == .import, counterpartCountry == nil {
-            errors.add("counterpart_country", "is required for an import or export")
+        if let direction = transferKind, direction != .domestic {
+            if counterpartCountry == nil { errors.add("counterpart_country", "is required for an import or export") }
+            if let crossBorder {
+                for error in crossBorder.problems(direction: direction) { errors.add(error.field, error.detail) }
+            } else {
+                errors.add("cross_border", "is required for an import or export: the licences, countries and parties (Firearms Protocol Art 7)")
+            }
+        } else if crossBorder != nil {
+            errors.add("cross_border", "applies only to an import or export")
         }
         errors.check(place, "place", max: 300)
         errors.check(agency, "agency", max: 200)

@@ -72,7 +72,8 @@ func withTestApp(configure: (inout AppConfig) -> Void = { _ in },
         let environment = AppEnvironment(now: { clock.now }, randomBytes: AppEnvironment.live.randomBytes)
         let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: config.poolSize),
                                     backgroundLogger: TestCluster.logger)
-        let store = Database(client: client, maximumConnections: config.poolSize, logger: TestCluster.logger)
+        // A loaded CI machine waits for a connection rather than failing the test (StoreOutageTests covers the timeout).
+        let store = Database(client: client, maximumConnections: config.poolSize, acquireTimeout: .seconds(30), logger: TestCluster.logger)
         var context = AppContext(config: config, database: store, migrations: database.cluster.migrations,
                                  environment: environment, logger: TestCluster.logger, additionalModules: additionalModules)
         context.outerMiddleware = outerMiddleware
