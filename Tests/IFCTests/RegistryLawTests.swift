@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+import IFCHTTP
 import PostgresNIO
 @testable import Registry
 import Testing
@@ -293,6 +294,47 @@ struct RegistryTransferTests {
             let badKind = try await app.request(.patch, "/v1/licences/\(licenceID)", token: clerk,
                                                 json: #"{"conditions":[{"kind":"hunting","text":"x"}]}"#, headers: [.ifMatch: "\"2\""])
             #expect(try badKind.problemFields == ["conditions[0].kind"])
+        }
+    }
+}
+
+/// Another module writes into the registry only through its intake API, on its own transaction.
+@Suite("Registry intake")
+struct RegistryIntakeTests {
+    struct Abort: Error {}
+
+    @Test("an illicit find is recorded with its finding event on the caller's transaction, and rolls back with it")
+    func illicitFind() async throws {
+        try await withTestApp { app in
+            let registry = Registry(ModuleContext(database: app.store, audit: app.parts.auditWriter, environment: .live))
+            let intake = registry.intake(for: "forensics")
+            let principal = Principal.cli(osUser: "examiner-test")
+            let description = FirearmDescription(make: "unknown", type: .pistol, calibre: "9x19mm", serial: nil, stateMarking: "SZ-MARK-1",
+                                                 markingCondition: .obliterated)
+            let seized = NewEvent(kind: .seized, occurredOn: try #require(CalendarDate("2025-05-01")), place: "Port of Kingston")
+            let firearm = try await app.store.transaction { connection in
+                try await intake.recordIllicitFind(description, event: seized, by: principal, requestID: "t", on: connection)
+            }
+            #expect(firearm.recordOrigin == .illicit)
+            #expect(firearm.status == .seized)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND detail->>'via' = 'forensics'") == 1)
+            // Rolled back with the caller's work: nothing is left behind.
+            await #expect(throws: Abort.self) {
+                try await app.store.transaction { connection in
+                    _ = try await intake.recordIllicitFind(FirearmDescription(make: "unknown", type: .rifle, calibre: ".22 LR", serial: nil,
+                                                                              stateMarking: "SZ-MARK-2", markingCondition: .unmarked),
+                                                           event: seized, by: principal, requestID: "t", on: connection)
+                    throw Abort()
+                }
+            }
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms") == 1)
+            // Only a finding event brings an illicit firearm into view.
+            await #expect(throws: Problem.self) {
+                try await app.store.transaction { connection in
+                    _ = try await intake.recordIllicitFind(description, event: NewEvent(kind: .licensed, occurredOn: try #require(CalendarDate("2025-05-01"))),
+                                                           by: principal, requestID: "t", on: connection)
+                }
+            }
         }
     }
 }

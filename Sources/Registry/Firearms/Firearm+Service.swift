@@ -37,29 +37,36 @@ extension Registry {
         let now = environment.now()
         return try await checkingDuplicates(by: principal, requestID: requestID) {
             try await database.transaction { connection in
-                if let holderID, try await HolderStore.find(id: holderID, on: connection) == nil {
-                    throw Problem.invalid("holder_id", "no holder has this id")
-                }
-                if let existing = try await FirearmStore.duplicate(of: description, excluding: nil, on: connection) {
-                    throw Duplicate(existing: existing)
-                }
-                let firearm: Firearm
-                do {
-                    firearm = try await FirearmStore.insert(id: UUID(), description, holderID: holderID, now: now, on: connection)
-                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                    // A concurrent registration of the same firearm won the race.
-                    throw Problem.conflict("this firearm (same make, serial, type and calibre) is registered already", slug: "duplicate-firearm")
-                }
-                try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version, change: "registered",
-                                                      by: principal, on: connection)
-                try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
-                                                     recordID: firearm.id.uuidString, requestID: requestID,
-                                                     detail: AuditEntry.detail(["reference": firearm.reference, "serial": firearm.serialNormalized ?? "",
-                                                                                "origin": description.recordOrigin.rawValue])),
-                                          on: connection)
-                return firearm
+                try await insert(description, holderID: holderID, now: now, by: principal, requestID: requestID, on: connection)
             }
         }
+    }
+
+    /// A checked description stored on the caller's transaction: the record, its first version
+    /// and its audit entry (`via` names the module it came through, if not the API).
+    func insert(_ description: FirearmDescription, holderID: UUID?, now: Date, by principal: Principal, requestID: String?,
+                via: String? = nil, on connection: PostgresConnection) async throws -> Firearm {
+        if let holderID, try await HolderStore.find(id: holderID, on: connection) == nil {
+            throw Problem.invalid("holder_id", "no holder has this id")
+        }
+        if let existing = try await FirearmStore.duplicate(of: description, excluding: nil, on: connection) {
+            throw Duplicate(existing: existing)
+        }
+        let firearm: Firearm
+        do {
+            firearm = try await FirearmStore.insert(id: UUID(), description, holderID: holderID, now: now, on: connection)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            // A concurrent registration of the same firearm won the race.
+            throw Problem.conflict("this firearm (same make, serial, type and calibre) is registered already", slug: "duplicate-firearm")
+        }
+        try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version, change: "registered",
+                                              by: principal, on: connection)
+        var detail = ["reference": firearm.reference, "serial": firearm.serialNormalized ?? "", "origin": description.recordOrigin.rawValue]
+        if let via { detail["via"] = via }
+        try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
+                                             recordID: firearm.id.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
+                                  on: connection)
+        return firearm
     }
 
     /// Applies `changes` to the firearm at `expectedVersion`: a new version, its history row and

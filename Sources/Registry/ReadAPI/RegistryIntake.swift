@@ -1,0 +1,59 @@
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// What other modules may write into the registry: an illicit find (a firearm seized, found or
+/// surrendered with no lawful record) and events on a registry firearm (e.g. `seized`). Every
+/// write goes through the registry's own rules, versions and audit entries, on the caller's
+/// transaction, so that a seizure and the registry records it creates commit together or not
+/// at all. No other module writes the registry's tables.
+public struct RegistryIntake: Sendable {
+    let registry: Registry
+    let module: String
+
+    /// The kinds of event that bring an illicit firearm into view.
+    public static let findingEvents: Set<EventKind> = [.found, .seized, .surrendered]
+
+    /// Records an illicit find with the event that brought it into view, on `connection`.
+    public func recordIllicitFind(_ description: FirearmDescription, event: NewEvent, by principal: Principal, requestID: String?,
+                                  on connection: PostgresConnection) async throws -> Firearm {
+        var description = description
+        description.recordOrigin = .illicit
+        var errors = description.problems(currentYear: registry.currentYear, categories: registry.settings.categories)
+        if !Self.findingEvents.contains(event.kind) {
+            errors.append(.init(field: "event.kind", detail: "must be found, seized or surrendered"))
+        }
+        errors += event.problems(today: registry.today).map { .init(field: "event.\($0.field)", detail: $0.detail) }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let now = registry.environment.now()
+        let firearm: Firearm
+        do {
+            firearm = try await registry.insert(description, holderID: nil, now: now, by: principal, requestID: requestID, via: module,
+                                                on: connection)
+        } catch let duplicate as Registry.Duplicate {
+            var problem = Problem.conflict("the registry holds this firearm already as \(duplicate.existing.reference): link that record",
+                                           slug: "duplicate-firearm")
+            problem.errors = [.init(field: "serial", detail: "duplicates \(duplicate.existing.reference)")]
+            throw problem
+        }
+        return try await registry.record(event, firearmID: firearm.id, expectedVersion: nil, consignmentID: nil, now: now,
+                                         by: principal, requestID: requestID, on: connection).1
+    }
+
+    /// Records `event` on a registry firearm (e.g. `seized` when a seizure names it), on `connection`.
+    public func recordEvent(_ event: NewEvent, firearmID: UUID, by principal: Principal, requestID: String?,
+                            on connection: PostgresConnection) async throws -> (FirearmEvent, Firearm) {
+        let errors = event.problems(today: registry.today)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return try await registry.record(event, firearmID: firearmID, expectedVersion: nil, consignmentID: nil,
+                                         now: registry.environment.now(), by: principal, requestID: requestID, on: connection)
+    }
+}
+
+extension Registry {
+    /// The write API other modules use, its writes audited as the caller's.
+    public func intake(for module: String) -> RegistryIntake {
+        RegistryIntake(registry: self, module: module)
+    }
+}
