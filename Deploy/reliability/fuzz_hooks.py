@@ -55,6 +55,8 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"cross_border\.importing_country"), re.compile(r"is the exporting country")),
     (re.compile(r"cross_border\.(export|import)_licence\.expires_on"), re.compile(r"is before issued_on")),
     (re.compile(r"quantity"), re.compile(r"must be at least the number of firearms named")),
+    # A component is recorded for its markings: a serial or other markings.
+    (re.compile(r"serial"), re.compile(r"or other_markings is required")),
     (re.compile(r"direction"), re.compile(r"must be export or import")),
     (re.compile(r"shipped_on|verified_on"), re.compile(r"(is in the future|is before the consignment was shipped)")),
     (re.compile(r"counterpart_holder_id"), re.compile(r"is required for a domestic transfer")),

@@ -48,11 +48,12 @@ public struct Registry: IFCModule {
         addLicenceRoutes(to: routes)
         addHolderRoutes(to: routes)
         addConsignmentRoutes(to: routes)
+        addComponentRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
         [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas(categories: settings.categories), Self.importSchemas, Self.licenceSchemas, Self.holderSchemas,
-         Self.consignmentSchemas]
+         Self.consignmentSchemas, Self.componentSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

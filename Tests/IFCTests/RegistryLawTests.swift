@@ -338,3 +338,60 @@ struct RegistryIntakeTests {
         }
     }
 }
+
+/// Essential components with their own markings.
+@Suite("Registry components")
+struct RegistryComponentTests {
+    @Test("a firearm lists its components; serial search covers component serials and says which part matched")
+    func componentSearch() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let firearm = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "FRAME7788"))
+            let id = try #require(firearm["id"] as? String)
+            let slide = try await app.request(.post, "/v1/firearms/\(id)/components", token: clerk,
+                                              json: #"{"part":"slide","make":"Glock","serial":"SLD-4411-Q"}"#)
+            #expect(slide.status == .created, "\(slide.text)")
+            #expect((try slide.object["reference"] as? String)?.hasPrefix("CO-") == true)
+            let badPart = try await app.request(.post, "/v1/firearms/\(id)/components", token: clerk, json: #"{"part":"scope","serial":"X1"}"#)
+            #expect(try badPart.problemFields == ["part"])
+            let loose = try await app.request(.post, "/v1/components", token: clerk, json: #"{"part":"barrel","calibre":"9x19mm","serial":"SLD4412"}"#)
+            #expect(loose.status == .created)
+            let analyst = try await app.token(roles: [.analyst])
+            let detail = try await app.request(.get, "/v1/firearms/\(id)", token: analyst)
+            #expect((try detail.object["components"] as? [[String: Any]])?.first?["part"] as? String == "slide")
+            let search = try await app.request(.get, "/v1/firearms/search?serial=SLD44*", token: analyst)
+            #expect(search.status == .ok, "\(search.text)")
+            let items = try #require(try search.object["items"] as? [[String: Any]])
+            #expect(items.compactMap { $0["id"] as? String } == [id], "the firearm whose slide matched")
+            let matches = try #require(try search.object["matches"] as? [[String: Any]])
+            #expect(Set(matches.compactMap { $0["part"] as? String }) == ["slide", "barrel"])
+            #expect(matches.first { $0["part"] as? String == "barrel" }?["firearm_id"] is NSNull, "a loose component is a match of its own")
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'component.search'") == 2)
+        }
+    }
+
+    @Test("a loose component has the lifecycle of a firearm: stolen, recovered, destroyed; a component of a firearm follows its firearm")
+    func looseLifecycle() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let loose = try await app.request(.post, "/v1/components", token: clerk, json: #"{"part":"receiver","make":"Anderson","serial":"AM-15-0099"}"#)
+            let id = try #require(try loose.object["id"] as? String)
+            func post(_ body: String) async throws -> TestResponse { try await app.request(.post, "/v1/components/\(id)/events", token: clerk, json: body) }
+            #expect(try await post(#"{"kind":"reported_stolen","occurred_on":"2024-01-01"}"#).status == .created)
+            #expect(try await post(#"{"kind":"recovered","occurred_on":"2024-02-01","agency":"JCF"}"#).status == .created)
+            #expect(try await post(#"{"kind":"recovered","occurred_on":"2024-02-02"}"#).status == .conflict)
+            #expect(try await post(#"{"kind":"licensed","occurred_on":"2024-02-02"}"#).status == .unprocessableContent)
+            #expect(try await post(#"{"kind":"destroyed","occurred_on":"2024-03-01"}"#).status == .created)
+            let detail = try await app.request(.get, "/v1/components/\(id)", token: clerk)
+            #expect(try detail.object["status"] as? String == "destroyed")
+            #expect((try detail.object["events"] as? [Any])?.count == 3)
+            let history = try await app.request(.get, "/v1/components/\(id)/history", token: clerk)
+            #expect((try JSONSerialization.jsonObject(with: Data(buffer: history.body)) as? [Any])?.count == 4)
+            let firearm = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "HOST1"))
+            let attached = try await app.request(.post, "/v1/firearms/\(firearm["id"] as! String)/components", token: clerk, json: #"{"part":"barrel","serial":"B-1"}"#)
+            let attachedID = try #require(try attached.object["id"] as? String)
+            #expect(try await app.request(.post, "/v1/components/\(attachedID)/events", token: clerk,
+                                          json: #"{"kind":"reported_lost","occurred_on":"2024-01-01"}"#).status == .conflict)
+        }
+    }
+}

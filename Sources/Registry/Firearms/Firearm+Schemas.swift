@@ -64,8 +64,9 @@ extension Registry {
             "FirearmChanges": Schema.changes(description),
             "FirearmPage": Schema.page(of: Schema.ref("Firearm")),
             "FirearmVersion": Schema.version(of: Schema.ref("Firearm")),
-            "FirearmDetail": Schema.object(firearm.merging(["licences": Schema.array(Schema.ref("Licence"))]) { a, _ in a },
-                                           required: required + ["licences"]),
+            "FirearmDetail": Schema.object(firearm.merging(["licences": Schema.array(Schema.ref("Licence")),
+                                                            "components": Schema.array(Schema.ref("Component"))]) { a, _ in a },
+                                           required: required + ["licences", "components"]),
         ]
     }
 }

@@ -120,14 +120,15 @@ extension Registry {
     /// The firearm with the licences covering it (their effective status included).
     func firearmDetail(id: UUID, by principal: Principal, requestID: String?) async throws -> FirearmDetail {
         let today = self.today
-        let (firearm, licences) = try await database.withConnection { connection in
-            (try await FirearmStore.find(id: id, on: connection), try await LicenceStore.covering(firearmID: id, today: today, on: connection))
+        let (firearm, licences, components) = try await database.withConnection { connection in
+            (try await FirearmStore.find(id: id, on: connection), try await LicenceStore.covering(firearmID: id, today: today, on: connection),
+             try await ComponentStore.of(firearmID: id, on: connection))
         }
         guard let firearm else { throw Problem.notFound("no firearm \(id.uuidString.lowercased())") }
         try await audit.record([AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
                                            recordID: id.uuidString, requestID: requestID)]
             + licences.map { AuditEntry(principal: principal, action: "licence.read", recordType: "licence",
                                         recordID: $0.id.uuidString, requestID: requestID) })
-        return FirearmDetail(firearm: firearm, licences: licences)
+        return FirearmDetail(firearm: firearm, licences: licences, components: components)
     }
 }

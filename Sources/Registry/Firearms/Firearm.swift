@@ -169,13 +169,16 @@ public struct FirearmDescription: Sendable, Equatable {
 public struct FirearmDetail: Sendable, Encodable {
     public var firearm: Firearm
     public var licences: [Licence]
+    /// Its essential components with their own markings.
+    public var components: [Component]
 
-    enum CodingKeys: String, CodingKey { case licences }
+    enum CodingKeys: String, CodingKey { case licences, components }
 
     public func encode(to encoder: any Encoder) throws {
         try firearm.encode(to: encoder)
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(licences, forKey: .licences)
+        try c.encode(components, forKey: .components)
     }
 }
 

@@ -6,6 +6,7 @@ import IFCHTTP
 /// What `GET /v1/firearms/search` answers.
 struct SearchResult: Encodable {
     var items: [Firearm]
+    var matches: [SearchMatch]
     var pattern: String
     var confusables: Bool
 }
@@ -24,8 +25,10 @@ extension Registry {
             let serial = try q.requiredText("serial")
             let confusables = try q.bool("confusables") ?? false
             let limit = try q.page(keyCount: 0).limit
-            let found = try await self.search(pattern: serial, confusables: confusables, limit: limit, by: principal, requestID: context.requestID)
-            return try Response.json(SearchResult(items: found, pattern: Serial.Pattern(serial)?.normalized ?? serial, confusables: confusables))
+            let (found, matches) = try await self.searchWithParts(pattern: serial, confusables: confusables, limit: limit, by: principal,
+                                                                  requestID: context.requestID)
+            return try Response.json(SearchResult(items: found, matches: matches, pattern: Serial.Pattern(serial)?.normalized ?? serial,
+                                                  confusables: confusables))
         }
     }
 }

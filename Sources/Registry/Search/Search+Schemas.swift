@@ -4,7 +4,14 @@ import IFCHTTP
 extension Registry {
     static var searchSchemas: [String: JSONValue] {
         ["FirearmSearch": Schema.object(["items": Schema.array(Schema.ref("Firearm")), "pattern": Schema.string,
-                                         "confusables": Schema.boolean], required: ["items", "pattern", "confusables"])]
+                                         "confusables": Schema.boolean,
+                                         "matches": Schema.array(Schema.object([
+                                            "firearm_id": Schema.nullable("string", format: "uuid"),
+                                            "component_id": Schema.nullable("string", format: "uuid"),
+                                            "part": Schema.enumeration(["firearm"] + ComponentPart.allCases.map(\.rawValue)),
+                                            "serial_normalized": Schema.nullable("string")],
+                                            required: ["firearm_id", "component_id", "part", "serial_normalized"]))],
+                                        required: ["items", "matches", "pattern", "confusables"])]
     }
 }
 
