@@ -66,6 +66,6 @@ extension Registry {
             "FirearmVersion": Schema.version(of: Schema.ref("Firearm")),
             "FirearmDetail": Schema.object(firearm.merging(["licences": Schema.array(Schema.ref("Licence"))]) { a, _ in a },
                                            required: required + ["licences"]),
-        ]
+        ].merging(reviewSchemas(firearm: firearm, required: required)) { a, _ in a }
     }
 }
