@@ -51,6 +51,8 @@ let package = Package(
         // Build-time tool and plugin that compile Schema/*.sql into IFCStore.
         .executableTarget(name: "embed-schema", path: "Sources/embed-schema"),
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-schema"]),
+        // The same tool compiles Config/makes-models.json (the reference table) into Registry.
+        .plugin(name: "EmbedReference", capability: .buildTool(), dependencies: ["embed-schema"]),
         // HTTP conventions every module shares: context, problems, auth, roles, ETag, idempotency,
         // pagination, OpenAPI, and the module protocol.
         .target(
@@ -85,7 +87,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedReference"]
         ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(

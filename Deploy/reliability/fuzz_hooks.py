@@ -42,7 +42,7 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"state_marking"), re.compile(r"is required for a firearm recorded without a serial")),
     (re.compile(r"restoration_method"), re.compile(r"is required when the marking was restored")),
     # A date compared with today (JSON Schema has no "not after today").
-    (re.compile(r"occurred_on"), re.compile(r"is in the future")),
+    (re.compile(r"occurred_on|date_of_birth"), re.compile(r"is in the future")),
     # Which fields an event needs follows from its kind and transfer kind: a voiding its event and
     # reason, a back-captured event its source, a return or confiscation its authority, a
     # conversion what it changed; certificates belong to deactivations and destructions.

@@ -52,7 +52,8 @@ public let ifcdVersion = "0.1.0"
 /// here; a module that reads another gets that module's read API (`registry.reader(for:)`).
 func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) -> [any IFCModule] {
     let kit = ModuleContext(database: context.database, audit: audit, environment: context.environment)
-    let registry = Registry(kit, settings: RegistrySettings(categories: context.config.registryCategories))
+    let registry = Registry(kit, settings: RegistrySettings(categories: context.config.registryCategories,
+                                                            makesModels: context.config.registryMakesModels))
     return [accounts, registry] + context.additionalModules(kit, registry)
 }
 

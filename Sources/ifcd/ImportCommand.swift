@@ -32,7 +32,7 @@ struct ImportCommand: AsyncParsableCommand {
             do {
                 report = try await withStore(config, logger: logger) { runtime in
                     let importer = FirearmImport(database: runtime.database, principal: cliPrincipal, requestID: nil,
-                                                 dryRun: dryRun, logger: logger)
+                                                 dryRun: dryRun, makesModels: config.registryMakesModels, logger: logger)
                     let started = Date()
                     return try await importer.run(FileChunks(handle: handle)) { progress in
                         let seconds = max(Date().timeIntervalSince(started), 0.001)
@@ -52,6 +52,9 @@ struct ImportCommand: AsyncParsableCommand {
             print("\(dryRun ? "dry run: would import" : "imported") \(report.imported) of \(report.rows) rows; "
                   + "\(report.duplicates) already registered, \(report.invalid) invalid (import \(report.importID.uuidString.lowercased()))")
             for error in report.errors { print("line \(error.line), \(error.column): \(error.reason)") }
+            if report.flagged > 0 { print("\(report.flagged) rows flagged for review (not matching the reference table of makes and models):") }
+            for warning in report.warnings { print("line \(warning.line), \(warning.field): warning: \(warning.text)") }
+            if report.warningsTruncated { print("… more warnings than shown (\(ImportReport.maximumErrors) listed)") }
             if report.errorsTruncated { print("… more invalid rows than shown (\(ImportReport.maximumErrors) listed)") }
             if report.invalid > 0 { throw ExitCode(1) }
         }

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import IFCStore
+import Registry
 
 /// ifcd's settings, from (highest first) command-line flags, `IFCD_*` environment variables,
 /// the JSON config file, and defaults. `Config/ifcd.example.json` documents every key.
@@ -25,6 +26,11 @@ public struct AppConfig: Sendable {
     /// `registry.categories`: the legal categories a firearm may be given (comma-separated in
     /// the environment), by default EU 2021/555's A, B, C and a national one.
     public var registryCategories = ["A", "B", "C", "national"]
+    /// `registry.makesModelsFile`: a JSON file in the form of `Config/makes-models.json` whose
+    /// makes, models and calibres are added to the compiled-in reference table.
+    public var registryMakesModelsFile: String?
+    /// The reference table registrations are compared with: the standard one, plus that file.
+    public var registryMakesModels = MakesModels.standard
 
     public init() {}
 
@@ -74,6 +80,14 @@ public struct AppConfig: Sendable {
                 throw ConfigurationError("registry.categories must name at least one category of at most 50 characters")
             }
             config.registryCategories = categories
+        }
+        if let v = string(["registry", "makesModelsFile"]), !v.isEmpty {
+            config.registryMakesModelsFile = v
+            do {
+                config.registryMakesModels = try MakesModels.standard(adding: v)
+            } catch {
+                throw ConfigurationError("registry.makesModelsFile: \(error.description)")
+            }
         }
         try config.validate()
         return config

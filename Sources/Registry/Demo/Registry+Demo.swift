@@ -5,7 +5,7 @@ import IFCStore
 import PostgresNIO
 
 extension Registry {
-    /// `ifcd demo seed`: 60 holders and 300 firearms of common makes with plausible serials,
+    /// `ifcd demo seed`: 60 holders and 303 firearms of common makes (as the reference table of makes and models pairs their models, types and calibres) with plausible serials,
     /// licences (valid, expired, revoked), transfers, thefts, recoveries and destructions, made through the same calls as
     /// the API (so every record has its versions and audit entries). Reproducible: the same
     /// sample every time. Nothing is added when the registry holds firearms already.
@@ -18,7 +18,7 @@ extension Registry {
             return count
         }
         guard existing == 0 else { return nil }
-        let registry = Registry(ModuleContext(database: seed.database, audit: audit, environment: seed.environment))
+        let registry = Registry(ModuleContext(database: seed.database, audit: audit, environment: seed.environment), settings: settings)
         var random = DemoRandom(seed: 0x1FCD)
         let first = ["Andre", "Keisha", "Marlon", "Tanya", "Devon", "Shanice", "Omar", "Latoya", "Ricardo", "Nadine", "Kevin", "Simone"]
         let last = ["Campbell", "Brown", "Williams", "Thompson", "Clarke", "Henry", "Reid", "Francis", "Gordon", "Bailey"]
@@ -34,37 +34,51 @@ extension Registry {
         var holders: [UUID] = []
         for (kind, name) in companies {
             holders.append(try await registry.createHolder(NewHolder(kind: kind, name: name, idNumber: "REG-\(random.digits(6))", address: nil,
-                                                                     country: jamaica), by: seed.principal, requestID: "demo-seed").id)
+                                                                     country: jamaica, idDocumentKind: .companyRegistration),
+                                                           by: seed.principal, requestID: "demo-seed").id)
         }
         for index in 0..<54 {
             let name = "\(first[index % first.count]) \(last[(index * 7) % last.count])"
             holders.append(try await registry.createHolder(NewHolder(kind: .person, name: name, idNumber: "TRN-\(random.digits(9))",
                                                                      address: "\(random.int(1...199)) \(["Hope Road", "Constant Spring Road", "Main Street", "Market Street"][index % 4])",
-                                                                     country: jamaica), by: seed.principal, requestID: "demo-seed").id)
+                                                                     country: jamaica,
+                                                                     dateOfBirth: CalendarDate(year: random.int(1950...2000), month: random.int(1...12),
+                                                                                               day: random.int(1...28)),
+                                                                     nationality: jamaica, idDocumentKind: .nationalID),
+                                                           by: seed.principal, requestID: "demo-seed").id)
         }
-        let makes: [(make: String, models: [String], type: FirearmType, calibres: [String], country: String, serial: (inout DemoRandom) -> String)] = [
-            ("Glock", ["17", "19", "26", "43"], .pistol, ["9x19mm"], "AT", { "\($0.letters(3))\($0.digits(3))" }),
-            ("Smith & Wesson", ["M&P9", "SD40", "Model 686"], .pistol, ["9x19mm", ".40 S&W"], "US", { "\($0.letters(3))\($0.digits(4))" }),
-            ("Taurus", ["G2C", "PT92", "Judge"], .pistol, ["9x19mm", ".45 ACP"], "BR", { "T\($0.letters(2))\($0.digits(5))" }),
-            ("Beretta", ["92FS", "APX", "PX4"], .pistol, ["9x19mm"], "IT", { "\($0.letters(2))\($0.digits(6))Z" }),
-            ("Ruger", ["LCP", "SR22", "10/22"], .rifle, [".22 LR", ".380 ACP"], "US", { "\($0.digits(3))-\($0.digits(5))" }),
-            ("Colt", ["M1911", "Python", "AR-15"], .revolver, [".357 Magnum", ".45 ACP"], "US", { "\($0.digits(6))-\($0.letters(2))" }),
-            ("SIG Sauer", ["P226", "P320", "MPX"], .pistol, ["9x19mm"], "DE", { "\($0.letters(2))\($0.digits(6))" }),
-            ("Mossberg", ["500", "590"], .shotgun, ["12 gauge"], "US", { "V\($0.digits(7))" }),
-            ("Remington", ["870", "700"], .shotgun, ["12 gauge", ".308 Win"], "US", { "RS\($0.digits(8))" }),
-            ("CZ", ["75", "P-10 C", "Scorpion EVO 3"], .pistol, ["9x19mm"], "CZ", { "\($0.letters(1))\($0.digits(6))" }),
-            ("Hi-Point", ["C9", "995"], .pistol, ["9x19mm"], "US", { "P\($0.digits(7))" }),
-            ("Kel-Tec", ["PF-9", "KSG"], .shotgun, ["12 gauge", "9x19mm"], "US", { "\($0.letters(2))\($0.digits(3))" }),
+        // Makes with the way each marks its serials; their models, types and calibres come from the
+        // reference table, so every lawful firearm of the sample matches it (none is flagged).
+        let marking: [(make: String, country: String, serial: (inout DemoRandom) -> String)] = [
+            ("Glock", "AT", { "\($0.letters(3))\($0.digits(3))" }),
+            ("Smith & Wesson", "US", { "\($0.letters(3))\($0.digits(4))" }),
+            ("Taurus", "BR", { "T\($0.letters(2))\($0.digits(5))" }),
+            ("Beretta", "IT", { "\($0.letters(2))\($0.digits(6))Z" }),
+            ("Ruger", "US", { "\($0.digits(3))-\($0.digits(5))" }),
+            ("Colt", "US", { "\($0.digits(6))-\($0.letters(2))" }),
+            ("SIG Sauer", "DE", { "\($0.letters(2))\($0.digits(6))" }),
+            ("Mossberg", "US", { "V\($0.digits(7))" }),
+            ("Remington", "US", { "RS\($0.digits(8))" }),
+            ("CZ", "CZ", { "\($0.letters(1))\($0.digits(6))" }),
+            ("Hi-Point", "US", { "P\($0.digits(7))" }),
+            ("Kel-Tec", "US", { "\($0.letters(2))\($0.digits(3))" }),
         ]
+        let makes = try marking.map { spec in
+            guard let make = registry.settings.makesModels.make(named: spec.make), !make.models.isEmpty else {
+                throw Problem.internal(requestID: "demo-seed")
+            }
+            return (make: make.name, models: make.models, country: spec.country, serial: spec.serial)
+        }
         var firearms = 0, events = 0
         var held: [UUID: [UUID]] = [:]  // holder → firearms registered to them
         while firearms < 300 {
             let spec = makes[random.int(0...(makes.count - 1))]
             let year = random.int(1995...2024)
             let imported = spec.country == "JM" ? nil : min(2025, year + random.int(0...3))
+            let model = spec.models[random.int(0...(spec.models.count - 1))]
             let description = FirearmDescription(
-                make: spec.make, model: spec.models[random.int(0...(spec.models.count - 1))], type: spec.type,
-                calibre: spec.calibres[random.int(0...(spec.calibres.count - 1))], serial: spec.serial(&random),
+                make: spec.make, model: model.name, type: model.types[random.int(0...(model.types.count - 1))],
+                calibre: model.calibres[random.int(0...(model.calibres.count - 1))], serial: spec.serial(&random),
                 countryOfManufacture: try country(spec.country), yearOfManufacture: year, importCountry: imported == nil ? nil : jamaica,
                 importYear: imported, importer: imported == nil ? nil : "Caribbean Sporting Arms Ltd")
             let holder = holders[random.int(0...(holders.count - 1))]
@@ -125,6 +139,7 @@ extension Registry {
             }
         }
         // Illicit finds with no lawful record, their serials ground off: recorded by a state marking.
+        // The third, unmarked and of unknown make, is the sample's one firearm flagged for review.
         for index in 1...3 {
             let find = try await registry.register(
                 FirearmDescription(make: ["Taurus", "Hi-Point", "unknown"][index - 1], type: index == 3 ? .other : .pistol,

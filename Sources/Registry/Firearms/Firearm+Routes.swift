@@ -7,12 +7,15 @@ extension Registry {
     func addFirearmRoutes(to routes: RouteRegistry) {
         routes.add(RouteSpec(.post, "/v1/firearms", id: "registerFirearm", summary: "Register a firearm", tag: name, access: Self.writers,
                              body: Schema.ref("NewFirearm"),
-                             replies: [201: .init("registered", schema: Schema.ref("Firearm"), headers: ["ETag", "Location"]),
+                             replies: [201: .init("registered; a make, model, type or calibre that does not match the reference table "
+                                                  + "is flagged for review and explained in warnings",
+                                                  schema: Schema.ref("ReviewedFirearm"), headers: ["ETag", "Location"]),
                                        409: .problem("the same firearm is registered already")])) { request, context, principal in
             let body = try await JSONBody.decode(FirearmBody.self, from: request, context: context)
-            let firearm = try await self.register(try body.description(), holderID: body.holderID, by: principal, requestID: context.requestID)
-            return try Response.json(firearm, status: .created, version: firearm.version,
-                                     location: "/v1/firearms/\(firearm.id.uuidString.lowercased())")
+            let firearm = try await self.registerReviewed(try body.description(), holderID: body.holderID, by: principal,
+                                                          requestID: context.requestID)
+            return try Response.json(firearm, status: .created, version: firearm.record.version,
+                                     location: "/v1/firearms/\(firearm.record.id.uuidString.lowercased())")
         }
         routes.add(RouteSpec(.get, "/v1/firearms", id: "listFirearms", summary: "List firearms, by exact serial and other fields",
                              tag: name, access: Self.readers,
@@ -25,8 +28,10 @@ extension Registry {
                                           .init("status", in: .query, schema: Schema.ref("FirearmStatus"), "current status"),
                                           .init("holder_id", in: .query, schema: Schema.uuid, "current holder"),
                                           .init("country", in: .query, schema: Schema.ref("Country"), "country of manufacture (ISO 3166-1 alpha-2)"),
-                                          .init("record_origin", in: .query, schema: Schema.ref("RecordOrigin"), "lawful records or illicit finds")],
-                             replies: [200: .init("a page of firearms in reference order", schema: Schema.ref("FirearmPage"))])) { request, context, principal in
+                                          .init("record_origin", in: .query, schema: Schema.ref("RecordOrigin"), "lawful records or illicit finds"),
+                                          .init("needs_review", in: .query, schema: Schema.boolean,
+                                                "true: only firearms flagged for review (their description does not match the reference table); false: only the others")],
+                             replies: [200: .init("a page of firearms in reference order", schema: Schema.ref("FlaggedFirearmPage"))])) { request, context, principal in
             var q = QueryParameters(request)
             var filter = FirearmStore.ListFilter()
             if let serial = try q.text("serial") {
@@ -41,25 +46,27 @@ extension Registry {
             filter.holderID = try q.uuid("holder_id")
             filter.country = try q.country("country")
             filter.origin = try q.value("record_origin", as: RecordOrigin.self)
+            let needsReview = try q.bool("needs_review")
             let page = try q.page(keyCount: 1)
-            return try Response.json(try await self.list(filter, page: page, query: q.terms, by: principal, requestID: context.requestID))
+            return try Response.json(try await self.reviewedList(filter, needsReview: needsReview, page: page, query: q.terms, by: principal,
+                                                                 requestID: context.requestID))
         }
         routes.add(RouteSpec(.get, "/v1/firearms/{id}", id: "getFirearm", summary: "Read a firearm, with the licences covering it",
                              tag: name, access: Self.readers, parameters: [.id()],
-                             replies: [200: .init("the firearm", schema: Schema.ref("FirearmDetail"), headers: ["ETag"]),
+                             replies: [200: .init("the firearm", schema: Schema.ref("FlaggedFirearmDetail"), headers: ["ETag"]),
                                        404: .problem("no such firearm")])) { _, context, principal in
-            let detail = try await self.firearmDetail(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
-            return try Response.json(detail, version: detail.firearm.version)
+            let detail = try await self.reviewedDetail(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
+            return try Response.json(detail, version: detail.record.firearm.version)
         }
         routes.add(.update("/v1/firearms/{id}", id: "correctFirearm",
                            summary: "Correct a firearm's description (a new version; status and holder change only through events)",
-                           record: "firearm", tag: name, access: Self.writers, body: "FirearmChanges", result: "Firearm",
+                           record: "firearm", tag: name, access: Self.writers, body: "FirearmChanges", result: "ReviewedFirearm",
                            refusals: [409: .problem("the correction would duplicate another firearm")])) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
             let changes = try await JSONBody.decode(FirearmBody.self, from: request, context: context).changes()
-            let corrected = try await self.correct(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
-            return try Response.json(corrected, version: corrected.version)
+            let corrected = try await self.correctReviewed(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
+            return try Response.json(corrected, version: corrected.record.version)
         }
         routes.add(.history("/v1/firearms/{id}/history", id: "firearmHistory", record: "firearm", tag: name, access: Self.readers,
                             versionSchema: "FirearmVersion")) { _, context, principal in

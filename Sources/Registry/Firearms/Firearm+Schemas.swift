@@ -67,6 +67,6 @@ extension Registry {
             "FirearmDetail": Schema.object(firearm.merging(["licences": Schema.array(Schema.ref("Licence")),
                                                             "components": Schema.array(Schema.ref("Component"))]) { a, _ in a },
                                            required: required + ["licences", "components"]),
-        ]
+        ].merging(reviewSchemas(firearm: firearm, required: required)) { a, _ in a }
     }
 }

@@ -32,20 +32,31 @@ extension Registry {
 
     public func register(_ description: FirearmDescription, holderID: UUID?, by principal: Principal,
                          requestID: String?) async throws -> Firearm {
+        try await registerReviewed(description, holderID: holderID, by: principal, requestID: requestID).record
+    }
+
+    /// Registers the firearm, compared with the reference table of makes and models: what does not
+    /// match is accepted, flagged for review on the record, and explained in the answer's warnings.
+    public func registerReviewed(_ description: FirearmDescription, holderID: UUID?, by principal: Principal,
+                                 requestID: String?) async throws -> Flagged<Firearm> {
         let errors = description.problems(currentYear: currentYear, categories: settings.categories)
         if !errors.isEmpty { throw Problem.validation(errors) }
+        let warnings = reviewWarnings(description)
+        let flags = Self.flags(warnings)
         let now = environment.now()
         return try await checkingDuplicates(by: principal, requestID: requestID) {
             try await database.transaction { connection in
-                try await insert(description, holderID: holderID, now: now, by: principal, requestID: requestID, on: connection)
+                let firearm = try await insert(description, holderID: holderID, now: now, flags: flags, by: principal, requestID: requestID,
+                                               on: connection)
+                return Flagged(record: firearm, reviewFlags: flags, warnings: warnings)
             }
         }
     }
 
     /// A checked description stored on the caller's transaction: the record, its first version
     /// and its audit entry (`via` names the module it came through, if not the API).
-    func insert(_ description: FirearmDescription, holderID: UUID?, now: Date, by principal: Principal, requestID: String?,
-                via: String? = nil, on connection: PostgresConnection) async throws -> Firearm {
+    func insert(_ description: FirearmDescription, holderID: UUID?, now: Date, flags: [ReviewFlag] = [], by principal: Principal,
+                requestID: String?, via: String? = nil, on connection: PostgresConnection) async throws -> Firearm {
         if let holderID, try await HolderStore.find(id: holderID, on: connection) == nil {
             throw Problem.invalid("holder_id", "no holder has this id")
         }
@@ -59,9 +70,11 @@ extension Registry {
             // A concurrent registration of the same firearm won the race.
             throw Problem.conflict("this firearm (same make, serial, type and calibre) is registered already", slug: "duplicate-firearm")
         }
-        try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version, change: "registered",
-                                              by: principal, on: connection)
+        if !flags.isEmpty { try await FirearmReviewStore.setFlags(flags, id: firearm.id, on: connection) }
+        try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version,
+                                              change: "registered" + Self.reviewNote(flags), by: principal, on: connection)
         var detail = ["reference": firearm.reference, "serial": firearm.serialNormalized ?? "", "origin": description.recordOrigin.rawValue]
+        if !flags.isEmpty { detail["review"] = flags.map(\.rawValue).joined(separator: ",") }
         if let via { detail["via"] = via }
         try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
                                              recordID: firearm.id.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
@@ -73,6 +86,13 @@ extension Registry {
     /// its audit entry, or nothing.
     public func correct(id: UUID, expectedVersion: Int, _ changes: FirearmChanges, by principal: Principal,
                         requestID: String?) async throws -> Firearm {
+        try await correctReviewed(id: id, expectedVersion: expectedVersion, changes, by: principal, requestID: requestID).record
+    }
+
+    /// A correction, compared with the reference table like a registration: the flags are
+    /// recomputed from the corrected description, so a correction that matches clears them.
+    public func correctReviewed(id: UUID, expectedVersion: Int, _ changes: FirearmChanges, by principal: Principal,
+                                requestID: String?) async throws -> Flagged<Firearm> {
         let year = currentYear
         // The changed fields' own rules first, so a bad value is 422 whatever the version.
         let categories = settings.categories
@@ -93,13 +113,18 @@ extension Registry {
                     throw Duplicate(existing: existing)
                 }
                 let updated = try await FirearmStore.update(id: id, description, on: connection)
-                try await FirearmStore.history.append(updated, id: id, version: updated.version, change: "corrected",
+                let warnings = reviewWarnings(description)
+                let flags = Self.flags(warnings)
+                try await FirearmReviewStore.setFlags(flags, id: id, on: connection)
+                try await FirearmStore.history.append(updated, id: id, version: updated.version, change: "corrected" + Self.reviewNote(flags),
                                                       by: principal, on: connection)
+                var detail = ["reference": updated.reference, "version": "\(updated.version)"]
+                if !flags.isEmpty { detail["review"] = flags.map(\.rawValue).joined(separator: ",") }
                 try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
                                                      recordID: id.uuidString, requestID: requestID,
-                                                     detail: AuditEntry.detail(["reference": updated.reference, "version": "\(updated.version)"])),
+                                                     detail: AuditEntry.detail(detail)),
                                           on: connection)
-                return updated
+                return Flagged(record: updated, reviewFlags: flags, warnings: warnings)
             }
         }
     }

@@ -13,17 +13,21 @@ extension Registry {
             return try Response.json(holder, status: .created, version: holder.version,
                                      location: "/v1/holders/\(holder.id.uuidString.lowercased())")
         }
-        routes.add(RouteSpec(.get, "/v1/holders", id: "listHolders", summary: "Find holders by name or identity number",
+        routes.add(RouteSpec(.get, "/v1/holders", id: "listHolders", summary: "Find holders by name (also misspelt), identity number, or date of birth and name",
                              tag: name, access: Self.readers,
-                             parameters: [.limit, .cursor, .init("name", in: .query, schema: Schema.text(max: 300), "part of the name (case-insensitive)"),
-                                          .init("id_number", in: .query, schema: Schema.text(max: 100), "identity document or registration number (exact)")],
+                             parameters: [.limit, .cursor,
+                                          .init("name", in: .query, schema: Schema.text(max: 300),
+                                                "part of the name, or a misspelling of a word of it (case-insensitive, trigram similarity)"),
+                                          .init("id_number", in: .query, schema: Schema.text(max: 100), "identity document or registration number (exact)"),
+                                          .init("date_of_birth", in: .query, schema: Schema.date, "date of birth (exact), e.g. with a name")],
                              replies: [200: .init("a page of holders in name order", schema: Schema.ref("HolderPage"))])) { request, context, principal in
             var q = QueryParameters(request)
             let name = try q.text("name", max: 300)
             let idNumber = try q.text("id_number", max: 100)
+            let dateOfBirth = try q.date("date_of_birth")
             let page = try q.page(keyCount: 2)
-            return try Response.json(try await self.holders(name: name, idNumber: idNumber, page: page, query: q.terms, by: principal,
-                                                            requestID: context.requestID))
+            return try Response.json(try await self.holders(name: name, idNumber: idNumber, dateOfBirth: dateOfBirth, page: page,
+                                                            query: q.terms, by: principal, requestID: context.requestID))
         }
         routes.add(RouteSpec(.get, "/v1/holders/{id}", id: "getHolder", summary: "Read a holder", tag: name, access: Self.readers,
                              parameters: [.id()],

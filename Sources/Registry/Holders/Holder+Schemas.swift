@@ -9,6 +9,10 @@ extension Registry {
             "id_number": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "pattern": "\\S"],
             "address": ["type": ["string", "null"], "maxLength": 1000],
             "country": Schema.country,
+            // Not in the future: a rule JSON Schema cannot state (Deploy/reliability/fuzz_hooks.py names it).
+            "date_of_birth": ["oneOf": [Schema.date, ["type": "null"]]],
+            "nationality": Schema.optionalCountry,
+            "id_document_kind": ["type": ["string", "null"], "enum": .array(IDDocumentKind.allCases.map { .string($0.rawValue) } + [.null])],
         ]
         // As stored: the request's patterns are not repeated (records made before a rule stay readable).
         var stored = Schema.asStored(holder)

@@ -2,9 +2,22 @@ import Foundation
 import IFCCore
 
 public enum HolderKind: String, Sendable, Codable, CaseIterable {
-    case person, dealer, manufacturer
+    case person, dealer
+    /// EU Directive 2021/555 treats dealers and brokers alike; a broker arranges transactions
+    /// without holding the firearms.
+    case broker
+    case manufacturer
     case securityCompany = "security_company"
     case stateAgency = "state_agency"
+    case other
+}
+
+/// The document whose number `id_number` is.
+public enum IDDocumentKind: String, Sendable, Codable, CaseIterable {
+    case nationalID = "national_id"
+    case passport
+    case driverLicence = "driver_licence"
+    case companyRegistration = "company_registration"
     case other
 }
 
@@ -18,13 +31,18 @@ public struct Holder: Sendable, Codable, Equatable {
     public var idNumber: String?
     public var address: String?
     public var country: Country
+    /// Nil for organisations, and in versions recorded before the field existed (as the next two).
+    public var dateOfBirth: CalendarDate?
+    public var nationality: Country?
+    public var idDocumentKind: IDDocumentKind?
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, reference, kind, name, address, country, version
+        case id, reference, kind, name, address, country, nationality, version
         case idNumber = "id_number", createdAt = "created_at", updatedAt = "updated_at"
+        case dateOfBirth = "date_of_birth", idDocumentKind = "id_document_kind"
     }
 }
 
@@ -35,13 +53,20 @@ public struct NewHolder: Sendable, Equatable {
     public var idNumber: String?
     public var address: String?
     public var country: Country
+    public var dateOfBirth: CalendarDate?
+    public var nationality: Country?
+    public var idDocumentKind: IDDocumentKind?
 
-    public init(kind: HolderKind, name: String, idNumber: String? = nil, address: String? = nil, country: Country) {
+    public init(kind: HolderKind, name: String, idNumber: String? = nil, address: String? = nil, country: Country,
+                dateOfBirth: CalendarDate? = nil, nationality: Country? = nil, idDocumentKind: IDDocumentKind? = nil) {
         self.kind = kind
         self.name = name
         self.idNumber = idNumber
         self.address = address
         self.country = country
+        self.dateOfBirth = dateOfBirth
+        self.nationality = nationality
+        self.idDocumentKind = idDocumentKind
     }
 }
 
@@ -52,21 +77,32 @@ public struct HolderChanges: Sendable, Equatable {
     public var idNumber: String?
     public var address: String?
     public var country: Country?
+    public var dateOfBirth: CalendarDate?
+    public var nationality: Country?
+    public var idDocumentKind: IDDocumentKind?
 
-    public init(kind: HolderKind? = nil, name: String? = nil, idNumber: String? = nil, address: String? = nil, country: Country? = nil) {
+    public init(kind: HolderKind? = nil, name: String? = nil, idNumber: String? = nil, address: String? = nil, country: Country? = nil,
+                dateOfBirth: CalendarDate? = nil, nationality: Country? = nil, idDocumentKind: IDDocumentKind? = nil) {
         self.kind = kind
         self.name = name
         self.idNumber = idNumber
         self.address = address
         self.country = country
+        self.dateOfBirth = dateOfBirth
+        self.nationality = nationality
+        self.idDocumentKind = idDocumentKind
     }
 
     public func applied(to h: Holder) -> NewHolder {
         NewHolder(kind: kind ?? h.kind, name: name ?? h.name, idNumber: idNumber ?? h.idNumber, address: address ?? h.address,
-                  country: country ?? h.country)
+                  country: country ?? h.country, dateOfBirth: dateOfBirth ?? h.dateOfBirth, nationality: nationality ?? h.nationality,
+                  idDocumentKind: idDocumentKind ?? h.idDocumentKind)
     }
 }
 
 extension Holder {
-    var fields: NewHolder { NewHolder(kind: kind, name: name, idNumber: idNumber, address: address, country: country) }
+    var fields: NewHolder {
+        NewHolder(kind: kind, name: name, idNumber: idNumber, address: address, country: country, dateOfBirth: dateOfBirth,
+                  nationality: nationality, idDocumentKind: idDocumentKind)
+    }
 }

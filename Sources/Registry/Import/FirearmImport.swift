@@ -21,16 +21,40 @@ public struct ImportReport: Sendable, Encodable {
     public var invalid = 0
     public var errors: [RowError] = []
     public var errorsTruncated = false
+    /// A valid row whose make, model, type or calibre does not match the reference table: it is
+    /// imported (unless a duplicate) and flagged for review, never refused.
+    public struct RowWarning: Sendable, Encodable, Equatable {
+        public var line: Int
+        public var field: String
+        public var text: String
+        public var flag: ReviewFlag
+    }
+    /// Valid rows with at least one warning.
+    public var flagged = 0
+    public var warnings: [RowWarning] = []
+    public var warningsTruncated = false
 
     public static let maximumErrors = 1000
 
     enum CodingKeys: String, CodingKey {
-        case rows, imported, duplicates, invalid, errors
-        case importID = "import_id", dryRun = "dry_run", errorsTruncated = "errors_truncated"
+        case rows, imported, duplicates, invalid, errors, flagged, warnings
+        case importID = "import_id", dryRun = "dry_run", errorsTruncated = "errors_truncated", warningsTruncated = "warnings_truncated"
     }
 
     mutating func add(_ error: RowError) {
         if errors.count < Self.maximumErrors { errors.append(error) } else { errorsTruncated = true }
+    }
+
+    mutating func add(_ warnings: [ReviewWarning], line: Int) {
+        guard !warnings.isEmpty else { return }
+        flagged += 1
+        for w in warnings {
+            if self.warnings.count < Self.maximumErrors {
+                self.warnings.append(RowWarning(line: line, field: w.field, text: w.text, flag: w.flag))
+            } else {
+                warningsTruncated = true
+            }
+        }
     }
 }
 
@@ -52,9 +76,12 @@ public struct FirearmImport: Sendable {
     let currentYear: Int
     let now: Date
     let logger: Logger
+    /// Each row is compared with it; what does not match is imported and flagged for review.
+    let makesModels: MakesModels
 
     public init(database: Database, principal: Principal, requestID: String?, dryRun: Bool, batchSize: Int = 2000,
-                now: Date = Date(), logger: Logger) {
+                now: Date = Date(), makesModels: MakesModels = .standard, logger: Logger) {
+        self.makesModels = makesModels
         self.database = database
         self.principal = principal
         self.requestID = requestID
@@ -72,7 +99,7 @@ public struct FirearmImport: Sendable {
         var report = ImportReport(importID: UUID(), dryRun: dryRun)
         var reader = CSVReader()
         var header: [String]?
-        var batch: [(line: Int, firearm: FirearmDescription)] = []
+        var batch: [Row] = []
 
         func handle(_ record: CSVReader.Record) async throws {
             guard let columns = header else {
@@ -82,7 +109,9 @@ public struct FirearmImport: Sendable {
             report.rows += 1
             switch parse(record, columns: columns) {
             case .success(let firearm):
-                batch.append((record.line, firearm))
+                let warnings = makesModels.warnings(for: firearm)
+                report.add(warnings, line: record.line)
+                batch.append(Row(line: record.line, firearm: firearm, flags: Registry.flags(warnings)))
                 if batch.count >= batchSize {
                     try await flush(batch, into: &report)
                     batch.removeAll(keepingCapacity: true)
@@ -149,6 +178,13 @@ public struct FirearmImport: Sendable {
 
     struct RowErrors: Error { var errors: [ImportReport.RowError] }
 
+    /// A valid row on its way to the database.
+    struct Row: Sendable {
+        var line: Int
+        var firearm: FirearmDescription
+        var flags: [ReviewFlag]
+    }
+
     func parse(_ record: CSVReader.Record, columns: [String]) -> Result<FirearmDescription, RowErrors> {
         var errors: [ImportReport.RowError] = []
         guard record.fields.count == columns.count else {
@@ -206,12 +242,15 @@ public struct FirearmImport: Sendable {
     /// Writes one batch: INSERT … ON CONFLICT DO NOTHING (the identity index decides what is a
     /// duplicate, also within the batch), the inserted records' first versions, and the batch's
     /// audit entry, in one transaction. A dry run only counts what would be duplicates.
-    func flush(_ batch: [(line: Int, firearm: FirearmDescription)], into report: inout ImportReport) async throws {
+    func flush(_ batch: [Row], into report: inout ImportReport) async throws {
         var make: [String] = [], model: [String] = [], type: [String] = [], calibre: [String] = [], marked: [String] = []
         var normalized: [String] = [], folded: [String] = [], markings: [String] = [], country: [String] = [], year: [String] = []
         var importCountry: [String] = [], importYear: [String] = [], importer: [String] = [], barrel: [String] = []
-        var action: [String] = [], notes: [String] = []
-        for (_, f) in batch {
+        var action: [String] = [], notes: [String] = [], review: [String] = []
+        for row in batch {
+            let f = row.firearm
+            // The flags as one text per row (unnest cannot take an array of arrays of unequal length).
+            review.append(row.flags.map(\.rawValue).joined(separator: ","))
             let serial = f.serial.flatMap(Serial.normalize) ?? ""
             make.append(f.make); model.append(f.model ?? ""); type.append(f.type.rawValue); calibre.append(f.calibre)
             marked.append(f.serial ?? ""); normalized.append(serial); folded.append(Serial.fold(serial))
@@ -243,7 +282,7 @@ public struct FirearmImport: Sendable {
         let firstLine = batch.first?.line ?? 0, lastLine = batch.last?.line ?? 0
         let inserted = try await database.transaction {
             [make, model, type, calibre, marked, normalized, folded, markings, country, year, importCountry, importYear,
-             importer, barrel, action, notes] connection -> Int in
+             importer, barrel, action, notes, review] connection -> Int in
             // One statement inserts the batch and the first version of each record inserted: the
             // version's JSON is the record as the API shows it (see Firearm's encoding), built
             // by the server instead of travelling to ifcd and back.
@@ -251,14 +290,14 @@ public struct FirearmImport: Sendable {
                 WITH inserted AS (
                     INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
                         other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
-                        barrel_length_mm, action, notes)
+                        barrel_length_mm, action, notes, review_flags)
                     SELECT gen_random_uuid(), \(unescaped: Registry.firearmReferences.sqlExpression(at: now)), m, NULLIF(mo, ''), t, c, sm, sn, sf,
                            NULLIF(om, ''), NULLIF(co, ''), NULLIF(y, '')::int, NULLIF(ic, ''), NULLIF(iy, '')::int, NULLIF(im, ''),
-                           NULLIF(b, '')::int, NULLIF(a, ''), NULLIF(n, '')
+                           NULLIF(b, '')::int, NULLIF(a, ''), NULLIF(n, ''), coalesce(string_to_array(NULLIF(rf, ''), ','), '{}')
                     FROM unnest(\(make)::text[], \(model)::text[], \(type)::text[], \(calibre)::text[], \(marked)::text[],
                                 \(normalized)::text[], \(folded)::text[], \(markings)::text[], \(country)::text[], \(year)::text[],
                                 \(importCountry)::text[], \(importYear)::text[], \(importer)::text[], \(barrel)::text[], \(action)::text[],
-                                \(notes)::text[]) WITH ORDINALITY AS u(m, mo, t, c, sm, sn, sf, om, co, y, ic, iy, im, b, a, n, ord)
+                                \(notes)::text[], \(review)::text[]) WITH ORDINALITY AS u(m, mo, t, c, sm, sn, sf, om, co, y, ic, iy, im, b, a, n, rf, ord)
                     ORDER BY ord
                     ON CONFLICT DO NOTHING
                     RETURNING *

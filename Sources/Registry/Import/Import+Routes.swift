@@ -21,7 +21,7 @@ extension Registry {
             var q = QueryParameters(request)
             let dryRun = try q.bool("dry_run") ?? false
             let importer = FirearmImport(database: self.database, principal: principal, requestID: context.requestID, dryRun: dryRun,
-                                         now: self.environment.now(), logger: context.logger)
+                                         now: self.environment.now(), makesModels: self.settings.makesModels, logger: context.logger)
             let report = try await importer.run(request.body.map { Array(buffer: $0) })
             return try Response.json(report)
         }

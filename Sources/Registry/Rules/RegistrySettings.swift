@@ -9,7 +9,12 @@ public struct RegistrySettings: Sendable, Equatable {
     /// The legal categories a firearm may be given.
     public var categories: [String]
 
-    public init(categories: [String] = RegistrySettings.defaultCategories) {
+    /// The reference table of makes and models registrations are compared with
+    /// (`registry.makesModelsFile` adds to the standard one).
+    public var makesModels: MakesModels
+
+    public init(categories: [String] = RegistrySettings.defaultCategories, makesModels: MakesModels = .standard) {
         self.categories = categories
+        self.makesModels = makesModels
     }
 }

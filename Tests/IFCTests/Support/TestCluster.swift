@@ -111,8 +111,32 @@ struct TestDatabase: Sendable {
     func drop() async throws { try await cluster.drop(name) }
 }
 
+/// At most this many tests hold a database at once: Swift Testing starts every test together,
+/// and each app holds a pool, so without a bound a growing suite runs the cluster out of
+/// connections (max_connections 200) and a busy machine out of time.
+let testDatabaseSlots = TestSlots(12)
+
+/// A counting semaphore for tests.
+actor TestSlots {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(_ count: Int) { free = count }
+
+    func acquire() async {
+        if free > 0 { free -= 1; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
 /// A fresh database for the duration of `body`, dropped afterwards.
 func withTestDatabase<T: Sendable>(empty: Bool = false, _ body: (TestDatabase) async throws -> T) async throws -> T {
+    await testDatabaseSlots.acquire()
+    defer { Task { await testDatabaseSlots.release() } }
     let cluster = try await TestCluster.shared.value
     let database = empty ? try await cluster.makeEmptyDatabase() : try await cluster.makeDatabase()
     do {
