@@ -58,7 +58,7 @@ UNSTATABLE_REFUSALS = [
     # A component is recorded for its markings: a serial or other markings.
     (re.compile(r"serial"), re.compile(r"or other_markings is required")),
     (re.compile(r"direction"), re.compile(r"must be export or import")),
-    (re.compile(r"shipped_on|verified_on"), re.compile(r"(is in the future|is before the consignment was shipped)")),
+    (re.compile(r"shipped_on|verified_on|ceased_on"), re.compile(r"(is in the future|is before the consignment was shipped)")),
     (re.compile(r"counterpart_holder_id"), re.compile(r"is required for a domestic transfer")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),

@@ -49,11 +49,12 @@ public struct Registry: IFCModule {
         addHolderRoutes(to: routes)
         addConsignmentRoutes(to: routes)
         addComponentRoutes(to: routes)
+        addDealerRegisterRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
         [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas(categories: settings.categories), Self.importSchemas, Self.licenceSchemas, Self.holderSchemas,
-         Self.consignmentSchemas, Self.componentSchemas]
+         Self.consignmentSchemas, Self.componentSchemas, Self.dealerRegisterSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

@@ -395,3 +395,48 @@ struct RegistryComponentTests {
         }
     }
 }
+
+/// Dealers and brokers keep a register of every firearm in and out.
+@Suite("Registry dealer register")
+struct RegistryDealerTests {
+    @Test("a dealer's register lists every firearm in and out with dates and counterparties; after it ceases, nothing passes to it")
+    func register() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            func holder(_ body: String) async throws -> String {
+                try #require(try await app.request(.post, "/v1/holders", token: clerk, json: body).object["id"] as? String)
+            }
+            let dealer = try await holder(#"{"kind":"dealer","name":"Kingston Arms Ltd","country":"JM"}"#)
+            let buyer = try await holder(#"{"kind":"person","name":"Ann Buyer","country":"JM"}"#)
+            let seller = try await holder(#"{"kind":"person","name":"Sam Seller","country":"JM"}"#)
+            let stock = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "STOCK1", extra: #","holder_id":"\#(dealer)""#))
+            let traded = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "TRADE1", extra: #","holder_id":"\#(seller)""#))
+            func transfer(_ firearm: [String: Any], to holder: String, on date: String) async throws -> TestResponse {
+                try await app.request(.post, "/v1/firearms/\(firearm["id"] as! String)/events", token: clerk,
+                                      json: #"{"kind":"transferred","transfer_kind":"domestic","occurred_on":"\#(date)","counterpart_holder_id":"\#(holder)"}"#)
+            }
+            _ = try await transfer(traded, to: dealer, on: "2024-01-10")
+            _ = try await transfer(traded, to: buyer, on: "2024-02-20")
+            _ = try await transfer(stock, to: buyer, on: "2024-03-05")
+            let analyst = try await app.token(roles: [.analyst])
+            let page = try await app.request(.get, "/v1/holders/\(dealer)/register", token: analyst)
+            #expect(page.status == .ok, "\(page.text)")
+            let entries = try #require(try page.object["items"] as? [[String: Any]])
+            let lines = entries.map { "\($0["direction"] as? String ?? "") \($0["serial"] as? String ?? "") \($0["counterparty_name"] as? String ?? "-")" }
+            #expect(lines.prefix(3) == ["in TRADE1 Sam Seller", "out TRADE1 Ann Buyer", "out STOCK1 Ann Buyer"], "\(lines)")
+            #expect(lines.contains("in STOCK1 -"), "a firearm registered to the dealer is in its register")
+            let notDealer = try await app.request(.get, "/v1/holders/\(buyer)/register", token: analyst)
+            #expect(notDealer.status == .conflict)
+            // Ceasing trade hands the register over: it stays readable, and nothing more passes to the dealer.
+            let ceased = try await app.request(.post, "/v1/holders/\(dealer)/cease", token: clerk,
+                                               json: #"{"ceased_on":"2024-06-30","authority":"Firearm Licensing Authority"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(ceased.status == .ok, "\(ceased.text)")
+            #expect(try ceased.object["ceased_on"] as? String == "2024-06-30")
+            #expect(try await transfer(traded, to: dealer, on: "2024-07-01").status == .conflict)
+            #expect(try await app.request(.get, "/v1/holders/\(dealer)/register", token: analyst).status == .ok)
+            let personCease = try await app.request(.post, "/v1/holders/\(buyer)/cease", token: clerk,
+                                                    json: #"{"ceased_on":"2024-06-30","authority":"x"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(personCease.status == .conflict)
+        }
+    }
+}

@@ -34,8 +34,13 @@ extension Registry {
             if event.kind != .voided, let year = current.yearOfManufacture, event.occurredOn.year < year {
                 throw Problem.invalid("occurred_on", "is before the firearm's year of manufacture (\(year))")
             }
-            if let counterpart = event.counterpartHolderID, try await HolderStore.find(id: counterpart, on: connection) == nil {
-                throw Problem.invalid("counterpart_holder_id", "no holder has this id")
+            if let counterpart = event.counterpartHolderID {
+                guard let holder = try await HolderStore.find(id: counterpart, on: connection) else {
+                    throw Problem.invalid("counterpart_holder_id", "no holder has this id")
+                }
+                if let ceased = holder.ceasedOn {
+                    throw Problem.conflict("\(holder.reference) ceased trading on \(ceased): no firearm passes to it", slug: "ceased")
+                }
             }
             var event = event
             if event.kind == .converted {

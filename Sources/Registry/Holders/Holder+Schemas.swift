@@ -18,6 +18,8 @@ extension Registry {
         var stored = Schema.asStored(holder)
         stored["id"] = Schema.uuid
         stored["reference"] = ["type": "string", "pattern": .string(holderReferences.pattern)]
+        stored["ceased_on"] = ["oneOf": [Schema.date, ["type": "null"]]]
+        stored["ceased_authority"] = Schema.nullable("string")
         stored["version"] = Schema.integer
         stored["created_at"] = Schema.dateTime
         stored["updated_at"] = Schema.dateTime

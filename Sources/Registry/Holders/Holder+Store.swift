@@ -8,7 +8,7 @@ enum HolderStore {
     static let history = RecordHistory(table: "holder_versions", key: "holder_id")
     static let columns = """
         id, reference, kind, name, id_number, address, country, version, created_at, updated_at,
-        date_of_birth::text, nationality, id_document_kind
+        date_of_birth::text, nationality, id_document_kind, ceased_on::text, ceased_authority
         """
     /// Strict word similarity (pg_trgm) at or above which a name matches a misspelt query: 0.3
     /// finds "Campbell" for "Cambel" (0.33) but not "Camille Bell" (0.25).
@@ -22,6 +22,7 @@ enum HolderStore {
                       country: try Country.decode(c[6]), dateOfBirth: try CalendarDate.decodeIfPresent(c[10]),
                       nationality: try c[11].decode(String?.self).flatMap(Country.init),
                       idDocumentKind: try c[12].decode(String?.self).flatMap(IDDocumentKind.init(rawValue:)),
+                      ceasedOn: try CalendarDate.decodeIfPresent(c[13]), ceasedAuthority: try c[14].decode(String?.self),
                       version: try c[7].decode(Int.self), createdAt: try c[8].decode(Date.self), updatedAt: try c[9].decode(Date.self))
     }
 
@@ -83,7 +84,7 @@ enum HolderStore {
         for try await row in rows {
             let holder = try decode(row)
             items.append(holder)
-            folded[holder.id] = try row.makeRandomAccess()[13].decode(String.self)
+            folded[holder.id] = try row.makeRandomAccess()[15].decode(String.self)
         }
         return Page(fetched: items, limit: page.limit, key: { [folded[$0.id] ?? $0.name, $0.id.uuidString] })
     }

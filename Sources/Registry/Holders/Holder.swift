@@ -35,6 +35,9 @@ public struct Holder: Sendable, Codable, Equatable {
     public var dateOfBirth: CalendarDate?
     public var nationality: Country?
     public var idDocumentKind: IDDocumentKind?
+    /// A dealer or broker that ceased trading: when, and the authority its register passed to.
+    public var ceasedOn: CalendarDate?
+    public var ceasedAuthority: String?
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
@@ -43,6 +46,7 @@ public struct Holder: Sendable, Codable, Equatable {
         case id, reference, kind, name, address, country, nationality, version
         case idNumber = "id_number", createdAt = "created_at", updatedAt = "updated_at"
         case dateOfBirth = "date_of_birth", idDocumentKind = "id_document_kind"
+        case ceasedOn = "ceased_on", ceasedAuthority = "ceased_authority"
     }
 }
 
