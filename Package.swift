@@ -90,11 +90,21 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedReference"]
         ),
+        // Seizures, forensic cases, examinations; reads and writes the registry only through its APIs.
+        .target(
+            name: "Forensics",
+            dependencies: [
+                "IFCCore", "IFCStore", "IFCHTTP", "Registry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(
             name: "IFCServer",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry",
+                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -107,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "ifcd",
             dependencies: [
-                "IFCServer", "IFCStore", "Accounts", "Registry", "IFCCore",
+                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -116,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "IFCTests",
             dependencies: [
-                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "IFCCore",
+                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

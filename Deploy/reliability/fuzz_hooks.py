@@ -20,6 +20,9 @@ STATE_REFUSALS = [
     (re.compile(r"cursor"), re.compile(r"is not a cursor this list issued")),
     (re.compile(r"Idempotency-Key"), re.compile(r"was used before with another request")),
     (re.compile(r"[a-z_]+_ids?(\[\d+\])?"), re.compile(r"no [a-z]+ has this id")),
+    (re.compile(r"firearms\[\d+\]\.firearm_id"), re.compile(r"no firearm has this id")),
+    # A seizure dated before the year of manufacture of a registry firearm it names.
+    (re.compile(r"seized_on"), re.compile(r"is before the firearm's year of manufacture")),
     # A change whose values are those already stored.
     (re.compile(r"body"), re.compile(r"names no change")),
     # An event dated before the firearm's year of manufacture (stored on the firearm).
@@ -60,6 +63,27 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"direction"), re.compile(r"must be export or import")),
     (re.compile(r"shipped_on|verified_on|ceased_on"), re.compile(r"(is in the future|is before the consignment was shipped)")),
     (re.compile(r"counterpart_holder_id"), re.compile(r"is required for a domestic transfer")),
+    # Forensics. Dates compared with today, and one date with another.
+    (re.compile(r"seized_on|incident_on|received_on|requested_on|started_on|completed_on"), re.compile(r"is in the future")),
+    (re.compile(r"incident_on"), re.compile(r"is after received_on")),
+    (re.compile(r"completed_on"), re.compile(r"is before started_on")),
+    (re.compile(r"started_on"), re.compile(r"is required with completed_on")),
+    # Coordinates come in pairs.
+    (re.compile(r"latitude|longitude"), re.compile(r"is required with (latitude|longitude)")),
+    # A seizure's firearms: one registry record named twice; an illicit find as the registry's
+    # own rules take it (its serial, state marking and restoration method, as above), and not
+    # made after the year of its seizure.
+    (re.compile(r"firearms\[\d+\]\.firearm_id"), re.compile(r"names the same firearm as")),
+    (re.compile(r"firearms\[\d+\]\.description\.serial"), re.compile(r"is required unless marking_condition")),
+    (re.compile(r"firearms\[\d+\]\.description\.state_marking"), re.compile(r"is required for a firearm recorded without a serial")),
+    (re.compile(r"firearms\[\d+\]\.description\.restoration_method"), re.compile(r"is required when the marking was restored")),
+    (re.compile(r"firearms\[\d+\]\.description\.year_of_manufacture"), re.compile(r"is after the seizure's year")),
+    # A case linked to itself.
+    (re.compile(r"target_id"), re.compile(r"is the case itself")),
+    # What an examination may carry follows from its kind and its conclusion (AFTE range).
+    (re.compile(r"afte_conclusion"), re.compile(r"applies only to a comparison")),
+    (re.compile(r"elimination_reason"), re.compile(r"(is required for an elimination|applies only to an elimination)")),
+    (re.compile(r"recovered_serial|part_examined"), re.compile(r"applies only to a serial number restoration")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),
 ]

@@ -6,6 +6,7 @@ import IFCHTTP
 import IFCStore
 import Accounts
 import Registry
+import Forensics
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -54,7 +55,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let kit = ModuleContext(database: context.database, audit: audit, environment: context.environment)
     let registry = Registry(kit, settings: RegistrySettings(categories: context.config.registryCategories,
                                                             makesModels: context.config.registryMakesModels))
-    return [accounts, registry] + context.additionalModules(kit, registry)
+    let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"))
+    return [accounts, registry, forensics] + context.additionalModules(kit, registry)
 }
 
 public func buildParts(_ context: AppContext) throws -> AppParts {

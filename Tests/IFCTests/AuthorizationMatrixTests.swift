@@ -11,6 +11,7 @@ import Testing
 struct AuthorizationMatrixTests {
     static let readers: Set<Role> = [.clerk, .analyst, .examiner, .liaison]
     static let everyone = Set(Role.allCases)
+    static let caseReaders: Set<Role> = [.analyst, .examiner, .liaison]
 
     /// nil: open to anyone without a token. Otherwise the roles that may call the route.
     static let table: [String: Set<Role>?] = [
@@ -30,6 +31,17 @@ struct AuthorizationMatrixTests {
         "POST /v1/components/{id}/events": [.clerk], "GET /v1/components/{id}/history": readers,
         "GET /v1/holders/{id}/register": readers, "POST /v1/holders/{id}/cease": [.clerk],
         "POST /v1/licences": [.clerk], "GET /v1/licences": readers, "GET /v1/licences/{id}": readers, "PATCH /v1/licences/{id}": [.clerk],
+        // Forensics: clerks record seizures, which every reader of the registry may read.
+        "POST /v1/seizures": [.clerk], "GET /v1/seizures": readers, "GET /v1/seizures/{id}": readers, "PATCH /v1/seizures/{id}": [.clerk],
+        "GET /v1/seizures/{id}/history": readers,
+        // Cases and examinations are the lab's: examiners write; analysts and liaison officers read;
+        // clerks, who record seizures, do not see cases. Analysts link records too.
+        "POST /v1/cases": [.examiner], "GET /v1/cases": caseReaders, "GET /v1/cases/{id}": caseReaders,
+        "PATCH /v1/cases/{id}": [.examiner], "GET /v1/cases/{id}/history": caseReaders,
+        "POST /v1/cases/{id}/links": [.analyst, .examiner], "GET /v1/cases/{id}/links": caseReaders,
+        "POST /v1/cases/{id}/examinations": [.examiner], "GET /v1/cases/{id}/examinations": caseReaders,
+        "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
+        "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],
     ]
 
     @Test("the table names exactly the routes the router serves")

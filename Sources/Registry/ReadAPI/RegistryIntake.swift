@@ -49,6 +49,34 @@ public struct RegistryIntake: Sendable {
         return try await registry.record(event, firearmID: firearmID, expectedVersion: nil, consignmentID: nil,
                                          now: registry.environment.now(), by: principal, requestID: requestID, on: connection)
     }
+
+    /// Records that a forensic examination restored the firearm's marking: condition `restored`,
+    /// the method and the case, as a new version with its history row and audit entry, on
+    /// `connection`. A firearm marked so already by the same case and method is left as it is.
+    public func markRestored(firearmID: UUID, method: String, caseReference: String, by principal: Principal, requestID: String?,
+                             on connection: PostgresConnection) async throws -> Firearm {
+        guard let current = try await FirearmStore.find(id: firearmID, forUpdate: true, on: connection) else {
+            throw Problem.notFound("no firearm \(firearmID.uuidString.lowercased())")
+        }
+        var description = current.description
+        description.markingCondition = .restored
+        description.restorationMethod = method
+        description.restorationCase = caseReference
+        if description == current.description { return current }
+        let errors = description.problems(currentYear: registry.currentYear, categories: registry.settings.categories)
+            .filter { ["marking_condition", "restoration_method", "restoration_case", "serial"].contains($0.field) }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let updated = try await FirearmStore.update(id: firearmID, description, on: connection)
+        try await FirearmStore.history.append(updated, id: firearmID, version: updated.version, change: "marking restored (\(caseReference))",
+                                              by: principal, on: connection)
+        try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
+                                             recordID: firearmID.uuidString, requestID: requestID,
+                                             detail: AuditEntry.detail(["reference": updated.reference, "version": "\(updated.version)",
+                                                                        "marking_condition": "restored", "restoration_case": caseReference,
+                                                                        "via": module])),
+                                  on: connection)
+        return updated
+    }
 }
 
 extension Registry {

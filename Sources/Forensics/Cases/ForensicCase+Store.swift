@@ -1,0 +1,123 @@
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// The forensic_cases and forensic_case_links tables, and the cases' history.
+enum CaseStore {
+    static let history = RecordHistory(table: "forensic_case_versions", key: "case_id")
+    static let logger = AuditWriter.quietLogger
+    static let columns = """
+        c.id, c.reference, c.submitting_agency, c.officer, c.agency_case_number, c.offence, c.incident_on::text, c.incident_country,
+        c.incident_place, c.received_on::text, c.status, c.confidentiality, c.requested_examinations, c.seizure_ids, c.notes, c.created_by,
+        c.version, c.created_at, c.updated_at
+        """
+
+    static func decode(_ row: PostgresRow) throws -> ForensicCase {
+        let c = row.makeRandomAccess()
+        return ForensicCase(id: try c[0].decode(UUID.self), reference: try c[1].decode(String.self), submittingAgency: try c[2].decode(String.self),
+                            officer: try c[3].decode(String.self), agencyCaseNumber: try c[4].decode(String?.self),
+                            offence: try c[5].decode(String.self), incidentOn: try CalendarDate.decodeIfPresent(c[6]),
+                            incidentCountry: try c[7].decode(String?.self).flatMap(Country.init), incidentPlace: try c[8].decode(String?.self),
+                            receivedOn: try CalendarDate.decode(c[9]), status: CaseStatus(rawValue: try c[10].decode(String.self)) ?? .received,
+                            confidentiality: Confidentiality(rawValue: try c[11].decode(String.self)) ?? .standard,
+                            requestedExaminations: try c[12].decode([String].self).compactMap(ExaminationKind.init(rawValue:)),
+                            seizureIDs: try c[13].decode([UUID].self), notes: try c[14].decode(String?.self),
+                            createdBy: try c[15].decode(String.self), version: try c[16].decode(Int.self),
+                            createdAt: try c[17].decode(Date.self), updatedAt: try c[18].decode(Date.self))
+    }
+
+    static func insert(id: UUID, reference: String, _ f: CaseFields, createdBy: String, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country,
+                                        incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)
+            VALUES (\(id), \(reference), \(f.submittingAgency), \(f.officer), \(f.agencyCaseNumber), \(f.offence), \(f.incidentOn?.text)::date,
+                    \(f.incidentCountry?.code), \(f.incidentPlace), \(f.receivedOn.text)::date, \(f.confidentiality.rawValue),
+                    \(f.requestedExaminations.map(\.rawValue))::text[], \(f.seizureIDs)::uuid[], \(f.notes), \(createdBy))
+            """, logger: logger)
+    }
+
+    static func update(id: UUID, _ f: CaseFields, status: CaseStatus, on connection: PostgresConnection) async throws {
+        try await connection.query("""
+            UPDATE forensic_cases SET submitting_agency = \(f.submittingAgency), officer = \(f.officer), agency_case_number = \(f.agencyCaseNumber),
+                offence = \(f.offence), incident_on = \(f.incidentOn?.text)::date, incident_country = \(f.incidentCountry?.code),
+                incident_place = \(f.incidentPlace), received_on = \(f.receivedOn.text)::date, confidentiality = \(f.confidentiality.rawValue),
+                requested_examinations = \(f.requestedExaminations.map(\.rawValue))::text[], seizure_ids = \(f.seizureIDs)::uuid[],
+                notes = \(f.notes), status = \(status.rawValue), version = version + 1,
+                updated_at = date_trunc('milliseconds', clock_timestamp())
+            WHERE id = \(id)
+            """, logger: logger)
+    }
+
+    static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> ForensicCase? {
+        let rows = forUpdate
+            ? try await connection.query("SELECT \(unescaped: columns) FROM forensic_cases c WHERE c.id = \(id) FOR UPDATE", logger: logger)
+            : try await connection.query("SELECT \(unescaped: columns) FROM forensic_cases c WHERE c.id = \(id)", logger: logger)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
+    /// The ids of `ids` that name no seizure.
+    static func missingSeizures(_ ids: [UUID], on connection: PostgresConnection) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await connection.query("SELECT id FROM seizures WHERE id = ANY(\(ids)::uuid[])", logger: logger)
+        var found: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { found.insert(id) }
+        return Set(ids).subtracting(found)
+    }
+
+    struct ListFilter: Sendable {
+        var status: CaseStatus?
+        var seizureID: UUID?
+        var agencyCaseNumber: String?
+    }
+
+    /// Newest received first (date, then id), keyset-paginated.
+    static func list(_ filter: ListFilter, page: PageRequest, on connection: PostgresConnection) async throws -> Page<ForensicCase> {
+        let afterDate = page.after?[0]
+        let afterID = page.after.flatMap { UUID(uuidString: $0[1]) }
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columns) FROM forensic_cases c
+            WHERE (\(afterDate)::date IS NULL OR (c.received_on, c.id) < (\(afterDate)::date, \(afterID)::uuid))
+              AND (\(filter.status?.rawValue)::text IS NULL OR c.status = \(filter.status?.rawValue))
+              AND (\(filter.seizureID)::uuid IS NULL OR c.seizure_ids @> ARRAY[\(filter.seizureID)::uuid])
+              AND (\(filter.agencyCaseNumber)::text IS NULL OR c.agency_case_number = \(filter.agencyCaseNumber))
+            ORDER BY c.received_on DESC, c.id DESC
+            LIMIT \(page.limit + 1)
+            """, logger: logger)
+        var items: [ForensicCase] = []
+        for try await row in rows { items.append(try decode(row)) }
+        return Page(fetched: items, limit: page.limit, key: { [$0.receivedOn.text, $0.id.uuidString] })
+    }
+
+    static let linkColumns = "id, case_id, kind, target_id, target_reference, reason, created_by, created_at"
+
+    static func decodeLink(_ row: PostgresRow) throws -> CaseLink {
+        let c = row.makeRandomAccess()
+        return CaseLink(id: try c[0].decode(UUID.self), caseID: try c[1].decode(UUID.self),
+                        kind: CaseLinkKind(rawValue: try c[2].decode(String.self)) ?? .case, targetID: try c[3].decode(UUID.self),
+                        targetReference: try c[4].decode(String.self), reason: try c[5].decode(String.self),
+                        createdBy: try c[6].decode(String.self), createdAt: try c[7].decode(Date.self))
+    }
+
+    static func insertLink(caseID: UUID, kind: CaseLinkKind, targetID: UUID, targetReference: String, reason: String, createdBy: String,
+                           on connection: PostgresConnection) async throws -> CaseLink? {
+        let rows = try await connection.query("""
+            INSERT INTO forensic_case_links (id, case_id, kind, target_id, target_reference, reason, created_by)
+            VALUES (\(UUID()), \(caseID), \(kind.rawValue), \(targetID), \(targetReference), \(reason), \(createdBy))
+            ON CONFLICT (case_id, kind, target_id) DO NOTHING
+            RETURNING \(unescaped: linkColumns)
+            """, logger: logger)
+        for try await row in rows { return try decodeLink(row) }
+        return nil
+    }
+
+    static func links(caseID: UUID, on connection: PostgresConnection) async throws -> [CaseLink] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: linkColumns) FROM forensic_case_links WHERE case_id = \(caseID) ORDER BY created_at, id
+            """, logger: logger)
+        var links: [CaseLink] = []
+        for try await row in rows { links.append(try decodeLink(row)) }
+        return links
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import IFCCore
+
+/// Where a case stands in the lab; which may follow which is `CaseStatus.next` (Rules/).
+public enum CaseStatus: String, Sendable, Codable, CaseIterable, APIEnum {
+    case received
+    case underExamination = "under_examination"
+    case reported, closed
+}
+
+/// Who may know of the case beyond the lab and the submitter.
+public enum Confidentiality: String, Sendable, Codable, CaseIterable, APIEnum {
+    case standard, restricted, confidential, secret
+}
+
+/// The examinations a lab performs on firearms and ammunition.
+public enum ExaminationKind: String, Sendable, Codable, CaseIterable, APIEnum {
+    case serialNumberRestoration = "serial_number_restoration"
+    case operability, comparison
+    case ammunitionIdentification = "ammunition_identification"
+    case triggerPull = "trigger_pull"
+    case other
+}
+
+/// The fields of a case a submitter gives and an examiner may correct.
+public struct CaseFields: Sendable, Equatable {
+    public var submittingAgency: String
+    public var officer: String
+    public var agencyCaseNumber: String?
+    public var offence: String
+    public var incidentOn: CalendarDate?
+    public var incidentCountry: Country?
+    public var incidentPlace: String?
+    public var receivedOn: CalendarDate
+    public var confidentiality: Confidentiality
+    public var requestedExaminations: [ExaminationKind]
+    public var seizureIDs: [UUID]
+    public var notes: String?
+}
+
+/// A forensic case (`FC-2026-000123`) as the API shows it.
+public struct ForensicCase: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var reference: String
+    public var submittingAgency: String
+    public var officer: String
+    public var agencyCaseNumber: String?
+    public var offence: String
+    public var incidentOn: CalendarDate?
+    public var incidentCountry: Country?
+    public var incidentPlace: String?
+    public var receivedOn: CalendarDate
+    public var status: CaseStatus
+    public var confidentiality: Confidentiality
+    public var requestedExaminations: [ExaminationKind]
+    public var seizureIDs: [UUID]
+    public var notes: String?
+    public var createdBy: String
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, reference, officer, offence, status, confidentiality, notes, version
+        case submittingAgency = "submitting_agency", agencyCaseNumber = "agency_case_number", incidentOn = "incident_on"
+        case incidentCountry = "incident_country", incidentPlace = "incident_place", receivedOn = "received_on"
+        case requestedExaminations = "requested_examinations", seizureIDs = "seizure_ids", createdBy = "created_by"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+
+    var fields: CaseFields {
+        CaseFields(submittingAgency: submittingAgency, officer: officer, agencyCaseNumber: agencyCaseNumber, offence: offence,
+                   incidentOn: incidentOn, incidentCountry: incidentCountry, incidentPlace: incidentPlace, receivedOn: receivedOn,
+                   confidentiality: confidentiality, requestedExaminations: requestedExaminations, seizureIDs: seizureIDs, notes: notes)
+    }
+}
+
+/// A change to a case: the fields given replace the current ones; a status moves the case on.
+public struct CaseChanges: Sendable, Equatable {
+    public var submittingAgency: String?
+    public var officer: String?
+    public var agencyCaseNumber: String?
+    public var offence: String?
+    public var incidentOn: CalendarDate?
+    public var incidentCountry: Country?
+    public var incidentPlace: String?
+    public var receivedOn: CalendarDate?
+    public var confidentiality: Confidentiality?
+    public var requestedExaminations: [ExaminationKind]?
+    public var seizureIDs: [UUID]?
+    public var notes: String?
+    public var status: CaseStatus?
+
+    public func applied(to f: CaseFields) -> CaseFields {
+        var f = f
+        if let submittingAgency { f.submittingAgency = submittingAgency }
+        if let officer { f.officer = officer }
+        if let agencyCaseNumber { f.agencyCaseNumber = agencyCaseNumber }
+        if let offence { f.offence = offence }
+        if let incidentOn { f.incidentOn = incidentOn }
+        if let incidentCountry { f.incidentCountry = incidentCountry }
+        if let incidentPlace { f.incidentPlace = incidentPlace }
+        if let receivedOn { f.receivedOn = receivedOn }
+        if let confidentiality { f.confidentiality = confidentiality }
+        if let requestedExaminations { f.requestedExaminations = requestedExaminations }
+        if let seizureIDs { f.seizureIDs = seizureIDs }
+        if let notes { f.notes = notes }
+        return f
+    }
+}
+
+/// What a case may be linked to.
+public enum CaseLinkKind: String, Sendable, Codable, CaseIterable, APIEnum {
+    case firearm, seizure
+    case `case`
+}
+
+/// A link from a case to a registry firearm, a seizure or another case, with its reason.
+/// Links are never changed or removed.
+public struct CaseLink: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var caseID: UUID
+    public var kind: CaseLinkKind
+    public var targetID: UUID
+    public var targetReference: String
+    public var reason: String
+    public var createdBy: String
+    public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, reason
+        case caseID = "case_id", targetID = "target_id", targetReference = "target_reference", createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+import Registry
+
+/// The JSON body of `POST /v1/cases/{id}/examinations` and its PATCH.
+struct ExaminationBody: StrictBody {
+    var kind: ExaminationKind?
+    var method: String?
+    var requestedOn: CalendarDate?
+    var startedOn: CalendarDate?
+    var completedOn: CalendarDate?
+    var result: String?
+    var afteConclusion: AFTEConclusion?
+    var eliminationReason: String?
+    var recoveredSerial: String?
+    var partExamined: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, method, result
+        case requestedOn = "requested_on", startedOn = "started_on", completedOn = "completed_on", afteConclusion = "afte_conclusion"
+        case eliminationReason = "elimination_reason", recoveredSerial = "recovered_serial", partExamined = "part_examined"
+    }
+
+    /// Upper case, as the registry normalises serials (only once it is known to be letters, digits and `?`).
+    private var serial: String? {
+        recoveredSerial.map { RecoveredSerial.isValid($0) ? RecoveredSerial.normalized($0) : $0 }
+    }
+
+    private func part() throws(Problem) -> MarkingPart? {
+        guard let partExamined else { return nil }
+        return try Problem.parse(partExamined, as: MarkingPart.self, field: "part_examined")
+    }
+
+    func examination() throws(Problem) -> ExaminationFields {
+        guard let kind else { throw Problem.invalid("kind", "is required") }
+        return ExaminationFields(kind: kind, method: method, requestedOn: requestedOn, startedOn: startedOn, completedOn: completedOn,
+                                 result: result, afteConclusion: afteConclusion, eliminationReason: eliminationReason,
+                                 recoveredSerial: serial, partExamined: try part())
+    }
+
+    func changes() throws(Problem) -> ExaminationChanges {
+        if kind != nil { throw Problem.invalid("kind", "cannot change: record another examination") }
+        let changes = ExaminationChanges(method: method, requestedOn: requestedOn, startedOn: startedOn, completedOn: completedOn, result: result,
+                                         afteConclusion: afteConclusion, eliminationReason: eliminationReason, recoveredSerial: serial,
+                                         partExamined: try part())
+        if changes == ExaminationChanges() { throw Problem.invalid("body", "names no change") }
+        return changes
+    }
+}
+
+/// The JSON body of `POST /v1/examinations/{id}/verification`.
+struct VerificationBody: StrictBody {
+    var note: String?
+    enum CodingKeys: String, CodingKey, CaseIterable { case note }
+
+    func validate() throws(Problem) {
+        var rules = FieldRules()
+        rules.text(note, "note", max: 2000)
+        try rules.throwIfAny()
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+import Registry
+
+extension Forensics {
+    static var examinationSchemas: [String: JSONValue] {
+        let day: JSONValue = ["oneOf": [Schema.date, ["type": "null"]]]
+        let fields: [String: JSONValue] = [
+            "method": text(300, nullable: true), "requested_on": day, "started_on": day, "completed_on": day,
+            "result": text(8000, nullable: true),
+            "afte_conclusion": ["oneOf": [Schema.ref("AFTEConclusion"), ["type": "null"]]],
+            "elimination_reason": text(2000, nullable: true),
+            "recovered_serial": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "pattern": .string(RecoveredSerial.pattern)],
+            "part_examined": enumeration(MarkingPart.allCases.map(\.rawValue), nullable: true),
+        ]
+        var new = fields
+        new["kind"] = Schema.ref("ExaminationKind")
+        var stored = Schema.asStored(new)
+        stored["recovered_serial"] = Schema.nullable("string")
+        stored["id"] = Schema.uuid
+        stored["case_id"] = Schema.uuid
+        stored["examiner"] = Schema.string
+        stored["verified_by"] = Schema.nullable("string")
+        stored["verified_at"] = Schema.nullable("string", format: "date-time")
+        stored["verification_note"] = Schema.nullable("string")
+        stored["candidates"] = ["type": ["array", "null"], "items": Schema.ref("SerialCandidate")]
+        stored["searched_at"] = Schema.nullable("string", format: "date-time")
+        stored["confirmed_firearm_id"] = Schema.nullable("string", format: "uuid")
+        stored["version"] = Schema.integer
+        stored["created_at"] = Schema.dateTime
+        stored["updated_at"] = Schema.dateTime
+        let candidate: [String: JSONValue] = [
+            "firearm_id": Schema.uuid, "reference": Schema.string, "make": Schema.string, "model": Schema.nullable("string"),
+            "type": Schema.ref("FirearmType"), "calibre": Schema.string, "serial": Schema.nullable("string"), "status": Schema.ref("FirearmStatus"),
+        ]
+        return [
+            "AFTEConclusion": Schema.enumeration(AFTEConclusion.values),
+            "NewExamination": Schema.object(new, required: ["kind"]),
+            "ExaminationChanges": Schema.changes(fields),
+            "Examination": Schema.object(stored, required: Array(stored.keys)),
+            "SerialCandidate": Schema.object(candidate, required: Array(candidate.keys)),
+            "Verification": Schema.object(["note": text(2000, nullable: true)]),
+        ]
+    }
+}

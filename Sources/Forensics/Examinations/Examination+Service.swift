@@ -1,0 +1,147 @@
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+import Registry
+
+/// Recording, correcting and verifying examinations.
+extension Forensics {
+    public func createExamination(caseID: UUID, _ fields: ExaminationFields, by principal: Principal,
+                                  requestID: String?) async throws -> Examination {
+        let errors = fields.problems(today: today)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return try await database.transaction { connection in
+            let owner = try await Self.openCase(caseID, on: connection)
+            let id = UUID()
+            try await ExaminationStore.insert(id: id, caseID: caseID, fields, examiner: principal.username, on: connection)
+            guard let recorded = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            try await ExaminationStore.history.append(recorded, id: id, version: recorded.version, change: "recorded", by: principal, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "examination.create", recordType: "examination",
+                                                 recordID: id.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(["case": owner.reference, "kind": fields.kind.rawValue])),
+                                      on: connection)
+            return recorded
+        }
+    }
+
+    /// The case, locked, unless it is closed (409) or missing (404).
+    static func openCase(_ caseID: UUID, on connection: PostgresConnection) async throws -> ForensicCase {
+        guard let owner = try await CaseStore.find(id: caseID, forUpdate: true, on: connection) else {
+            throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
+        }
+        if owner.status == .closed {
+            throw Problem.conflict("case \(owner.reference) is closed: nothing about it changes", slug: "case-closed")
+        }
+        return owner
+    }
+
+    public func changeExamination(id: UUID, expectedVersion: Int, _ changes: ExaminationChanges, by principal: Principal,
+                                  requestID: String?) async throws -> Examination {
+        let today = self.today
+        return try await database.transaction { connection in
+            let caseID = try await ExaminationStore.caseID(of: id, on: connection)
+            let owner = try await Self.openCase(caseID, on: connection)
+            guard let current = try await ExaminationStore.find(id: id, caseID: caseID, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no examination \(id.uuidString.lowercased()) in case \(owner.reference)")
+            }
+            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "examination")
+            let fields = changes.applied(to: current.fields)
+            let errors = fields.problems(today: today)
+            if !errors.isEmpty { throw Problem.validation(errors) }
+            if fields == current.fields { throw Problem.invalid("body", "names no change") }
+            if current.verifiedBy != nil
+                && (fields.afteConclusion != current.afteConclusion || fields.result != current.result) {
+                throw Problem.conflict("the identification was verified by \(current.verifiedBy ?? "-"): its conclusion and result stand; "
+                                       + "record a new examination", slug: "verified")
+            }
+            if current.candidates != nil && fields.recoveredSerial != current.recoveredSerial {
+                throw Problem.conflict("the registry was searched with this recovered serial: it stands; record a new examination",
+                                       slug: "searched")
+            }
+            try await ExaminationStore.update(id: id, fields, on: connection)
+            guard let updated = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            try await Self.keep(updated, change: "changed", action: "examination.update", case: owner, by: principal, requestID: requestID,
+                                on: connection)
+            return updated
+        }
+    }
+
+    /// The version row and the audit entry of a change, in its transaction.
+    static func keep(_ examination: Examination, change: String, action: String, case owner: ForensicCase, detail: [String: String] = [:],
+                     by principal: Principal, requestID: String?, on connection: PostgresConnection) async throws {
+        try await ExaminationStore.history.append(examination, id: examination.id, version: examination.version, change: change, by: principal,
+                                                  on: connection)
+        var detail = detail
+        detail["case"] = owner.reference
+        detail["version"] = "\(examination.version)"
+        try await AuditLog.append(AuditEntry(principal: principal, action: action, recordType: "examination",
+                                             recordID: examination.id.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
+                                  on: connection)
+    }
+
+    /// A second examiner verifies an identification. The examiner who made it cannot: Swift
+    /// says so first, and the table refuses it whatever the code does.
+    public func verifyExamination(id: UUID, note: String?, by principal: Principal,
+                                  requestID: String?) async throws -> Examination {
+        try await database.transaction { connection in
+            let caseID = try await ExaminationStore.caseID(of: id, on: connection)
+            let owner = try await Self.openCase(caseID, on: connection)
+            guard let current = try await ExaminationStore.find(id: id, caseID: caseID, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no examination \(id.uuidString.lowercased()) in case \(owner.reference)")
+            }
+            guard current.afteConclusion == .identification else {
+                throw Problem.conflict("only an identification is verified; this examination concludes "
+                                       + (current.afteConclusion?.rawValue ?? "nothing yet"), slug: "not-an-identification")
+            }
+            if let verifier = current.verifiedBy {
+                throw Problem.conflict("the identification was verified by \(verifier) already", slug: "verified")
+            }
+            if current.examiner == principal.username {
+                throw Self.sameExaminer(current.examiner)
+            }
+            do {
+                try await ExaminationStore.verify(id: id, by: principal.username, note: note, on: connection)
+            } catch let error as PSQLError where error.serverInfo?[.constraintName] == "examination_verifier_is_second_examiner" {
+                throw Self.sameExaminer(current.examiner)
+            }
+            guard let verified = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            try await Self.keep(verified, change: "identification verified", action: "examination.verify", case: owner,
+                                detail: ["examiner": current.examiner], by: principal, requestID: requestID, on: connection)
+            return verified
+        }
+    }
+
+    static func sameExaminer(_ examiner: String) -> Problem {
+        Problem.conflict("\(examiner) made this identification; a second examiner must verify it", slug: "second-examiner-required")
+    }
+
+    public func examinations(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [Examination] {
+        let (exists, all) = try await database.withConnection { connection in
+            (try await CaseStore.find(id: caseID, on: connection) != nil, try await ExaminationStore.list(caseID: caseID, on: connection))
+        }
+        guard exists else { throw Problem.notFound("no case \(caseID.uuidString.lowercased())") }
+        try await audit.recordReads(of: all.map(\.id), action: "examination.list", recordType: "examination", by: principal,
+                                    requestID: requestID, query: ["case_id": caseID.uuidString.lowercased()])
+        return all
+    }
+
+    /// A case is reported only with every examination completed, and reported or closed only
+    /// with every identification verified by a second examiner.
+    static func checkReadyFor(_ status: CaseStatus, caseID: UUID, on connection: PostgresConnection) async throws {
+        guard status == .reported || status == .closed else { return }
+        let (unverified, open) = try await ExaminationStore.blockers(caseID: caseID, on: connection)
+        if unverified > 0 {
+            throw Problem.conflict("\(unverified) identification(s) of this case await verification by a second examiner",
+                                   slug: "verification-pending")
+        }
+        if status == .reported && open > 0 {
+            throw Problem.conflict("\(open) examination(s) of this case are not completed", slug: "examinations-open")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import IFCCore
+import IFCHTTP
+import IFCStore
+import Registry
+
+/// The forensics module: seizures (`SZ-2026-000123`), forensic cases (`FC-2026-000123`), their
+/// links and examinations. Clerks record seizures; examiners write cases and examinations;
+/// analysts and liaison officers read; every read and write is audited.
+///
+/// Laid out like the registry, a folder per concept (`Seizures/`, `Cases/`, `Examinations/`),
+/// rules that need neither HTTP nor SQL in `Rules/`. The registry is read only through
+/// `RegistryReader` and written only through `RegistryIntake`, on this module's transaction.
+public struct Forensics: IFCModule {
+    public let name = "forensics"
+    let database: Database
+    let audit: AuditWriter
+    let environment: AppEnvironment
+    let registry: RegistryReader
+    let intake: RegistryIntake
+
+    /// `SZ-2026-000123`, a seizure's number.
+    public static let seizureReferences = ReferenceSeries.yearly("SZ")
+
+    /// `FC-2026-000123`, a forensic case's number.
+    public static let caseReferences = ReferenceSeries.yearly("FC")
+
+    static let seizureWriters = RouteSpec.Access.roles([.clerk])
+    static let seizureReaders = RouteSpec.Access.roles([.clerk, .analyst, .examiner, .liaison])
+    /// Cases are the lab's: examiners write them; clerks, who record seizures, do not read them.
+    static let caseWriters = RouteSpec.Access.roles([.examiner])
+    static let caseReaders = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
+    /// Analysts link records as well as examiners.
+    static let linkWriters = RouteSpec.Access.roles([.analyst, .examiner])
+
+    public init(_ context: ModuleContext, registry: RegistryReader, intake: RegistryIntake) {
+        self.database = context.database
+        self.audit = context.audit
+        self.environment = context.environment
+        self.registry = registry
+        self.intake = intake
+    }
+
+    public func addRoutes(to routes: RouteRegistry) {
+        addSeizureRoutes(to: routes)
+        addCaseRoutes(to: routes)
+        addExaminationRoutes(to: routes)
+        addRestorationRoutes(to: routes)
+    }
+
+    public var schemas: [String: JSONValue] {
+        [Self.seizureSchemas, Self.caseSchemas, Self.examinationSchemas, Self.restorationSchemas]
+            .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
+    }
+
+    /// The app clock's UTC day.
+    var today: CalendarDate { CalendarDate(environment.now()) }
+}
