@@ -42,6 +42,7 @@ struct AuthorizationMatrixTests {
         "POST /v1/cases/{id}/examinations": [.examiner], "GET /v1/cases/{id}/examinations": caseReaders,
         "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
         "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],
+        "POST /v1/cases/{id}/examinations/{eid}/registry-search": [.examiner],
     ]
 
     @Test("the table names exactly the routes the router serves")
@@ -103,6 +104,7 @@ struct AuthorizationMatrixTests {
     static func request(_ route: String) -> (HTTPRequest.Method, String) {
         let parts = route.split(separator: " ")
         let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
+            .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
         return (HTTPRequest.Method(String(parts[0]))!, uri)
     }
 

@@ -27,7 +27,10 @@ struct ForensicsRestorationTests {
             let path = "/v1/examinations/\(try #require(examination["id"] as? String))"
             // Not yet searched: nothing to confirm.
             #expect(try await app.request(.post, path + "/confirmation", token: examiner, json: #"{"firearm_id":"\#(targetID)"}"#).status == .conflict)
-            let searched = try await app.request(.post, path + "/registry-search", token: examiner)
+            // The issue's contract path names the case; an examination of another case is not found there.
+            let examinationID = try #require(examination["id"] as? String)
+            #expect(try await app.request(.post, "/v1/cases/\(UUID())/examinations/\(examinationID)/registry-search", token: examiner).status == .notFound)
+            let searched = try await app.request(.post, casePath + "/examinations/\(examinationID)/registry-search", token: examiner)
             #expect(searched.status == .ok, "\(searched.text)")
             let candidates = try #require(try searched.object["candidates"] as? [[String: Any]])
             // 5 read as S: the confusables find DVS4417.

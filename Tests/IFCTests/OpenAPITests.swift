@@ -52,6 +52,7 @@ struct OpenAPITests {
                 let operation = try #require(paths[path]?[method.rawValue.lowercased()])
                 let security = operation["security"] as? [Any]
                 let uri = path.replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
+            .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
                 let response = try await app.request(method, uri, json: method == .get || method == .delete ? nil : "{}")
                 if open.contains(route) {
                     #expect(security?.isEmpty == true, "\(route) should be documented as open")

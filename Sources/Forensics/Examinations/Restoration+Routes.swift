@@ -21,6 +21,18 @@ extension Forensics {
                                                          requestID: context.requestID)
             return try Response.json(searched, version: searched.version)
         }
+        // The contract path, naming the case and the examination.
+        routes.add(RouteSpec(.post, "/v1/cases/{id}/examinations/{eid}/registry-search", id: "searchRegistryForCaseExamination",
+                             summary: "Search the registry with an examination's restored partial serial (the same as /v1/examinations/{id}/registry-search)",
+                             tag: name, access: Self.caseWriters,
+                             parameters: [.id("id", "the case's UUID"), .id("eid", "the examination's UUID")],
+                             replies: [200: .init("the examination with its candidates", schema: Schema.ref("Examination"), headers: ["ETag"]),
+                                       404: .problem("no such examination in this case"),
+                                       409: .problem("not a serial restoration, no recovered serial yet, a serial that cannot be searched, or a candidate confirmed already")])) { _, context, principal in
+            let searched = try await self.searchRegistry(examinationID: try context.parameters.requireUUID("eid"),
+                                                         caseID: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
+            return try Response.json(searched, version: searched.version)
+        }
         routes.add(RouteSpec(.post, "/v1/examinations/{id}/confirmation", id: "confirmRestoredSerialCandidate",
                              summary: "Confirm a candidate: the firearm is linked to the case and its marking recorded as restored in the registry",
                              tag: name, access: Self.caseWriters, parameters: [.id("id", "the examination's UUID")], body: Schema.ref("CandidateConfirmation"),

@@ -8,12 +8,16 @@ import Registry
 /// confusable characters), the candidates kept with the examination, and a confirmed candidate
 /// linked to the case and marked restored in the registry, in one transaction.
 extension Forensics {
-    public func searchRegistry(examinationID: UUID, by principal: Principal, requestID: String?) async throws -> Examination {
+    /// - Parameter caseID: when the route names the case too, the examination must be one of its.
+    public func searchRegistry(examinationID: UUID, caseID expectedCase: UUID? = nil, by principal: Principal,
+                               requestID: String?) async throws -> Examination {
         let current = try await database.withConnection { connection in
             try await ExaminationStore.find(id: examinationID, caseID: try await ExaminationStore.caseID(of: examinationID, on: connection),
                                             on: connection)
         }
-        guard let current else { throw Problem.notFound("no examination \(examinationID.uuidString.lowercased())") }
+        guard let current, expectedCase == nil || expectedCase == current.caseID else {
+            throw Problem.notFound("no examination \(examinationID.uuidString.lowercased())" + (expectedCase.map { " in case \($0.uuidString.lowercased())" } ?? ""))
+        }
         let caseID = current.caseID
         guard current.kind == .serialNumberRestoration else {
             throw Problem.conflict("only a serial number restoration searches the registry; this examination is \(current.kind.rawValue)",
