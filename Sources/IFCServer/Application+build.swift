@@ -53,8 +53,9 @@ public let ifcdVersion = "0.1.0"
 /// here; a module that reads another gets that module's read API (`registry.reader(for:)`).
 func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) -> [any IFCModule] {
     let kit = ModuleContext(database: context.database, audit: audit, environment: context.environment)
-    let registry = Registry(kit, settings: RegistrySettings(categories: context.config.registryCategories,
-                                                            makesModels: context.config.registryMakesModels))
+    let registry = Registry(kit, settings: RegistrySettings(
+        categories: context.config.registryCategories, makesModels: context.config.registryMakesModels,
+        retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement]))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"))
     return [accounts, registry, forensics] + context.additionalModules(kit, registry)
 }

@@ -50,11 +50,12 @@ public struct Registry: IFCModule {
         addConsignmentRoutes(to: routes)
         addComponentRoutes(to: routes)
         addDealerRegisterRoutes(to: routes)
+        addRetentionRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
         [Self.firearmSchemas(categories: settings.categories), Self.searchSchemas, Self.eventSchemas(categories: settings.categories), Self.importSchemas, Self.licenceSchemas, Self.holderSchemas,
-         Self.consignmentSchemas, Self.componentSchemas, Self.dealerRegisterSchemas]
+         Self.consignmentSchemas, Self.componentSchemas, Self.dealerRegisterSchemas, Self.retentionSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

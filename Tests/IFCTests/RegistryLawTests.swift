@@ -440,3 +440,41 @@ struct RegistryDealerTests {
         }
     }
 }
+
+/// Records outlive destruction by the law's periods; past them, a person decides.
+@Suite("Registry retention")
+struct RegistryRetentionTests {
+    @Test("a destroyed firearm is listed as due once its period has passed, per use; the decision is recorded and audited, nothing is deleted")
+    func retentionDue() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let old = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "OLD1").replacingOccurrences(of: "2015", with: "1990"))
+            let recent = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "NEW1"))
+            let kept = try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "KEEP1"))
+            let oldID = try #require(old["id"] as? String), recentID = try #require(recent["id"] as? String)
+            _ = try await app.request(.post, "/v1/firearms/\(oldID)/events", token: clerk, json: #"{"kind":"destroyed","occurred_on":"2012-05-01"}"#)
+            _ = try await app.request(.post, "/v1/firearms/\(recentID)/events", token: clerk, json: #"{"kind":"destroyed","occurred_on":"2024-05-01"}"#)
+            _ = kept
+            let analyst = try await app.token(roles: [.analyst])
+            func due(_ query: String) async throws -> [String] {
+                let page = try await app.request(.get, "/v1/firearms?retention=due\(query)", token: analyst)
+                return ((try page.object["items"] as? [[String: Any]]) ?? []).compactMap { $0["serial"] as? String }
+            }
+            #expect(try await due("") == ["OLD1"], "10 years after destruction for licensing")
+            #expect(try await due("&retention_use=law_enforcement") == [], "30 years for law enforcement")
+            #expect(try await app.request(.get, "/v1/firearms?retention_use=licensing", token: analyst).status == .unprocessableContent)
+            let early = try await app.request(.post, "/v1/firearms/\(recentID)/retention-decisions", token: clerk,
+                                              json: #"{"use":"licensing","decision":"restrict_access","reason":"period passed"}"#)
+            #expect(early.status == .conflict)
+            let decided = try await app.request(.post, "/v1/firearms/\(oldID)/retention-decisions", token: clerk,
+                                                json: #"{"use":"licensing","decision":"restrict_access","reason":"licensing period passed; kept for law enforcement"}"#)
+            #expect(decided.status == .created, "\(decided.text)")
+            #expect(try decided.object["due_on"] as? String == "2022-05-01")
+            #expect(try await due("") == [], "decided: no longer due")
+            #expect(try await app.request(.post, "/v1/firearms/\(oldID)/retention-decisions", token: clerk,
+                                          json: #"{"use":"licensing","decision":"keep","reason":"again"}"#).status == .conflict)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.retention'") == 1)
+            #expect(try await app.request(.get, "/v1/firearms/\(oldID)", token: analyst).status == .ok, "nothing is deleted")
+        }
+    }
+}

@@ -26,6 +26,10 @@ public struct AppConfig: Sendable {
     /// `registry.categories`: the legal categories a firearm may be given (comma-separated in
     /// the environment), by default EU 2021/555's A, B, C and a national one.
     public var registryCategories = ["A", "B", "C", "national"]
+    /// `registry.retentionYears.licensing` and `.lawEnforcement`: years after destruction a record
+    /// is kept for each use before it is listed for a decision (EU 2021/555 Art 4(4): 10 and 30).
+    public var retentionYearsLicensing = 10
+    public var retentionYearsLawEnforcement = 30
     /// `registry.makesModelsFile`: a JSON file in the form of `Config/makes-models.json` whose
     /// makes, models and calibres are added to the compiled-in reference table.
     public var registryMakesModelsFile: String?
@@ -74,6 +78,14 @@ public struct AppConfig: Sendable {
         if let v = string(["node", "country"]) { config.nodeCountry = v }
         if let v = try int(["audit", "writers"], "audit.writers") { config.auditWriters = v }
         if let v = try int(["audit", "maxUnsealedSeconds"], "audit.maxUnsealedSeconds") { config.auditMaxUnsealedSeconds = TimeInterval(v) }
+        if let v = try int(["registry", "retentionYears", "licensing"], "registry.retentionYears.licensing") {
+            guard (1...100).contains(v) else { throw ConfigurationError("registry.retentionYears.licensing must be 1 to 100") }
+            config.retentionYearsLicensing = v
+        }
+        if let v = try int(["registry", "retentionYears", "lawEnforcement"], "registry.retentionYears.lawEnforcement") {
+            guard (1...100).contains(v) else { throw ConfigurationError("registry.retentionYears.lawEnforcement must be 1 to 100") }
+            config.retentionYearsLawEnforcement = v
+        }
         if let v = string(["registry", "categories"]) {
             let categories = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             guard !categories.isEmpty, categories.allSatisfy({ $0.count <= 50 }) else {

@@ -51,31 +51,6 @@ enum FirearmReviewStore {
         }
         return flags
     }
-
-    /// `GET /v1/firearms?needs_review=…`: the list with the review condition added. The other
-    /// filters are those of `FirearmStore.list`, repeated here because that file belongs to the
-    /// events and components work on another branch; on merge this becomes one line there.
-    static func list(_ f: FirearmStore.ListFilter, needsReview: Bool, page: PageRequest,
-                     on connection: PostgresConnection) async throws -> Page<Firearm> {
-        let after = page.after?[0]
-        let rows = try await connection.query("""
-            SELECT \(unescaped: FirearmStore.columns) FROM firearms
-            WHERE (review_flags <> '{}') = \(needsReview)
-              AND (\(after)::text IS NULL OR reference > \(after))
-              AND (\(f.serial)::text IS NULL OR serial_normalized = \(f.serial))
-              AND (\(f.make)::text IS NULL OR lower(make) = lower(\(f.make)))
-              AND (\(f.model)::text IS NULL OR lower(model) = lower(\(f.model)))
-              AND (\(f.type?.rawValue)::text IS NULL OR type = \(f.type?.rawValue))
-              AND (\(f.calibre)::text IS NULL OR lower(calibre) = lower(\(f.calibre)))
-              AND (\(f.status?.rawValue)::text IS NULL OR status = \(f.status?.rawValue))
-              AND (\(f.holderID)::uuid IS NULL OR holder_id = \(f.holderID))
-              AND (\(f.country?.code)::text IS NULL OR country_of_manufacture = \(f.country?.code))
-              AND (\(f.origin?.rawValue)::text IS NULL OR record_origin = \(f.origin?.rawValue))
-            ORDER BY reference
-            LIMIT \(page.limit + 1)
-            """, logger: FirearmStore.logger)
-        return Page(fetched: try await FirearmStore.all(rows), limit: page.limit, key: { [$0.reference] })
-    }
 }
 
 extension Registry {
@@ -93,11 +68,9 @@ extension Registry {
     func reviewedList(_ filter: FirearmStore.ListFilter, needsReview: Bool?, page: PageRequest, query: [String: String],
                       by principal: Principal, requestID: String?) async throws -> Page<Flagged<Firearm>> {
         let (result, flags) = try await database.withConnection { connection in
-            let result = if let needsReview {
-                try await FirearmReviewStore.list(filter, needsReview: needsReview, page: page, on: connection)
-            } else {
-                try await FirearmStore.list(filter, page: page, on: connection)
-            }
+            var filter = filter
+            filter.needsReview = needsReview
+            let result = try await FirearmStore.list(filter, page: page, on: connection)
             return (result, try await FirearmReviewStore.flags(of: result.items.map(\.id), on: connection))
         }
         try await audit.recordReads(of: result.items.map(\.id), action: "firearm.list", recordType: "firearm", by: principal,

@@ -29,6 +29,10 @@ extension Registry {
                                           .init("holder_id", in: .query, schema: Schema.uuid, "current holder"),
                                           .init("country", in: .query, schema: Schema.ref("Country"), "country of manufacture (ISO 3166-1 alpha-2)"),
                                           .init("record_origin", in: .query, schema: Schema.ref("RecordOrigin"), "lawful records or illicit finds"),
+                                          .init("retention", in: .query, schema: Schema.enumeration(["due"]),
+                                                "due: destroyed firearms whose retention period (for retention_use) has passed, undecided"),
+                                          .init("retention_use", in: .query, schema: Schema.enumeration(RetentionUse.allCases.map(\.rawValue)),
+                                                "with retention=due: the use whose period counts (default licensing, the shorter)"),
                                           .init("needs_review", in: .query, schema: Schema.boolean,
                                                 "true: only firearms flagged for review (their description does not match the reference table); false: only the others")],
                              replies: [200: .init("a page of firearms in reference order", schema: Schema.ref("FlaggedFirearmPage"))])) { request, context, principal in
@@ -47,6 +51,14 @@ extension Registry {
             filter.country = try q.country("country")
             filter.origin = try q.value("record_origin", as: RecordOrigin.self)
             let needsReview = try q.bool("needs_review")
+            let use = try q.value("retention_use", as: RetentionUse.self)
+            if let retention = try q.text("retention", max: 10) {
+                guard retention == "due" else { throw Problem.invalid("retention", "must be due") }
+                let chosen = use ?? .licensing
+                filter.retentionDue = (chosen, self.settings.retentionYears[chosen] ?? 30, self.today)
+            } else if use != nil {
+                throw Problem.invalid("retention_use", "applies only with retention=due")
+            }
             let page = try q.page(keyCount: 1)
             return try Response.json(try await self.reviewedList(filter, needsReview: needsReview, page: page, query: q.terms, by: principal,
                                                                  requestID: context.requestID))

@@ -146,7 +146,18 @@ enum FirearmStore {
         var holderID: UUID?
         var country: Country?
         var origin: RecordOrigin?
+        /// Flagged by the reference table (true) or not (false).
+        var needsReview: Bool?
+        /// Destroyed firearms whose retention period for `use` has passed by `today` and that no
+        /// one has decided on yet.
+        var retentionDue: (use: RetentionUse, years: Int, today: CalendarDate)?
     }
+
+    /// The date a destroyed firearm's retention periods run from: its (not voided) destruction.
+    static let destroyedOn = """
+        (SELECT max(e.occurred_on) FROM firearm_events e WHERE e.firearm_id = firearms.id AND e.kind = 'destroyed'
+           AND NOT EXISTS (SELECT 1 FROM firearm_events v WHERE v.voids_event_id = e.id))
+        """
 
     /// Keyset page ordered by reference (the national number, issued in order).
     static func list(_ f: ListFilter, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Firearm> {
@@ -163,6 +174,11 @@ enum FirearmStore {
               AND (\(f.holderID)::uuid IS NULL OR holder_id = \(f.holderID))
               AND (\(f.country?.code)::text IS NULL OR country_of_manufacture = \(f.country?.code))
               AND (\(f.origin?.rawValue)::text IS NULL OR record_origin = \(f.origin?.rawValue))
+              AND (\(f.needsReview)::boolean IS NULL OR (review_flags <> '{}') = \(f.needsReview))
+              AND (\(f.retentionDue?.use.rawValue)::text IS NULL OR (
+                   status = 'destroyed'
+                   AND \(unescaped: destroyedOn) + make_interval(years => \(f.retentionDue?.years ?? 0)::int) <= \(f.retentionDue?.today.text)::date
+                   AND NOT EXISTS (SELECT 1 FROM retention_decisions d WHERE d.firearm_id = firearms.id AND d.use = \(f.retentionDue?.use.rawValue))))
             ORDER BY reference
             LIMIT \(page.limit + 1)
             """, logger: logger)

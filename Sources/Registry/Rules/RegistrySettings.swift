@@ -1,6 +1,13 @@
 import Foundation
 
 /// What a deployment decides about its registry (`registry.*` in the configuration).
+/// Who a record is kept for: EU 2021/555 Art 4(4) keeps records 30 years after destruction for
+/// law enforcement, and 10 years for licensing and customs authorities.
+public enum RetentionUse: String, Sendable, Codable, CaseIterable {
+    case licensing
+    case lawEnforcement = "law_enforcement"
+}
+
 public struct RegistrySettings: Sendable, Equatable {
     /// EU Directive 2021/555 Annex I: A (prohibited), B (subject to authorisation), C (subject to
     /// declaration), and a national category for what national law adds.
@@ -13,8 +20,14 @@ public struct RegistrySettings: Sendable, Equatable {
     /// (`registry.makesModelsFile` adds to the standard one).
     public var makesModels: MakesModels
 
-    public init(categories: [String] = RegistrySettings.defaultCategories, makesModels: MakesModels = .standard) {
+    /// Years after destruction a record is kept for each use.
+    public var retentionYears: [RetentionUse: Int]
+    public static let defaultRetentionYears: [RetentionUse: Int] = [.lawEnforcement: 30, .licensing: 10]
+
+    public init(categories: [String] = RegistrySettings.defaultCategories, makesModels: MakesModels = .standard,
+                retentionYears: [RetentionUse: Int] = RegistrySettings.defaultRetentionYears) {
         self.categories = categories
         self.makesModels = makesModels
+        self.retentionYears = retentionYears
     }
 }
