@@ -175,6 +175,43 @@ extension Registry {
                                                by: seed.principal, requestID: "demo-seed")
             events += 2
         }
+        // A dealer's trade: new stock with marked slides, one sold at home, two exported in one
+        // consignment whose delivery Trinidad and Tobago confirmed; and a loose slide reported stolen.
+        let dealer = holders[0]
+        var stock: [UUID] = []
+        for index in 1...3 {
+            let firearm = try await registry.register(
+                FirearmDescription(make: "Glock", model: "17", type: .pistol, calibre: "9x19mm", serial: "DLR\(100 + index)JM",
+                                   countryOfManufacture: try country("AT"), yearOfManufacture: 2025, importCountry: jamaica, importYear: 2026,
+                                   importer: "Caribbean Sporting Arms Ltd", category: "B"),
+                holderID: dealer, by: seed.principal, requestID: "demo-seed")
+            _ = try await registry.recordComponent(NewComponent(part: .slide, make: "Glock", calibre: "9x19mm", serial: "SL\(100 + index)JM"),
+                                                   firearmID: firearm.id, by: seed.principal, requestID: "demo-seed")
+            stock.append(firearm.id)
+            firearms += 1
+        }
+        _ = try await registry.appendEvent(firearmID: stock[0], expectedVersion: nil,
+                                           NewEvent(kind: .transferred, occurredOn: CalendarDate(year: 2026, month: 11, day: 2)!, transferKind: .domestic,
+                                                    permitNumber: "TP-55120", counterpartHolderID: holders[6]),
+                                           by: seed.principal, requestID: "demo-seed")
+        let consignment = try await registry.recordConsignment(
+            NewConsignment(direction: .export, shippedOn: CalendarDate(year: 2026, month: 11, day: 5)!, counterpartCountry: try country("TT"),
+                           crossBorder: CrossBorder(exportLicence: TransferLicence(number: "JM-EL-2026-0042"),
+                                                    importLicence: TransferLicence(number: "TT-IL-2026-0107"), exportingCountry: jamaica,
+                                                    importingCountry: try country("TT"), foreignParty: "Port of Spain Sporting Ltd",
+                                                    finalRecipient: "Port of Spain Sporting Ltd"),
+                           quantity: 2, firearmIDs: Array(stock[1...2])),
+            by: seed.principal, requestID: "demo-seed")
+        _ = try await registry.verifyDelivery(consignmentID: consignment.id, expectedVersion: consignment.version,
+                                              DeliveryVerification(verifiedOn: CalendarDate(year: 2026, month: 11, day: 12)!, document: "TT customs receipt 2026/8812"),
+                                              by: seed.principal, requestID: "demo-seed")
+        events += 3
+        let loose = try await registry.recordComponent(NewComponent(part: .slide, make: "SIG Sauer", calibre: "9x19mm", serial: "55B0917"),
+                                                       firearmID: nil, by: seed.principal, requestID: "demo-seed")
+        _ = try await registry.appendComponentEvent(componentID: loose.id,
+                                                    NewEvent(kind: .reportedStolen, occurredOn: CalendarDate(year: 2026, month: 9, day: 18)!,
+                                                             place: "Montego Bay", agency: "Jamaica Constabulary Force"),
+                                                    by: seed.principal, requestID: "demo-seed")
         return "\(holders.count) holders, \(firearms) firearms, \(events) events, \(licences) licences"
     }
 }
