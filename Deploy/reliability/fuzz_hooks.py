@@ -58,6 +58,8 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"cross_border\.importing_country"), re.compile(r"is the exporting country")),
     (re.compile(r"cross_border\.(export|import)_licence\.expires_on"), re.compile(r"is before issued_on")),
     (re.compile(r"quantity"), re.compile(r"must be at least the number of firearms named")),
+    # retention_use says whose period counts for retention=due; alone it asks nothing.
+    (re.compile(r"retention_use"), re.compile(r"applies only with retention=due")),
     # A component is recorded for its markings: a serial or other markings.
     (re.compile(r"serial"), re.compile(r"or other_markings is required")),
     (re.compile(r"direction"), re.compile(r"must be export or import")),
