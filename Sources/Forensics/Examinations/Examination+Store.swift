@@ -66,6 +66,13 @@ enum ExaminationStore {
         return nil
     }
 
+    /// Examination `id` whatever its case (for the read API).
+    static func find(id: UUID, on connection: PostgresConnection) async throws -> Examination? {
+        let rows = try await connection.query("SELECT \(unescaped: columns) FROM examinations WHERE id = \(id)", logger: logger)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
     static func list(caseID: UUID, on connection: PostgresConnection) async throws -> [Examination] {
         let rows = try await connection.query("SELECT \(unescaped: columns) FROM examinations WHERE case_id = \(caseID) ORDER BY created_at, id",
                                               logger: logger)

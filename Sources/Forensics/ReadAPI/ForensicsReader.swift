@@ -1,0 +1,50 @@
+import Foundation
+import IFCCore
+import IFCStore
+
+/// What other modules (exhibits, tracing) may ask of the forensics module: a seizure, a case or
+/// an examination, by id or reference. Every read is audited as the caller's, like a read
+/// through the API, with the module it came through (`detail.query.via`), so "who looked at
+/// this case" has one answer whichever module showed it. No other module reads or writes the
+/// forensics tables.
+public struct ForensicsReader: Sendable {
+    let forensics: Forensics
+    let module: String
+
+    public func seizure(id: UUID, by principal: Principal, requestID: String?) async throws -> Seizure? {
+        let found = try await forensics.database.withConnection { try await SeizureStore.find(id: id, on: $0) }
+        try await record(found.map { [$0.id] } ?? [], action: "seizure.read", recordType: "seizure", by: principal,
+                         requestID: requestID, query: ["id": id.uuidString.lowercased()])
+        return found
+    }
+
+    public func forensicCase(id: UUID, by principal: Principal, requestID: String?) async throws -> ForensicCase? {
+        let found = try await forensics.database.withConnection { try await CaseStore.find(id: id, on: $0) }
+        try await record(found.map { [$0.id] } ?? [], action: "case.read", recordType: "case", by: principal,
+                         requestID: requestID, query: ["id": id.uuidString.lowercased()])
+        return found
+    }
+
+    /// An examination with the case it belongs to; nil when either is unknown.
+    public func examination(id: UUID, by principal: Principal, requestID: String?) async throws -> Examination? {
+        let found = try await forensics.database.withConnection { try await ExaminationStore.find(id: id, on: $0) }
+        try await record(found.map { [$0.caseID] } ?? [], action: "examination.read", recordType: "case", by: principal,
+                         requestID: requestID, query: ["examination_id": id.uuidString.lowercased()])
+        return found
+    }
+
+    private func record(_ ids: [UUID], action: String, recordType: String, by principal: Principal, requestID: String?,
+                        query: [String: String]) async throws {
+        var query = query
+        query["via"] = module
+        try await forensics.audit.recordReads(of: ids, action: action, recordType: recordType, by: principal, requestID: requestID,
+                                              query: query)
+    }
+}
+
+extension Forensics {
+    /// The read API another module is given, its reads audited as coming through `module`.
+    public func reader(for module: String) -> ForensicsReader {
+        ForensicsReader(forensics: self, module: module)
+    }
+}
