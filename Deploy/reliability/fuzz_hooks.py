@@ -27,6 +27,9 @@ STATE_REFUSALS = [
     (re.compile(r"body"), re.compile(r"names no change")),
     # An event dated before the firearm's year of manufacture (stored on the firearm).
     (re.compile(r"occurred_on"), re.compile(r"is before the firearm's year of manufacture")),
+    # Whether an issue is a first report or an amendment follows from the versions issued.
+    (re.compile(r"replaces|amendment_reason"),
+     re.compile(r"(no version of this report is issued yet|a first issue amends nothing|version \d+ is issued|an amended report says why)")),
 ]
 
 # Rules a JSON schema cannot state, named one by one: a comparison between two fields, the
@@ -86,6 +89,8 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"afte_conclusion"), re.compile(r"applies only to a comparison")),
     (re.compile(r"elimination_reason"), re.compile(r"(is required for an elimination|applies only to an elimination)")),
     (re.compile(r"recovered_serial|part_examined"), re.compile(r"applies only to a serial number restoration")),
+    # A review that returns the report says what must change.
+    (re.compile(r"note"), re.compile(r"is required when the report is returned")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),
 ]
