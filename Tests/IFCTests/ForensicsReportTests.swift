@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+import IFCServer
 import PostgresNIO
 import Testing
 
@@ -246,5 +247,31 @@ struct ForensicsReportTests {
 
     static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
         try await RegistryTests.count(app, sql)
+    }
+}
+
+@Suite("Forensics: demo sample")
+struct ForensicsDemoTests {
+    @Test("demo seed adds a port and an inland seizure, cases at each stage, a restored serial that finds its registry record, an issued and an amended report; once")
+    func demoSeed() async throws {
+        try await withTestApp { app in
+            var config = AppConfig()
+            config.bcryptCost = 4
+            let seeded = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(seeded.contains("forensics: 2 seizures, 3 cases, 5 examinations, 1 restored serial found in the registry, 1 report issued and amended"),
+                    "\(seeded)")
+            let count = { (sql: PostgresQuery) in try await RegistryTests.count(app, sql) }
+            #expect(try await count("SELECT count(DISTINCT context) FROM seizures WHERE context IN ('port', 'inland')") == 2)
+            #expect(try await count("SELECT count(DISTINCT status) FROM forensic_cases") == 3)
+            #expect(try await count("SELECT count(*) FROM case_reports WHERE replaces = 1") == 1)
+            #expect(try await count("""
+                SELECT count(*) FROM examinations e JOIN firearms f ON f.id = e.confirmed_firearm_id
+                WHERE f.serial_marked = 'DLR101JM' AND f.marking_condition = 'restored'
+                """) == 1)
+            #expect(try await count("SELECT count(*) FROM examinations WHERE verified_by IS NOT NULL") == 1)
+            let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(again.isEmpty)
+            #expect(try await count("SELECT count(*) FROM seizures") == 2)
+        }
     }
 }
