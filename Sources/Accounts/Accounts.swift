@@ -48,10 +48,14 @@ public struct Accounts: IFCModule {
         public var token: String
         public var tokenType = "Bearer"
         public var expiresAt: Date
+        /// The password was reset by an administrator: change it (`POST /v1/me/password`)
+        /// before the token reaches any record.
+        public var passwordChangeRequired = false
         enum CodingKeys: String, CodingKey {
             case token
             case tokenType = "token_type"
             case expiresAt = "expires_at"
+            case passwordChangeRequired = "password_change_required"
         }
     }
 
@@ -110,7 +114,7 @@ public struct Accounts: IFCModule {
         }
         switch outcome {
         case .success(let issued):
-            return LoginResult(token: issued.token, expiresAt: issued.expiresAt)
+            return LoginResult(token: issued.token, expiresAt: issued.expiresAt, passwordChangeRequired: user.mustChangePassword)
         case .locked(let until), .wrongPassword(lockedNow: .some(let until)):
             throw lockedProblem(until: until, now: now)
         case .wrongPassword(lockedNow: .none):
@@ -133,6 +137,27 @@ public struct Accounts: IFCModule {
     private func auditLogin(_ user: User, requestID: String?, outcome: AuditEntry.Outcome, detail: String) async throws {
         try await database.transaction { connection in
             try await AuditLog.append(Self.loginEntry(user, requestID, outcome, detail), on: connection)
+        }
+    }
+
+    /// A user changes their own password, giving the current one: a temporary password ends
+    /// here. Every token of the old password is revoked (the caller's too): log in again.
+    public func changeOwnPassword(current: String, new: String, by principal: Principal, requestID: String?) async throws {
+        guard let userID = principal.userID else { throw Problem.forbidden("only a user with an account has a password") }
+        if let reason = PasswordPolicy.problem(with: new) { throw Problem.invalid("new_password", reason) }
+        if current == new { throw Problem.invalid("new_password", "is the current password") }
+        guard let record = try await database.withConnection({ try await UserStore.findForLogin(username: principal.username, lock: false, on: $0) }),
+              record.user.id == userID, try await hasher.verify(current, hash: record.passwordHash) else {
+            throw Problem.invalid("current_password", "is not your current password")
+        }
+        let hash = try await hasher.hash(new)
+        try await database.transaction { connection in
+            _ = try await UserStore.update(id: userID, changes: .init(passwordHash: hash, mustChangePassword: false), on: connection)
+            let revoked = try await TokenStore.revokeAll(userID: userID, now: environment.now(), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "user.password_change", recordType: "user",
+                                                 recordID: userID.uuidString, requestID: requestID,
+                                                 detail: "{\"was_temporary\":\(record.user.mustChangePassword),\"tokens_revoked\":\(revoked)}"),
+                                      on: connection)
         }
     }
 
@@ -164,12 +189,16 @@ public struct Accounts: IFCModule {
     public func createUser(_ new: NewUser, by principal: Principal, requestID: String?) async throws -> User {
         if let reason = PasswordPolicy.problem(with: new.password) { throw Problem.invalid("password", reason) }
         guard !new.roles.isEmpty else { throw Problem.invalid("roles", "must name at least one role") }
+        if let reason = Role.separationProblem(new.roles) { throw Problem.invalid("roles", reason) }
+        // A password an administrator chose for someone is temporary; the operator's `ifcd user
+        // add` (no user behind the principal) sets a lasting one.
+        let temporary = principal.userID != nil
         let hash = try await hasher.hash(new.password)
         let id = UUID()
         do {
             return try await database.transaction { connection in
                 let user = try await UserStore.insert(id: id, username: new.username, displayName: new.displayName,
-                                                      passwordHash: hash, roles: new.roles, on: connection)
+                                                      passwordHash: hash, roles: new.roles, mustChangePassword: temporary, on: connection)
                 try await AuditLog.append(AuditEntry(principal: principal, action: "user.create", recordType: "user",
                                                      recordID: user.id.uuidString, requestID: requestID,
                                                      detail: user.auditDetail), on: connection)
@@ -199,12 +228,13 @@ public struct Accounts: IFCModule {
     /// disable themselves or drop their own admin role: that would lock the node out.
     public func updateUser(id: UUID, expectedVersion: Int, changes: UserChanges, by principal: Principal,
                            requestID: String?) async throws -> User {
-        if principal.userID == id {
+        let own = principal.userID == id
+        if own {
             if changes.disabled == true { throw Problem.invalid("disabled", "you cannot disable your own account") }
-            if let roles = changes.roles, !roles.contains(.admin), principal.roles.contains(.admin) {
-                throw Problem.invalid("roles", "you cannot remove your own admin role")
-            }
+            // No one grants themselves a role or drops one: another administrator does.
+            if changes.roles != nil { throw Problem.invalid("roles", "you cannot change your own roles: another administrator does") }
         }
+        if let roles = changes.roles, let reason = Role.separationProblem(roles) { throw Problem.invalid("roles", reason) }
         if let password = changes.password, let reason = PasswordPolicy.problem(with: password) {
             throw Problem.invalid("password", reason)
         }
@@ -215,18 +245,23 @@ public struct Accounts: IFCModule {
                 throw Problem.notFound("no user \(id)")
             }
             try ETag.check(expected: expectedVersion, current: current.version, record: "user \(current.username)")
+            // A password set for someone else is a reset: temporary, to be changed at next login,
+            // so that an administrator cannot silently go on as that user.
+            let reset = hash != nil && !own
             let updated = try await UserStore.update(id: id, changes: .init(displayName: changes.displayName, roles: changes.roles,
                                                                             disabled: changes.disabled, passwordHash: hash,
-                                                                            unlock: changes.unlock), on: connection)
+                                                                            unlock: changes.unlock,
+                                                                            mustChangePassword: hash == nil ? nil : reset), on: connection)
             var detail = "{\"before\":\(current.auditDetail),\"after\":\(updated.auditDetail)"
             if hash != nil {
                 // A new password ends every session of the old one (a stolen token included).
                 let revoked = try await TokenStore.revokeAll(userID: id, now: environment.now(), on: connection)
-                detail += ",\"password_changed\":true,\"tokens_revoked\":\(revoked)"
+                detail += ",\"password_changed\":true,\"temporary\":\(reset),\"tokens_revoked\":\(revoked)"
             }
             detail += "}"
-            try await AuditLog.append(AuditEntry(principal: principal, action: "user.update", recordType: "user",
-                                                 recordID: id.uuidString, requestID: requestID, detail: detail), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: reset ? "user.password_reset" : "user.update",
+                                                 recordType: "user", recordID: id.uuidString, requestID: requestID, detail: detail),
+                                      on: connection)
             return updated
         }
     }
@@ -280,6 +315,37 @@ public struct Accounts: IFCModule {
                                                  detail: "{\"token_id\":\"\(issued.id.uuidString.lowercased())\",\"ttl_seconds\":\(Int(ttl))}"),
                                       on: connection)
             return (issued.token, issued.expiresAt)
+        }
+    }
+}
+
+// MARK: - Tokens an administrator manages
+
+extension Accounts {
+    /// A user's tokens (never their values), newest first.
+    public func tokens(userID: UUID, by principal: Principal, requestID: String?) async throws -> [TokenInfo] {
+        let (exists, tokens) = try await database.withConnection { connection in
+            (try await UserStore.find(id: userID, on: connection) != nil, try await TokenStore.list(userID: userID, on: connection))
+        }
+        guard exists else { throw Problem.notFound("no user \(userID)") }
+        try await recordRead(AuditEntry(principal: principal, action: "token.list", recordType: "user", recordID: userID.uuidString,
+                                        requestID: requestID, detail: AuditEntry.detail(["tokens": "\(tokens.count)"])))
+        return tokens
+    }
+
+    /// Revokes one token (a lost laptop, a leaked script); revoking it again changes nothing (409).
+    public func revokeToken(id: UUID, by principal: Principal, requestID: String?) async throws -> TokenInfo {
+        try await database.transaction { connection in
+            guard let token = try await TokenStore.find(id: id, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no token \(id.uuidString.lowercased())")
+            }
+            if token.revokedAt != nil { throw Problem.conflict("token \(id.uuidString.lowercased()) is revoked already", slug: "revoked") }
+            try await TokenStore.revoke(id: id, now: environment.now(), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "token.revoke", recordType: "user",
+                                                 recordID: token.userID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(["token_id": id.uuidString.lowercased()])), on: connection)
+            guard let revoked = try await TokenStore.find(id: id, forUpdate: false, on: connection) else { throw Problem.internal(requestID: requestID) }
+            return revoked
         }
     }
 }
