@@ -55,7 +55,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let kit = ModuleContext(database: context.database, audit: audit, environment: context.environment)
     let registry = Registry(kit, settings: RegistrySettings(
         categories: context.config.registryCategories, makesModels: context.config.registryMakesModels,
-        retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement]))
+        retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement],
+        importMaxBytes: context.config.importMaxBytes, importMaxRows: context.config.importMaxRows))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
     return [accounts, registry, forensics] + context.additionalModules(kit, registry)

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import IFCCore
 import PostgresNIO
 import Testing
+@testable import IFCServer
 
 /// Separation of duties, temporary passwords, token management, and audit entries whose time
 /// and position the server sets (issue: trust).
@@ -136,4 +137,55 @@ struct TrustTests {
             #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE at < '2020-01-01'") == 0)
         }
     }
+}
+
+@Suite("Trust: abuse limits")
+struct AbuseLimitTests {
+    @Test("the HTTP import refuses a file over its byte or row cap whole (413), before any row is written; under the caps it imports")
+    func importCaps() async throws {
+        try await withTestApp(configure: { $0.importMaxBytes = 2048; $0.importMaxRows = 3 }) { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let header = "make,model,type,calibre,serial,country_of_manufacture,year_of_manufacture,notes\n"
+            let rows = (1...4).map { "Glock,17,pistol,9x19mm,CAP\($0)X,AT,2015,\n" }.joined()
+            let tooMany = try await ImportTests.post(app, clerk, header + rows)
+            #expect(tooMany.status == .contentTooLarge)
+            #expect(tooMany.isProblem)
+            let big = header + (1...2).map { "Glock,17,pistol,9x19mm,BIG\($0)X,AT,2015,\(String(repeating: "n", count: 1500))\n" }.joined()
+            #expect(try await ImportTests.post(app, clerk, big).status == .contentTooLarge)
+            #expect(try await ImportTests.count(app, "SELECT count(*) FROM firearms WHERE serial_marked LIKE 'CAP%' OR serial_marked LIKE 'BIG%'") == 0)
+            let fits = try await ImportTests.post(app, clerk, header + (1...3).map { "Glock,17,pistol,9x19mm,CAP\($0)X,AT,2015,\n" }.joined())
+            #expect(fits.status == .ok, "\(fits.text)")
+            #expect(try await ImportTests.count(app, "SELECT count(*) FROM firearms WHERE serial_marked LIKE 'CAP%'") == 3)
+        }
+    }
+
+    @Test("verifications run one at a time: a caller who asks while one runs shares its report, and the work runs once")
+    func singleFlight() async throws {
+        let gate = SingleFlight<Int>()
+        let (started, startedSignal) = AsyncStream<Void>.makeStream()
+        let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+        let runs = Counter()
+        async let first = gate.report {
+            await runs.increment()
+            startedSignal.yield()
+            for await _ in release { break }
+            return 42
+        }
+        for await _ in started { break }
+        async let second = gate.report { await runs.increment(); return 7 }
+        // The second caller has joined the first run before it is let go.
+        while await gate.joined == 0 { await Task.yield() }
+        releaseSignal.yield()
+        let (a, b) = try await (first, second)
+        #expect(a.0 == 42 && a.shared == false)
+        #expect(b.0 == 42 && b.shared == true)
+        #expect(await runs.value == 1)
+        let after = try await gate.report { 9 }
+        #expect(after.0 == 9 && after.shared == false)
+    }
+}
+
+actor Counter {
+    var value = 0
+    func increment() { value += 1 }
 }

@@ -36,6 +36,9 @@ public struct AppConfig: Sendable {
     public var registryMakesModelsFile: String?
     /// The reference table registrations are compared with: the standard one, plus that file.
     public var registryMakesModels = MakesModels.standard
+    /// `imports.maxBytes`, `imports.maxRows`: the caps of `POST /v1/imports/firearms`.
+    public var importMaxBytes = RegistrySettings.defaultImportMaxBytes
+    public var importMaxRows = RegistrySettings.defaultImportMaxRows
     /// `forensics.laboratory`: the laboratory named on every forensic report (ISO/IEC 17025
     /// §7.8.2.1 b), with its address as it should be printed.
     public var forensicsLaboratory = "Integrated Firearms Centre, forensic firearms laboratory"
@@ -89,6 +92,14 @@ public struct AppConfig: Sendable {
         if let v = try int(["registry", "retentionYears", "lawEnforcement"], "registry.retentionYears.lawEnforcement") {
             guard (1...100).contains(v) else { throw ConfigurationError("registry.retentionYears.lawEnforcement must be 1 to 100") }
             config.retentionYearsLawEnforcement = v
+        }
+        if let v = try int(["imports", "maxBytes"], "imports.maxBytes") {
+            guard (1024...(1 << 30)).contains(v) else { throw ConfigurationError("imports.maxBytes must be 1024 to 1073741824") }
+            config.importMaxBytes = v
+        }
+        if let v = try int(["imports", "maxRows"], "imports.maxRows") {
+            guard (1...10_000_000).contains(v) else { throw ConfigurationError("imports.maxRows must be 1 to 10000000") }
+            config.importMaxRows = v
         }
         if let v = string(["forensics", "laboratory"]) {
             guard !v.isBlank, v.count <= 300 else { throw ConfigurationError("forensics.laboratory must be 1 to 300 characters") }
