@@ -30,3 +30,18 @@ $$;
 CREATE TRIGGER audit_entries_stamp BEFORE INSERT ON audit_entries
     FOR EACH ROW EXECUTE FUNCTION audit_entry_stamp();
 REVOKE ALL ON FUNCTION audit_entry_stamp() FROM PUBLIC;
+
+-- Failed logins counted per username (as typed, lower-cased, whether or not such a user exists)
+-- and client address: guessing from one address locks that pair only, so a remote attacker
+-- cannot keep an account (admin) locked out for everyone, and a locked unknown name answers as
+-- a locked known one does. The count decays: a failure outside the window starts a new one.
+CREATE TABLE login_attempts (
+    username        text NOT NULL CHECK (length(username) BETWEEN 1 AND 64),
+    address         text NOT NULL CHECK (length(address) BETWEEN 1 AND 64),
+    failures        integer NOT NULL CHECK (failures >= 0),
+    window_started  timestamptz NOT NULL,
+    locked_until    timestamptz,
+    PRIMARY KEY (username, address)
+);
+REVOKE ALL ON login_attempts FROM PUBLIC;
+GRANT SELECT, INSERT, UPDATE ON login_attempts TO ifcd_app;

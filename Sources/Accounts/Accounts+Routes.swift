@@ -177,9 +177,10 @@ extension Accounts {
                              tag: "auth", access: .open, body: Schema.ref("Login"),
                              replies: [200: .init("a new token", schema: Schema.ref("Token")),
                                        401: .init("wrong username or password, or disabled account", schema: Schema.ref("Problem"), contentType: "application/problem+json"),
-                                       429: .init("locked after too many failed logins", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { request, context in
+                                       429: .init("too many attempts from this address, or too many failures of this username from it", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { request, context in
             let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
-            let result = try await self.login(username: body.username, password: body.password, requestID: context.requestID)
+            let result = try await self.login(username: body.username, password: body.password, address: context.clientAddress,
+                                              requestID: context.requestID)
             var response = try Response.json(result)
             response.headers[.cacheControl] = "no-store"
             return response

@@ -7,7 +7,13 @@ import PostgresNIO
 /// The users table. Every function runs on a connection the caller chose, so that a change and
 /// its audit entry share one transaction.
 enum UserStore {
-    static let columns = "id, username, display_name, roles, disabled, locked_until, version, created_at, updated_at, must_change_password"
+    /// `locked_until`: the latest lock of the name from any address (failed logins are counted per
+    /// name and client address, in login_attempts).
+    static let columns = """
+        id, username, display_name, roles, disabled,
+        (SELECT max(a.locked_until) FROM login_attempts a WHERE a.username = lower(users.username) AND a.locked_until > clock_timestamp()),
+        version, created_at, updated_at, must_change_password
+        """
     static let logger = Logger(label: "ifcd.accounts.sql", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static func decode(_ row: PostgresRow) throws -> User {
@@ -63,12 +69,6 @@ enum UserStore {
             return LoginRecord(user: try decode(row), passwordHash: try c[10].decode(String.self), failedLogins: try c[11].decode(Int.self))
         }
         return nil
-    }
-
-    static func recordFailure(id: UUID, failedLogins: Int, lockedUntil: Date?, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE users SET failed_logins = \(failedLogins), locked_until = \(lockedUntil) WHERE id = \(id)
-            """, logger: logger)
     }
 
     static func recordSuccess(id: UUID, on connection: PostgresConnection) async throws {

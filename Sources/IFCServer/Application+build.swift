@@ -68,7 +68,8 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
     let accounts = Accounts(database: context.database, audit: auditWriter,
                             hasher: PasswordHasher(cost: UInt8(context.config.bcryptCost)), environment: context.environment,
                             settings: .init(tokenTTL: context.config.tokenTTL, maxFailedLogins: context.config.maxFailedLogins,
-                                            lockout: context.config.lockoutSeconds))
+                                            lockout: context.config.lockoutSeconds,
+                                            loginsPerMinutePerAddress: context.config.loginsPerMinutePerAddress))
     let metrics = AppMetrics(database: context.database)
     let router = Router(context: AppRequestContext.self)
     // Order matters: middleware applies to the routes added after it.

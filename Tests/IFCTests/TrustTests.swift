@@ -189,3 +189,76 @@ actor Counter {
     var value = 0
     func increment() { value += 1 }
 }
+
+@Suite("Trust: login limits")
+struct LoginLimitTests {
+    static func status(_ work: () async throws -> Void) async -> Int {
+        do {
+            try await work()
+            return 200
+        } catch let problem as Problem {
+            return problem.status
+        } catch {
+            return 500
+        }
+    }
+
+    @Test("failures lock a username for one client address only; an unknown username locks alike; an administrator's unlock clears it")
+    func lockPerAddress() async throws {
+        try await withTestApp { app in
+            _ = try await app.token(roles: [.clerk], username: "bob")
+            let accounts = app.parts.accounts
+            func attempt(_ name: String, _ password: String, from address: String) async -> Int {
+                await Self.status { _ = try await accounts.login(username: name, password: password, address: address, requestID: nil) }
+            }
+            let attacker = "203.0.113.5", clerk = "198.51.100.7"
+            var answers: [Int] = []
+            for _ in 0..<5 { answers.append(await attempt("bob", "guess guess guess", from: attacker)) }
+            #expect(answers == [401, 401, 401, 401, 429])
+            #expect(await attempt("bob", "correct horse battery staple", from: attacker) == 429)
+            // Bob, from his own desk, is not locked out by the attacker.
+            #expect(await attempt("bob", "correct horse battery staple", from: clerk) == 200)
+            // A name that does not exist answers exactly as one that does.
+            var unknown: [Int] = []
+            for _ in 0..<6 { unknown.append(await attempt("nobody", "guess guess guess", from: attacker)) }
+            #expect(unknown == [401, 401, 401, 401, 429, 429])
+            // The lock decays: after the lockout, the pair may try again.
+            app.clock.advance(by: 15 * 60 + 1)
+            #expect(await attempt("bob", "correct horse battery staple", from: attacker) == 200)
+            for _ in 0..<5 { _ = await attempt("bob", "guess guess guess", from: attacker) }
+            #expect(await attempt("bob", "correct horse battery staple", from: attacker) == 429)
+            let admin = try await app.token(roles: [.admin])
+            let id = try await TrustTests.userID(app, admin: admin, "bob")
+            let user = try await app.request(.get, "/v1/users/\(id)", token: admin)
+            #expect(try user.object["locked_until"] as? String != nil)
+            #expect(try await app.request(.patch, "/v1/users/\(id)", token: admin, json: #"{"unlock":true}"#,
+                                          headers: [.ifMatch: user.headers[.eTag] ?? ""]).status == .ok)
+            #expect(await attempt("bob", "correct horse battery staple", from: attacker) == 200)
+        }
+    }
+
+    @Test("one client address may try only so many logins a minute, whatever the names, before any password work")
+    func throttlePerAddress() async throws {
+        try await withTestApp(configure: { $0.loginsPerMinutePerAddress = 3 }) { app in
+            let accounts = app.parts.accounts
+            var answers: [Int] = []
+            for index in 0..<4 {
+                answers.append(await Self.status {
+                    _ = try await accounts.login(username: "user\(index)", password: "guess guess guess", address: "192.0.2.9", requestID: nil)
+                })
+            }
+            #expect(answers == [401, 401, 401, 429])
+            let other = await Self.status {
+                _ = try await accounts.login(username: "user9", password: "guess guess guess", address: "192.0.2.10", requestID: nil)
+            }
+            #expect(other == 401)
+            app.clock.advance(by: 61)
+            let later = await Self.status {
+                _ = try await accounts.login(username: "user5", password: "guess guess guess", address: "192.0.2.9", requestID: nil)
+            }
+            #expect(later == 401)
+            let throttled = try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'auth.login' AND detail->>'reason' = 'throttled'")
+            #expect(throttled == 1)
+        }
+    }
+}

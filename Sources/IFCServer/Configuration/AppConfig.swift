@@ -18,6 +18,8 @@ public struct AppConfig: Sendable {
     public var bcryptCost = 12
     public var maxFailedLogins = 5
     public var lockoutSeconds: TimeInterval = 15 * 60
+    /// `auth.loginsPerMinutePerAddress`: login attempts one client address may make per minute.
+    public var loginsPerMinutePerAddress = 30
     public var logLevel = "info"
     public var logFormat = "json"
     /// ISO 3166-1 alpha-2 code of the country this node serves.
@@ -79,6 +81,10 @@ public struct AppConfig: Sendable {
         if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
         if let v = try int(["auth", "bcryptCost"], "auth.bcryptCost") { config.bcryptCost = v }
         if let v = try int(["auth", "maxFailedLogins"], "auth.maxFailedLogins") { config.maxFailedLogins = v }
+        if let v = try int(["auth", "loginsPerMinutePerAddress"], "auth.loginsPerMinutePerAddress") {
+            guard (1...100_000).contains(v) else { throw ConfigurationError("auth.loginsPerMinutePerAddress must be 1 to 100000") }
+            config.loginsPerMinutePerAddress = v
+        }
         if let v = try int(["auth", "lockoutSeconds"], "auth.lockoutSeconds") { config.lockoutSeconds = TimeInterval(v) }
         if let v = string(["log", "level"]) { config.logLevel = v }
         if let v = string(["log", "format"]) { config.logFormat = v }
