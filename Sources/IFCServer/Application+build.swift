@@ -23,6 +23,8 @@ public struct AppContext: Sendable {
     public var additionalModules: @Sendable (ModuleContext, Registry) -> [any IFCModule]
     /// Middleware put outermost, before the request id (tests count requests in flight with it).
     public var outerMiddleware: ClosureMiddleware?
+    /// Where signed audit checkpoints go, and their key (`serve` sets it; tests may).
+    public var checkpoints: CheckpointFiles?
 
     public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger,
                 additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] }) {
@@ -114,8 +116,15 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
         logger: context.logger)
     // Services stop in reverse order: the writer drains first, then the sealer seals what it
     // wrote, then the pool closes.
+    if let files = context.checkpoints {
+        // Started before the sealer, so stopped after it: the last checkpoint covers the last seal.
+        let checkpointer = try AuditCheckpointer(database: context.database, files: files,
+                                                 interval: .seconds(context.config.auditCheckpointSeconds), logger: context.logger)
+        app.addServices(context.database.client, CheckpointService(checkpointer: checkpointer))
+    } else {
+        app.addServices(context.database.client)
+    }
     app.addServices(
-        context.database.client,
         SealerService(sealer: parts.sealer),
         AuditWriterService(writer: parts.auditWriter))
     return (app, parts)
@@ -128,6 +137,15 @@ struct AuditWriterService: Service {
             await writer.run()
         } onGracefulShutdown: {
             writer.stop()
+        }
+    }
+}
+
+struct CheckpointService: Service {
+    let checkpointer: AuditCheckpointer
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await checkpointer.run()
         }
     }
 }
