@@ -86,6 +86,20 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"afte_conclusion"), re.compile(r"applies only to a comparison")),
     (re.compile(r"elimination_reason"), re.compile(r"(is required for an elimination|applies only to an elimination)")),
     (re.compile(r"recovered_serial|part_examined"), re.compile(r"applies only to a serial number restoration")),
+    # Exhibits. What an exhibit takes follows from its kind; a derived exhibit names parent and
+    # derivation together; a test-fire comes from a firearm exhibit of the same case; a seizure
+    # must be one of the case's; custody steps depend on the transfer and the current seal.
+    (re.compile(r"headstamp|lot|lands_and_grooves|twist_direction|manufacture_origin"), re.compile(r"is recorded on")),
+    (re.compile(r"firearm_id"), re.compile(r"names a registry firearm: only a firearm exhibit has one")),
+    (re.compile(r"parent_id|derivation"), re.compile(r"a derived exhibit names both")),
+    (re.compile(r"parent_id"), re.compile(r"(belongs to another case|a test-fire comes from a firearm exhibit)")),
+    (re.compile(r"kind"), re.compile(r"a test-fire is a cartridge case")),
+    (re.compile(r"seizure_id"), re.compile(r"is not a seizure of case")),
+    (re.compile(r"to_user"), re.compile(r"name exactly one receiver")),
+    (re.compile(r"to"), re.compile(r"names the exhibit's current custodian")),
+    (re.compile(r"receipt_sha256|receipt_reference"), re.compile(r"(is required for|is recorded only for) a hand-over")),
+    (re.compile(r"seal_number"), re.compile(r"is the exhibit's current seal")),
+    (re.compile(r"date"), re.compile(r"(is in the future|is before the exhibit was received)")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),
 ]

@@ -44,6 +44,13 @@ struct AuthorizationMatrixTests {
         "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
         "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],
         "POST /v1/cases/{id}/examinations/{eid}/registry-search": [.examiner],
+        // Exhibits and custody are the lab's: examiners write; analysts and liaison officers read.
+        "POST /v1/exhibits": [.examiner], "GET /v1/exhibits": caseReaders, "GET /v1/exhibits/{id}": caseReaders,
+        "PATCH /v1/exhibits/{id}": [.examiner], "GET /v1/exhibits/{id}/history": caseReaders, "GET /v1/exhibits/{id}/tree": caseReaders,
+        "GET /v1/exhibits/{id}/custody": caseReaders, "GET /v1/cases/{id}/exhibits": caseReaders,
+        "POST /v1/exhibits/{id}/transfers": [.examiner], "POST /v1/exhibits/{id}/transfers/{tid}/receipt": [.examiner],
+        "POST /v1/exhibits/{id}/transfers/{tid}/cancel": [.examiner], "POST /v1/exhibits/{id}/seals": [.examiner],
+        "POST /v1/exhibits/{id}/disposition": [.examiner],
     ]
 
     @Test("the table names exactly the routes the router serves")
@@ -106,6 +113,7 @@ struct AuthorizationMatrixTests {
         let parts = route.split(separator: " ")
         let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
             .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
+            .replacingOccurrences(of: "{tid}", with: UUID().uuidString.lowercased())
         return (HTTPRequest.Method(String(parts[0]))!, uri)
     }
 

@@ -53,6 +53,7 @@ struct OpenAPITests {
                 let security = operation["security"] as? [Any]
                 let uri = path.replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
             .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
+            .replacingOccurrences(of: "{tid}", with: UUID().uuidString.lowercased())
                 let response = try await app.request(method, uri, json: method == .get || method == .delete ? nil : "{}")
                 if open.contains(route) {
                     #expect(security?.isEmpty == true, "\(route) should be documented as open")
