@@ -100,6 +100,11 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"receipt_sha256|receipt_reference"), re.compile(r"(is required for|is recorded only for) a hand-over")),
     (re.compile(r"seal_number"), re.compile(r"is the exhibit's current seal")),
     (re.compile(r"date"), re.compile(r"(is in the future|is before the exhibit was received)")),
+    # Imaging and leads: what imaging takes, what a lead may link, what a hit needs.
+    (re.compile(r"acquired_on"), re.compile(r"(is in the future|is before the exhibit was received)")),
+    (re.compile(r"exhibit"), re.compile(r"is a [a-z_]+: imaging takes")),
+    (re.compile(r"exhibit_[ab]"), re.compile(r"(is exhibit_a|is a [a-z_]+|is of the same case)")),
+    (re.compile(r"examination_id"), re.compile(r"(is required for an identification|is recorded only with|is not a comparison|is an examination of another case)")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),
 ]

@@ -5,10 +5,11 @@ import IFCHTTP
 import IFCStore
 import Registry
 
-/// The exhibits module: ballistic exhibits (`EX-2026-000123`) of forensic cases, and their chain
-/// of custody (ISO/IEC 17025 §7.4). Examiners write; analysts and liaison officers read.
+/// The exhibits module: ballistic exhibits (`EX-2026-000123`) of forensic cases, their chain of
+/// custody (ISO/IEC 17025 §7.4), imaging acquisitions, leads, hits and the clusters the hits make.
+/// Examiners write; analysts and liaison officers read.
 ///
-/// Laid out like the registry, a folder per concept (`Exhibits/`, `Custody/`), rules that need
+/// Laid out like the registry, a folder per concept (`Exhibits/`, `Custody/`, `Leads/`), rules that need
 /// neither HTTP nor SQL in `Rules/`. Cases and seizures are read only through `ForensicsReader`,
 /// registry firearms only through `RegistryReader`; this module writes only its own tables.
 public struct Exhibits: IFCModule {
@@ -39,10 +40,11 @@ public struct Exhibits: IFCModule {
     public func addRoutes(to routes: RouteRegistry) {
         addExhibitRoutes(to: routes)
         addCustodyRoutes(to: routes)
+        addLeadRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.exhibitSchemas, Self.custodySchemas].reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
+        [Self.exhibitSchemas, Self.custodySchemas, Self.leadSchemas].reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 
     /// The app clock's UTC day.

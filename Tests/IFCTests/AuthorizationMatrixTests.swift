@@ -51,6 +51,9 @@ struct AuthorizationMatrixTests {
         "POST /v1/exhibits/{id}/transfers": [.examiner], "POST /v1/exhibits/{id}/transfers/{tid}/receipt": [.examiner],
         "POST /v1/exhibits/{id}/transfers/{tid}/cancel": [.examiner], "POST /v1/exhibits/{id}/seals": [.examiner],
         "POST /v1/exhibits/{id}/disposition": [.examiner],
+        "POST /v1/exhibits/{id}/acquisitions": [.examiner], "GET /v1/exhibits/{id}/acquisitions": caseReaders,
+        "POST /v1/leads": [.examiner], "GET /v1/leads": caseReaders, "GET /v1/leads/{id}": caseReaders,
+        "POST /v1/leads/{id}/decision": [.examiner], "POST /v1/leads/{id}/withdrawal": [.examiner], "GET /v1/cases/{id}/cluster": caseReaders,
     ]
 
     @Test("the table names exactly the routes the router serves")
