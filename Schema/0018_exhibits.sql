@@ -121,6 +121,30 @@ CREATE TABLE exhibit_transfers (
 CREATE UNIQUE INDEX exhibit_transfers_one_open ON exhibit_transfers (exhibit_id) WHERE status = 'in_transit';
 CREATE INDEX exhibit_transfers_in_transit ON exhibit_transfers (sent_at) WHERE status = 'in_transit';
 
+-- Only the exhibit's holder sends it, and only while it is held: the sending party must be the
+-- exhibit's custodian at that moment (its row locked), and the exhibit neither in transit nor
+-- disposed of. The unique index above keeps concurrent senders to one; this keeps a sender to the
+-- holder.
+CREATE FUNCTION exhibit_transfers_from_holder() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    held exhibits%ROWTYPE;
+BEGIN
+    SELECT * INTO held FROM exhibits WHERE id = NEW.exhibit_id FOR UPDATE;
+    IF held.status <> 'held' OR held.custodian_kind <> NEW.from_kind OR held.custodian <> NEW.from_party THEN
+        RAISE EXCEPTION 'exhibit % is % by % %: it is not sent by %', held.reference, held.status, held.custodian_kind, held.custodian,
+                        NEW.from_party
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'transfer_from_holder';
+    END IF;
+    IF NEW.from_kind = 'user' AND lower(NEW.sent_by) <> lower(NEW.from_party) THEN
+        RAISE EXCEPTION 'exhibit % is held by %: only they send it', held.reference, held.custodian
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'transfer_from_holder';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER exhibit_transfers_from_holder BEFORE INSERT ON exhibit_transfers
+    FOR EACH ROW EXECUTE FUNCTION exhibit_transfers_from_holder();
+
 -- A transfer is settled once: received or cancelled, never reopened or changed after.
 CREATE FUNCTION exhibit_transfers_settle_once() RETURNS trigger
 LANGUAGE plpgsql AS $$

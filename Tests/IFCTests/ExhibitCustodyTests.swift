@@ -126,7 +126,7 @@ struct ExhibitCustodyTests {
         }
     }
 
-    @Test("the database refuses a second open transfer, a gap or a fork in the chain, and any rewrite of it, whatever the code does")
+    @Test("the database refuses a send by anyone but the holder, a second open transfer, a gap or a fork in the chain, and any rewrite of it, whatever the code does")
     func databaseKeepsTheChain() async throws {
         try await withTestApp { app in
             let alice = try await app.token(roles: [.examiner], username: "alice.lab")
@@ -143,11 +143,20 @@ struct ExhibitCustodyTests {
                     return "other: \(error)"
                 }
             }
-            // A second open transfer (as app role, bypassing the service).
-            #expect(await sqlState("""
+            // A second transfer of an item in transit (as the app role, bypassing the service): the trigger refuses it.
+            let second: PostgresQuery = """
                 INSERT INTO exhibit_transfers (id, exhibit_id, from_kind, from_party, sent_by, to_kind, to_party, purpose, seal_intact, sent_at)
                 VALUES (\(UUID()), \(exhibitID), 'user', 'alice.lab', 'alice.lab', 'user', 'carol.lab', 'fork', true, now())
-                """) == "23505")
+                """
+            #expect(await sqlState(second) == "23514")
+            // Should the exhibit's row be wrong (say it held again), the unique index on open transfers still refuses it.
+            #expect(await sqlState("UPDATE exhibits SET status = 'held' WHERE id = \(exhibitID)") == nil)
+            #expect(await sqlState(second) == "23505")
+            // A sender who is not the holder.
+            #expect(await sqlState("""
+                INSERT INTO exhibit_transfers (id, exhibit_id, from_kind, from_party, sent_by, to_kind, to_party, purpose, seal_intact, sent_at)
+                VALUES (\(UUID()), \(exhibitID), 'user', 'alice.lab', 'mallory.lab', 'user', 'carol.lab', 'theft', true, now())
+                """) == "23514")
             // A fork: a second entry 2.
             #expect(await sqlState("""
                 INSERT INTO exhibit_custody (exhibit_id, seq, previous_seq, event, recorded_by, custodian_kind, custodian, at)
