@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+import IFCServer
 import IFCStore
 import PostgresNIO
 import Testing
@@ -205,6 +206,35 @@ struct ExhibitLeadTests {
             #expect(items[0]["acquisition_to_lead_days"] as? Int == expectedToLead)
             #expect(abs((items[0]["lead_to_decision_days"] as? Double ?? 0) - 3) < 0.05)
             #expect(abs((items[1]["lead_to_decision_days"] as? Double ?? 0) - 1) < 0.05)
+        }
+    }
+
+    @Test("demo seed adds exhibits on the forensics sample's cases: test-fires, chains with a broken seal, leads, a three-case cluster linked to the revolver; once")
+    func demoSeed() async throws {
+        try await withTestApp { app in
+            let first = try await app.token(roles: [.examiner])
+            let second = try await app.token(roles: [.examiner])
+            let analyst = try await app.token(roles: [.analyst])
+            // What the forensics sample holds: three cases, one with a verified comparison identification.
+            let shooting = try await ExhibitsTests.openCase(app, examiner: first)
+            let scene1 = try await ExhibitsTests.openCase(app, examiner: first)
+            _ = try await ExhibitsTests.openCase(app, examiner: first)
+            _ = try await Self.comparison(app, caseID: shooting, examiner: first, verifier: second)
+            var config = AppConfig()
+            config.bcryptCost = 4
+            let added = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(added.contains { $0.hasPrefix("exhibits: 8 exhibits") && $0.contains("three-case cluster") }, "\(added)")
+            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE derivation = 'test_fire'") == 2)
+            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE seal_broken") == 1)
+            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE status = 'in_transit'") == 1)
+            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE status = 'disposed'") == 1)
+            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibit_leads WHERE status = 'open'") == 1)
+            let cluster = try await app.request(.get, "/v1/cases/\(scene1)/cluster", token: analyst).object
+            #expect((cluster["cases"] as? [[String: Any]])?.count == 3)
+            #expect((cluster["firearms"] as? [[String: Any]])?.count == 1)
+            let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(!again.contains { $0.hasPrefix("exhibits:") })
+            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits") == 8)
         }
     }
 }
