@@ -66,7 +66,7 @@ struct ExhibitsTests {
         }
     }
 
-    @Test("bad input names the field: unknown case, a seizure not of the case, kind-specific fields on another kind, a future date; a duplicate barcode is 409; nothing is written")
+    @Test("bad input names the field: unknown case, a seizure not of the case, kind-specific fields on another kind, a future date; a duplicate barcode or a closed case is 409; nothing is written")
     func refusals() async throws {
         try await withTestApp { app in
             let examiner = try await app.token(roles: [.examiner])
@@ -98,6 +98,13 @@ struct ExhibitsTests {
             let duplicate = try await app.request(.post, "/v1/exhibits", token: examiner, json: Self.exhibit(case: caseID, barcode: "DUP-1"))
             #expect(duplicate.status == .conflict)
             #expect(duplicate.isProblem)
+            // A closed case takes no more exhibits.
+            let closed = try await Self.openCase(app, examiner: examiner)
+            #expect(try await app.request(.patch, "/v1/cases/\(closed)", token: examiner, json: #"{"status":"closed"}"#,
+                                          headers: [.ifMatch: "\"1\""]).status == .ok)
+            let late = try await app.request(.post, "/v1/exhibits", token: examiner, json: Self.exhibit(case: closed))
+            #expect(late.status == .conflict)
+            #expect(try late.object["type"] as? String == "urn:ifcd:problem:case-closed")
             #expect(try await Self.count(app, "SELECT count(*) FROM exhibits") == 3)
             #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_custody") == 3)
         }

@@ -15,6 +15,9 @@ extension Exhibits {
         guard let forensicCase = try await forensics.forensicCase(id: fields.caseID, by: principal, requestID: requestID) else {
             throw Problem.invalid("case_id", "no case has this id")
         }
+        if forensicCase.status == .closed {
+            throw Problem.conflict("case \(forensicCase.reference) is closed: no exhibit is taken in for it", slug: "case-closed")
+        }
         if let seizureID = fields.seizureID {
             guard try await forensics.seizure(id: seizureID, by: principal, requestID: requestID) != nil else {
                 throw Problem.invalid("seizure_id", "no seizure has this id")
