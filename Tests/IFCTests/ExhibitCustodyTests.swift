@@ -126,6 +126,29 @@ struct ExhibitCustodyTests {
         }
     }
 
+    @Test("a receipt and a cancellation of one transfer at once: exactly one settles it, the chain stays linear")
+    func receiptRacesCancellation() async throws {
+        try await withTestApp(configure: { $0.poolSize = 8 }) { app in
+            let alice = try await app.token(roles: [.examiner], username: "alice.lab")
+            let bob = try await app.token(roles: [.examiner], username: "bob.lab")
+            for _ in 1...5 {
+                let (_, id) = try await Self.exhibit(app, examiner: alice)
+                let tid = try #require(try await Self.send(app, id, as: alice, #"{"to_user":"bob.lab","purpose":"race","seal_intact":true}"#).object["id"] as? String)
+                async let received = app.request(.post, "/v1/exhibits/\(id)/transfers/\(tid)/receipt", token: bob, json: #"{"seal_intact":true}"#)
+                async let cancelled = app.request(.post, "/v1/exhibits/\(id)/transfers/\(tid)/cancel", token: alice, json: #"{"reason":"called back"}"#)
+                let statuses = [try await received.status.code, try await cancelled.status.code].sorted()
+                #expect(statuses == [200, 409], "\(statuses)")
+                let entries = try await Self.entries(app, id, as: alice)
+                #expect(entries.count == 3)
+                #expect(["received", "cancelled"].contains(entries.last?["event"] as? String ?? ""))
+                Self.expectLinear(entries)
+                let exhibit = try await app.request(.get, "/v1/exhibits/\(id)", token: alice).object
+                #expect(exhibit["status"] as? String == "held")
+                #expect(exhibit["custodian"] as? String == (entries.last?["event"] as? String == "received" ? "bob.lab" : "alice.lab"))
+            }
+        }
+    }
+
     @Test("the database refuses a send by anyone but the holder, a second open transfer, a gap or a fork in the chain, and any rewrite of it, whatever the code does")
     func databaseKeepsTheChain() async throws {
         try await withTestApp { app in
