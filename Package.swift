@@ -110,11 +110,22 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedTemplates"]
         ),
+        // Exhibits and their chain of custody; reads cases and seizures through the forensics read
+        // API and firearms through the registry's.
+        .target(
+            name: "Exhibits",
+            dependencies: [
+                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(
             name: "IFCServer",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics",
+                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -127,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "ifcd",
             dependencies: [
-                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "IFCCore",
+                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "Exhibits", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -136,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "IFCTests",
             dependencies: [
-                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCCore",
+                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

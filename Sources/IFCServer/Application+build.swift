@@ -7,6 +7,7 @@ import IFCStore
 import Accounts
 import Registry
 import Forensics
+import Exhibits
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -61,7 +62,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
         importMaxBytes: context.config.importMaxBytes, importMaxRows: context.config.importMaxRows))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
-    return [accounts, registry, forensics] + context.additionalModules(kit, registry)
+    let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"))
+    return [accounts, registry, forensics, exhibits] + context.additionalModules(kit, registry)
 }
 
 public func buildParts(_ context: AppContext) throws -> AppParts {
