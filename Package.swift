@@ -100,11 +100,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // International tracing requests; reads the registry and forensics only through their read APIs.
+        // (Named IFCTracing: swift-distributed-tracing, in the graph through Hummingbird, has a `Tracing` target.)
+        .target(
+            name: "IFCTracing",
+            dependencies: [
+                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Sources/Tracing",
+            swiftSettings: swiftSettings
+        ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(
             name: "IFCServer",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics",
+                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCTracing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -117,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "ifcd",
             dependencies: [
-                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "IFCCore",
+                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "IFCTracing", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -126,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "IFCTests",
             dependencies: [
-                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCCore",
+                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCTracing", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

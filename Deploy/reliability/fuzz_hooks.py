@@ -27,6 +27,17 @@ STATE_REFUSALS = [
     (re.compile(r"body"), re.compile(r"names no change")),
     # An event dated before the firearm's year of manufacture (stored on the firearm).
     (re.compile(r"occurred_on"), re.compile(r"is before the firearm's year of manufacture")),
+    # Tracing: sending a draft checks the ITI minimum content stored on it (each missing field),
+    # its deadline against today, and the legal review its personal data needs.
+    (re.compile(r"addressee|requesting_officer|requesting_agency|firearm|firearm\.(make|type|calibre|serial)|circumstances(\.recovered_on|\.recovery_country)?|legal_basis|illicit_nature|intended_use|deadline"),
+     re.compile(r"(is required|is in the past)")),
+    (re.compile(r"legal_review"), re.compile(r"the request names a possessor or associates")),
+    # A follow-on's parent: itself, or an incoming request; a bulk seizure with no (or too many) firearms.
+    (re.compile(r"parent_id"), re.compile(r"(is the request itself|is an incoming request)")),
+    (re.compile(r"seizure_id"), re.compile(r"(the seizure lists no firearm|lists more than)")),
+    (re.compile(r"addressee"), re.compile(r"is required: firearm \d+")),
+    # Who sends acknowledgements and answers follows from the request's direction.
+    (re.compile(r"direction"), re.compile(r"an [a-z_]+ on an? [a-z]+ request is")),
 ]
 
 # Rules a JSON schema cannot state, named one by one: a comparison between two fields, the
@@ -86,6 +97,18 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"afte_conclusion"), re.compile(r"applies only to a comparison")),
     (re.compile(r"elimination_reason"), re.compile(r"(is required for an elimination|applies only to an elimination)")),
     (re.compile(r"recovered_serial|part_examined"), re.compile(r"applies only to a serial number restoration")),
+    # Tracing: a manufacturer or importer addressee needs its name; a deadline not in the past;
+    # a serial with no letter or digit needs another marking; what an answer carries follows from
+    # its outcome, and what a message carries from its kind.
+    (re.compile(r"addressee\.name"), re.compile(r"is required for an? (manufacturer|importer)")),
+    (re.compile(r"deadline"), re.compile(r"is in the past")),
+    (re.compile(r"circumstances\.recovered_on|circumstances\.(possessor|associates\[\d+\])\.date_of_birth|received_on|answer\.transfers\[\d+\]\.on|answer\.last_lawful_holder\.since"),
+     re.compile(r"is in the future")),
+    (re.compile(r"firearm\.serial"), re.compile(r"(has no letter or digit|is required \(or the other or import markings)")),
+    (re.compile(r"answer\.(not_traced_reason|reason|transfers|last_lawful_holder|diversion_established|diversion_how)"),
+     re.compile(r"(is required|is given only when not traced|must list the chain of lawful transfers)")),
+    (re.compile(r"answer"), re.compile(r"(is required for an answer|is given only with kind answer)")),
+    (re.compile(r"body"), re.compile(r"is required")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),
 ]

@@ -7,6 +7,7 @@ import IFCStore
 import Accounts
 import Registry
 import Forensics
+import IFCTracing
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -57,7 +58,9 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
         categories: context.config.registryCategories, makesModels: context.config.registryMakesModels,
         retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement]))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"))
-    return [accounts, registry, forensics] + context.additionalModules(kit, registry)
+    let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
+                          settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
+    return [accounts, registry, forensics, tracing] + context.additionalModules(kit, registry)
 }
 
 public func buildParts(_ context: AppContext) throws -> AppParts {

@@ -12,6 +12,7 @@ struct AuthorizationMatrixTests {
     static let readers: Set<Role> = [.clerk, .analyst, .examiner, .liaison]
     static let everyone = Set(Role.allCases)
     static let caseReaders: Set<Role> = [.analyst, .examiner, .liaison]
+    static let traceReaders: Set<Role> = [.analyst, .liaison]
 
     /// nil: open to anyone without a token. Otherwise the roles that may call the route.
     static let table: [String: Set<Role>?] = [
@@ -44,6 +45,13 @@ struct AuthorizationMatrixTests {
         "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
         "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],
         "POST /v1/cases/{id}/examinations/{eid}/registry-search": [.examiner],
+        // Tracing: liaison officers write; analysts read.
+        "POST /v1/traces": [.liaison], "POST /v1/traces/bulk": [.liaison], "GET /v1/traces": traceReaders,
+        "GET /v1/traces/{id}": traceReaders, "PATCH /v1/traces/{id}": [.liaison], "GET /v1/traces/{id}/history": traceReaders,
+        "POST /v1/traces/{id}/send": [.liaison], "POST /v1/traces/{id}/legal-review": [.liaison], "POST /v1/traces/{id}/close": [.liaison],
+        "GET /v1/traces/{id}/document": traceReaders, "POST /v1/traces/{id}/messages": [.liaison],
+        "GET /v1/traces/{id}/messages": traceReaders, "POST /v1/traces/incoming": [.liaison],
+        "GET /v1/traces/{id}/matches": traceReaders, "GET /v1/traces/{id}/registry-answer": [.liaison],
     ]
 
     @Test("the table names exactly the routes the router serves")
