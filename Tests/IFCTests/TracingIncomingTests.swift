@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+import IFCServer
 import PostgresNIO
 import Testing
 
@@ -176,6 +177,35 @@ struct TracingIncomingTests {
             }
             #expect((doc["messages"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["acknowledgement", "answer"])
             #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id)") == 1)
+        }
+    }
+
+    @Test("demo seed: outgoing traces at every status (two overdue, a follow-on, traced with a short time-to-crime, not traced) and incoming ones matching the registry sample exactly, by confusables, by pattern and fuzzily")
+    func demoSeed() async throws {
+        try await withTestApp { app in
+            var config = AppConfig()
+            config.bcryptCost = 4
+            let summary = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(summary.contains { $0.hasPrefix("tracing: 8 outgoing traces (2 overdue, 1 follow-on), 5 incoming") }, "\(summary)")
+            #expect(try await RegistryTests.count(app, "SELECT count(DISTINCT status) FROM traces WHERE direction = 'outgoing'") == 5)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM traces WHERE status IN ('sent', 'acknowledged') AND deadline < current_date") == 2)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM traces WHERE parent_id IS NOT NULL") == 1)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM trace_messages WHERE outcome = 'not_traced'") == 1)
+            for kind in ["exact", "confusable", "pattern", "fuzzy"] {
+                #expect(try await RegistryTests.count(app, "SELECT count(*) FROM trace_matches WHERE match = \(kind)") >= 1, "\(kind)")
+            }
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM trace_matches WHERE component_id IS NOT NULL AND match = 'confusable'") >= 1)
+            let analyst = try await app.token(roles: [.analyst])
+            let answered = try await app.request(.get, "/v1/traces?status=answered&direction=outgoing", token: analyst).object
+            let ids = ((answered["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+            var flagged = 0
+            for id in ids {
+                let ttc = try await app.request(.get, "/v1/traces/\(id)", token: analyst).object["time_to_crime"] as? [String: Any]
+                if ttc?["under_one_year"] as? Bool == true { flagged += 1 }
+            }
+            #expect(flagged == 1)
+            let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
+            #expect(!again.contains { $0.hasPrefix("tracing") })
         }
     }
 }
