@@ -8,6 +8,13 @@ extension Tracing {
     static func text(_ max: Int) -> JSONValue { Schema.text(max: max) }
     static let optionalDate: JSONValue = ["oneOf": [Schema.date, ["type": "null"]]]
 
+    /// `schema`, or null (unless it takes null already).
+    static func nullable(_ schema: JSONValue) -> JSONValue {
+        if case .array(let types)? = schema["type"], types.contains(.string("null")) { return schema }
+        if case .array(let options)? = schema["oneOf"], options.contains(["type": "null"]) { return schema }
+        return ["anyOf": [schema, ["type": "null"]]]
+    }
+
     static var traceSchemas: [String: JSONValue] {
         let firearm: [String: JSONValue] = [
             "make": text(100), "model": text(100), "type": Schema.enumeration(FirearmType.allCases.map(\.rawValue)), "calibre": text(50),
@@ -64,6 +71,10 @@ extension Tracing {
         stored["version"] = Schema.integer
         stored["created_at"] = Schema.dateTime
         stored["updated_at"] = Schema.dateTime
+        // A record names every field: those that may be empty are null then.
+        let alwaysSet: Set<String> = ["id", "reference", "direction", "status", "channel", "urgency", "confidentiality", "personal_data",
+                                      "created_by", "version", "created_at", "updated_at"]
+        for (key, schema) in stored where !alwaysSet.contains(key) { stored[key] = nullable(schema) }
         var record = stored
         record["answer"] = ["oneOf": [Schema.ref("TraceAnswer"), ["type": "null"]]]
         record["time_to_crime"] = ["oneOf": [Schema.object([
