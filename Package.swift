@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Printable pages (forensic reports, trace documents) from templates, not Swift strings.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Identifiers, roles, the principal, problems, pagination, audit values. No HTTP, no SQL.
@@ -53,6 +55,8 @@ let package = Package(
         .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-schema"]),
         // The same tool compiles Config/makes-models.json (the reference table) into Registry.
         .plugin(name: "EmbedReference", capability: .buildTool(), dependencies: ["embed-schema"]),
+        // And a target's Templates/*.mustache (printable pages) into that target.
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["embed-schema"]),
         // HTTP conventions every module shares: context, problems, auth, roles, ETag, idempotency,
         // pagination, OpenAPI, and the module protocol.
         .target(
@@ -64,8 +68,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            swiftSettings: swiftSettings
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
         ),
         // Users, tokens, login.
         .target(
@@ -97,8 +104,11 @@ let package = Package(
                 "IFCCore", "IFCStore", "IFCHTTP", "Registry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: swiftSettings
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
         ),
         // International tracing requests; reads the registry and forensics only through their read APIs.
         // (Named IFCTracing: swift-distributed-tracing, in the graph through Hummingbird, has a `Tracing` target.)
@@ -110,7 +120,9 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Sources/Tracing",
-            swiftSettings: swiftSettings
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
         ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(
@@ -141,6 +153,7 @@ let package = Package(
                 "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCTracing", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The throwaway module's schema files, read at run time by its test.
             exclude: ["KitDemo/Schema"],

@@ -30,6 +30,7 @@ holders="${BENCH_HOLDERS:-300000}"
 events="${BENCH_EVENTS:-3000000}"
 audit_target="${BENCH_AUDIT:-5000000}"
 connections="${BENCH_CONNECTIONS:-16}"
+cases_seeded="${BENCH_CASES:-100000}"
 seconds="${BENCH_SECONDS:-10}"
 port="${BENCH_PORT:-18183}"
 
@@ -54,7 +55,7 @@ log() { echo "suite: $*" >&2; }
 # ---- 1. Data ----
 log "generating $firearms firearms"
 bash Deploy/bench/generate-firearms.sh "$firearms" >"$dir/firearms.csv"
-printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --role clerk --role analyst --role auditor \
+printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --role clerk --role analyst --role examiner --role auditor \
     --password-stdin --data-dir "$data" >/dev/null
 IFCD_LOG_LEVEL=warning "$bin" serve --data-dir "$data" --port "$port" >"$dir/serve.log" 2>&1 &
 serve_pid=$!
@@ -183,6 +184,39 @@ UPDATE firearms SET version = version + 1, updated_at = clock_timestamp() WHERE 
 $(audit_insert firearm.event "'FA-' || :f")
 COMMIT;
 SQL
+# Forensic cases: create (a reference from the yearly series, the row, its first version, its
+# audit entry) and read (the case, its read entry), on a table holding $cases_seeded cases.
+case_insert="INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country, incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)"
+sql -c "$case_insert SELECT gen_random_uuid(), ifcd_reference('FC', 6, NULL), 'Bench Police', 'Insp. Bench', 'B-' || i, 'shooting with intent',
+        current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench'
+        FROM generate_series(1, $cases_seeded) i" >/dev/null
+case_id="$(sql -At -c "SELECT id FROM forensic_cases ORDER BY reference OFFSET $((cases_seeded / 2)) LIMIT 1")"
+cat >"$dir/case-create.sql" <<SQL
+BEGIN;
+$lookup
+$case_insert
+  VALUES (gen_random_uuid(), ifcd_reference('FC', 6, NULL), 'JCF Major Investigation Taskforce', 'Insp. Campbell', 'MIT-2025-114', 'shooting with intent',
+          current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench') RETURNING id AS case_id \\gset
+SELECT * FROM forensic_cases WHERE id = :case_id;
+INSERT INTO forensic_case_versions (case_id, version, record, change, changed_by)
+  SELECT id, 1, to_jsonb(c), 'received', 'bench' FROM forensic_cases c WHERE id = :case_id;
+$(audit_insert case.create "'pgbench'")
+COMMIT;
+SQL
+cat >"$dir/case-read.sql" <<SQL
+BEGIN;
+$lookup
+SELECT * FROM forensic_cases WHERE id = '$case_id';
+$(audit_insert case.read "'$case_id'")
+COMMIT;
+SQL
+cat >"$dir/case-create.lua" <<LUA
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+    return wrk.format("POST", "/v1/cases", nil,
+        '{"submitting_agency":"JCF Major Investigation Taskforce","officer":"Insp. Campbell","agency_case_number":"MIT-2025-114","offence":"shooting with intent","incident_on":"$(date -u -d '30 days ago' +%Y-%m-%d)","incident_country":"JM","incident_place":"Spanish Town","received_on":"$(date -u -d '20 days ago' +%Y-%m-%d)","confidentiality":"restricted","requested_examinations":["comparison","operability"]}')
+end
+LUA
 # wrk scripts: unique serials per request for create; a random firearm per event.
 cat >"$dir/create.lua" <<'LUA'
 -- wrk.format uses wrk.headers (with -H Authorization) when given no headers of its own.
@@ -232,6 +266,8 @@ run_pair exact "/v1/firearms?serial=$serial" "" "$dir/exact.sql"
 run_pair pattern "/v1/firearms/search?serial=$pattern&limit=20" "" "$dir/pattern.sql"
 run_pair create "/v1/firearms" "$dir/create.lua" "$dir/create.sql"
 run_pair event "/" "$dir/event.lua" "$dir/event.sql"
+run_pair case_read "/v1/cases/$case_id" "" "$dir/case-read.sql"
+run_pair case_create "/" "$dir/case-create.lua" "$dir/case-create.sql"
 
 # ---- 3. Audit verify and memory ----
 log "audit verify"
@@ -261,6 +297,8 @@ registry: $firearms firearms imported, $holders holders, $events events copied; 
 | pattern search GET /v1/firearms/search | ${rps[pattern]}/s (p50 ${p50[pattern]}, p99 ${p99[pattern]}) | pgbench ${tps[pattern]}/s | $(ratio "${rps[pattern]}" "${tps[pattern]}") | ≥ 0.5: $(met "$(ratio "${rps[pattern]}" "${tps[pattern]}")" 0.5 ">="); p99 ≤ 50 ms: $(met "$(ms "${p99[pattern]}")" 50 "<=") |
 | firearm create POST /v1/firearms | ${rps[create]}/s (p50 ${p50[create]}, p99 ${p99[create]}; non-2xx ${bad[create]}) | pgbench ${tps[create]}/s | $(ratio "${rps[create]}" "${tps[create]}") | ≥ 0.5: $(met "$(ratio "${rps[create]}" "${tps[create]}")" 0.5 ">=") |
 | event append POST /v1/firearms/{id}/events | ${rps[event]}/s (p50 ${p50[event]}, p99 ${p99[event]}; non-2xx ${bad[event]}) | pgbench ${tps[event]}/s | $(ratio "${rps[event]}" "${tps[event]}") | ≥ 0.5: $(met "$(ratio "${rps[event]}" "${tps[event]}")" 0.5 ">=") |
+| case read GET /v1/cases/{id} | ${rps[case_read]}/s (p50 ${p50[case_read]}, p99 ${p99[case_read]}) | pgbench ${tps[case_read]}/s | $(ratio "${rps[case_read]}" "${tps[case_read]}") | ≥ 0.6: $(met "$(ratio "${rps[case_read]}" "${tps[case_read]}")" 0.6 ">=") |
+| case create POST /v1/cases | ${rps[case_create]}/s (p50 ${p50[case_create]}, p99 ${p99[case_create]}; non-2xx ${bad[case_create]}) | pgbench ${tps[case_create]}/s | $(ratio "${rps[case_create]}" "${tps[case_create]}") | ≥ 0.5: $(met "$(ratio "${rps[case_create]}" "${tps[case_create]}")" 0.5 ">=") |
 | import of $firearms rows | $import_rate rows/s (${import_seconds}s) | COPY bare $copy_rate rows/s; COPY + SQL indexes $copy_indexed_rate rows/s | $(ratio "$import_rate" "$copy_rate") of COPY; $(ratio "$import_rate" "$copy_indexed_rate") of COPY+indexes | ≥ 0.5 × COPY: $(met "$(ratio "$import_rate" "$copy_rate")" 0.5 ">=") |
 | ifcd audit verify | $verify_rate entries/s (${verified:-?} in ${verify_seconds}s) | | | ≥ 200k/s: $(met "$verify_rate" 200000 ">=") |
 | peak RSS of ifcd serve | ${rss_mb} MB | | | ≤ 150 MB: $(met "$rss_mb" 150 "<=") |

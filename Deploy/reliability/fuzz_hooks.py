@@ -27,6 +27,9 @@ STATE_REFUSALS = [
     (re.compile(r"body"), re.compile(r"names no change")),
     # An event dated before the firearm's year of manufacture (stored on the firearm).
     (re.compile(r"occurred_on"), re.compile(r"is before the firearm's year of manufacture")),
+    # Whether an issue is a first report or an amendment follows from the versions issued.
+    (re.compile(r"replaces|amendment_reason"),
+     re.compile(r"(no version of this report is issued yet|a first issue amends nothing|version \d+ is issued|an amended report says why)")),
     # Tracing: sending a draft checks the ITI minimum content stored on it (each missing field),
     # its deadline against today, and the legal review its personal data needs.
     (re.compile(r"addressee|requesting_officer|requesting_agency|firearm|firearm\.(make|type|calibre|serial)|circumstances(\.recovered_on|\.recovery_country)?|legal_basis|illicit_nature|intended_use|deadline"),
@@ -97,6 +100,8 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"afte_conclusion"), re.compile(r"applies only to a comparison")),
     (re.compile(r"elimination_reason"), re.compile(r"(is required for an elimination|applies only to an elimination)")),
     (re.compile(r"recovered_serial|part_examined"), re.compile(r"applies only to a serial number restoration")),
+    # A review that returns the report says what must change.
+    (re.compile(r"note"), re.compile(r"is required when the report is returned")),
     # Tracing: a manufacturer or importer addressee needs its name; a deadline not in the past;
     # a serial with no letter or digit needs another marking; what an answer carries follows from
     # its outcome, and what a message carries from its kind.

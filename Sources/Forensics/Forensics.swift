@@ -18,12 +18,20 @@ public struct Forensics: IFCModule {
     let environment: AppEnvironment
     let registry: RegistryReader
     let intake: RegistryIntake
+    /// The laboratory named on its reports (`forensics.laboratory`).
+    let laboratory: String
 
     /// `SZ-2026-000123`, a seizure's number.
     public static let seizureReferences = ReferenceSeries.yearly("SZ")
 
     /// `FC-2026-000123`, a forensic case's number.
     public static let caseReferences = ReferenceSeries.yearly("FC")
+
+    /// `LR-2026-000123`, a lab report's number; its amendments keep it with the next version.
+    public static let reportReferences = ReferenceSeries.yearly("LR")
+
+    /// The module's printable pages (`Templates/`) on the kit's print layout.
+    static let templates = Result { try PageTemplates(moduleFiles: EmbeddedTemplates.files) }
 
     static let seizureWriters = RouteSpec.Access.roles([.clerk])
     static let seizureReaders = RouteSpec.Access.roles([.clerk, .analyst, .examiner, .liaison])
@@ -33,7 +41,9 @@ public struct Forensics: IFCModule {
     /// Analysts link records as well as examiners.
     static let linkWriters = RouteSpec.Access.roles([.analyst, .examiner])
 
-    public init(_ context: ModuleContext, registry: RegistryReader, intake: RegistryIntake) {
+    public init(_ context: ModuleContext, registry: RegistryReader, intake: RegistryIntake,
+                laboratory: String = "Integrated Firearms Centre, forensic firearms laboratory") {
+        self.laboratory = laboratory
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment
@@ -46,10 +56,11 @@ public struct Forensics: IFCModule {
         addCaseRoutes(to: routes)
         addExaminationRoutes(to: routes)
         addRestorationRoutes(to: routes)
+        addReportRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.seizureSchemas, Self.caseSchemas, Self.examinationSchemas, Self.restorationSchemas]
+        [Self.seizureSchemas, Self.caseSchemas, Self.examinationSchemas, Self.restorationSchemas, Self.reportSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

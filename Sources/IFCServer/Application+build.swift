@@ -57,7 +57,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let registry = Registry(kit, settings: RegistrySettings(
         categories: context.config.registryCategories, makesModels: context.config.registryMakesModels,
         retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement]))
-    let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"))
+    let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
+                              laboratory: context.config.forensicsLaboratory)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
     return [accounts, registry, forensics, tracing] + context.additionalModules(kit, registry)

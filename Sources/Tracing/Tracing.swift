@@ -38,6 +38,9 @@ public struct Tracing: IFCModule {
     /// `TR-2026-000045`, a request's number (outgoing and incoming share the series).
     public static let references = ReferenceSeries.yearly("TR")
 
+    /// The module's printable pages (`Templates/`) on the kit's print layout.
+    static let templates = Result { try PageTemplates(moduleFiles: EmbeddedTemplates.files) }
+
     static let writers = RouteSpec.Access.roles([.liaison])
     static let readers = RouteSpec.Access.roles([.liaison, .analyst])
 

@@ -45,6 +45,9 @@ struct AuthorizationMatrixTests {
         "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
         "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],
         "POST /v1/cases/{id}/examinations/{eid}/registry-search": [.examiner],
+        "GET /v1/cases/{id}/report": [.analyst, .examiner, .liaison], "POST /v1/cases/{id}/reviews": [.examiner],
+        "GET /v1/cases/{id}/reviews": [.analyst, .examiner, .liaison], "POST /v1/cases/{id}/reports": [.examiner],
+        "GET /v1/cases/{id}/reports": [.analyst, .examiner, .liaison], "GET /v1/cases/{id}/reports/{version}": [.analyst, .examiner, .liaison],
         // Tracing: liaison officers write; analysts read.
         "POST /v1/traces": [.liaison], "POST /v1/traces/bulk": [.liaison], "GET /v1/traces": traceReaders,
         "GET /v1/traces/{id}": traceReaders, "PATCH /v1/traces/{id}": [.liaison], "GET /v1/traces/{id}/history": traceReaders,
@@ -114,6 +117,8 @@ struct AuthorizationMatrixTests {
         let parts = route.split(separator: " ")
         let uri = String(parts[1]).replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
             .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
+            .replacingOccurrences(of: "{version}", with: "1")
+            .replacingOccurrences(of: "\\{[a-z_]+\\}", with: UUID().uuidString.lowercased(), options: .regularExpression)
         return (HTTPRequest.Method(String(parts[0]))!, uri)
     }
 

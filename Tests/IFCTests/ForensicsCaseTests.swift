@@ -64,7 +64,7 @@ struct ForensicsCaseTests {
         }
     }
 
-    @Test("a case moves received → under examination → reported → closed with If-Match; a skipped or reversed step is 409; closed is final; history keeps each version")
+    @Test("a case moves received → under examination → reported (by issuing its report) → closed with If-Match; a skipped or reversed step is 409; closed is final; history keeps each version")
     func statusAndHistory() async throws {
         try await withTestApp { app in
             let examiner = try await app.token(roles: [.examiner])
@@ -76,6 +76,12 @@ struct ForensicsCaseTests {
             #expect(skipped.isProblem)
             var version = 1
             for status in ["under_examination", "reported", "closed"] {
+                if status == "reported" {
+                    // A case becomes reported by issuing its report, after both reviews.
+                    try await ForensicsReportTests.issue(app, casePath: path, author: examiner)
+                    version += 1
+                    continue
+                }
                 let moved = try await app.request(.patch, path, token: examiner, json: #"{"status":"\#(status)"}"#, headers: [.ifMatch: "\"\(version)\""])
                 #expect(moved.status == .ok, "\(status): \(moved.text)")
                 version += 1
@@ -86,7 +92,8 @@ struct ForensicsCaseTests {
             let liaison = try await app.token(roles: [.liaison])
             let history = try Self.list(try await app.request(.get, path + "/history", token: liaison))
             #expect(history.map { ($0["record"] as? [String: Any])?["status"] as? String } == ["received", "under_examination", "reported", "closed"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.update'") == 3)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.update'") == 2)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'report.issue'") == 1)
         }
     }
 

@@ -100,7 +100,7 @@ struct ForensicsExaminationTests {
         }
     }
 
-    @Test("a case is reported only when its examinations are completed and every identification is verified")
+    @Test("a case is reported only when its examinations are completed, every identification is verified and its report is issued")
     func reportingNeedsVerification() async throws {
         try await withTestApp { app in
             let first = try await app.token(roles: [.examiner], username: "examiner-a")
@@ -112,7 +112,10 @@ struct ForensicsExaminationTests {
             #expect(early.status == .conflict)
             #expect(try early.object["type"] as? String == "urn:ifcd:problem:verification-pending")
             #expect(try await app.request(.post, "/v1/examinations/\(id)/verification", token: second, json: "{}").status == .ok)
-            #expect(try await app.request(.patch, path, token: first, json: #"{"status":"reported"}"#, headers: [.ifMatch: "\"2\""]).status == .ok)
+            // Verified and completed, the case is ready; it becomes reported by issuing its report.
+            let unissued = try await app.request(.patch, path, token: first, json: #"{"status":"reported"}"#, headers: [.ifMatch: "\"2\""])
+            #expect(unissued.status == .conflict)
+            #expect(try unissued.object["type"] as? String == "urn:ifcd:problem:report-not-issued")
         }
     }
 

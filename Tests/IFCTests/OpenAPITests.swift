@@ -51,8 +51,8 @@ struct OpenAPITests {
                 let path = String(parts[1])
                 let operation = try #require(paths[path]?[method.rawValue.lowercased()])
                 let security = operation["security"] as? [Any]
-                let uri = path.replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())
-            .replacingOccurrences(of: "{eid}", with: UUID().uuidString.lowercased())
+                // Every path parameter ({id}, {eid}, {version}, …) gets a well-formed id.
+                let uri = path.replacingOccurrences(of: "\\{[a-z_]+\\}", with: UUID().uuidString.lowercased(), options: .regularExpression)
                 let response = try await app.request(method, uri, json: method == .get || method == .delete ? nil : "{}")
                 if open.contains(route) {
                     #expect(security?.isEmpty == true, "\(route) should be documented as open")

@@ -180,7 +180,23 @@ struct TracingIncomingTests {
                 #expect(docTrace.keys.contains(field), "\(field)")
             }
             #expect((doc["messages"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["acknowledgement", "answer"])
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id)") == 1)
+            // The print-ready page, from the shared template mechanism: every ITI field, with its label.
+            let page = try await app.request(.get, "/v1/traces/\(id)/document", token: liaison, headers: [.accept: "text/html"])
+            #expect(page.status == .ok, "\(page.text)")
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            let html = page.text
+            let reference = try #require(docTrace["reference"] as? String)
+            for text in ["<!DOCTYPE html>", "International tracing request", reference, "Requesting state", "TT", "TTPS-FIB-2026-0042",
+                         "Trinidad and Tobago Police Service", "Insp. R. Mohammed", "Firearm as found", "HIS777", "slide", "9x19mm",
+                         "Port of Spain", "murder", "Legal basis", "Mutual Legal Assistance in Criminal Matters Act", "Illicit nature of the firearm",
+                         "recovered at a murder scene", "Intended use of the information", "criminal investigation", "Confidentiality", "restricted",
+                         "Chain of lawful transfers", "retail_sale", "Kingston Arms Ltd", "Last lawful holder", "Ann Buyer", "Point of diversion",
+                         "reported stolen on 2024-09-01", "Receipt acknowledged", "Messages"] {
+                #expect(html.contains(text), "\(text)")
+            }
+            #expect(try await app.request(.get, "/v1/traces/\(id)/document", token: liaison, headers: [.accept: "image/png"]).status == .notAcceptable)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id)") == 2)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id) AND detail->>'form' = 'html'") == 1)
         }
     }
 

@@ -52,6 +52,10 @@ extension Forensics {
                     throw Problem.conflict("a case that is \(current.status.rawValue) cannot become \(status.rawValue)", slug: "case-status")
                 }
                 try await Self.checkReadyFor(status, caseID: id, on: connection)
+                if status == .reported, try await ReportStore.versions(caseID: id, on: connection).isEmpty {
+                    throw Problem.conflict("case \(current.reference) is reported by issuing its report (POST /v1/cases/{id}/reports), "
+                                           + "after its technical and administrative reviews", slug: "report-not-issued")
+                }
             }
             if fields.seizureIDs != current.seizureIDs { try await Self.checkSeizures(fields.seizureIDs, on: connection) }
             try await CaseStore.update(id: id, fields, status: status, on: connection)

@@ -54,6 +54,13 @@ public struct SeizedPart: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case kind, quantity, description, marking }
 
+    public init(kind: PartKind, quantity: Int, description: String? = nil, marking: String? = nil) {
+        self.kind = kind
+        self.quantity = quantity
+        self.description = description
+        self.marking = marking
+    }
+
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -70,6 +77,12 @@ public struct SeizedAmmunition: Sendable, Codable, Equatable {
     public var headstamp: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable { case calibre, quantity, headstamp }
+
+    public init(calibre: String, quantity: Int, headstamp: String? = nil) {
+        self.calibre = calibre
+        self.quantity = quantity
+        self.headstamp = headstamp
+    }
 
     public init(from decoder: any Decoder) throws {
         try decoder.refuseUnknownKeys(CodingKeys.self)

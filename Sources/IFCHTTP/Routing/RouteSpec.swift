@@ -43,12 +43,16 @@ public struct RouteSpec: Sendable {
         public var schema: JSONValue?
         public var contentType: String
         public var headers: [String]
+        /// Other media types the same reply may be served as (chosen by `Accept`), with their schema.
+        public var alternatives: [String: JSONValue]
 
-        public init(_ description: String, schema: JSONValue? = nil, contentType: String = "application/json", headers: [String] = []) {
+        public init(_ description: String, schema: JSONValue? = nil, contentType: String = "application/json", headers: [String] = [],
+                    alternatives: [String: JSONValue] = [:]) {
             self.description = description
             self.schema = schema
             self.contentType = contentType
             self.headers = headers
+            self.alternatives = alternatives
         }
 
         /// A refusal answered as `application/problem+json`.

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import IFCCore
 import IFCStore
 import Registry
 
@@ -35,6 +36,9 @@ public struct AppConfig: Sendable {
     public var registryMakesModelsFile: String?
     /// The reference table registrations are compared with: the standard one, plus that file.
     public var registryMakesModels = MakesModels.standard
+    /// `forensics.laboratory`: the laboratory named on every forensic report (ISO/IEC 17025
+    /// §7.8.2.1 b), with its address as it should be printed.
+    public var forensicsLaboratory = "Integrated Firearms Centre, forensic firearms laboratory"
 
     public init() {}
 
@@ -85,6 +89,10 @@ public struct AppConfig: Sendable {
         if let v = try int(["registry", "retentionYears", "lawEnforcement"], "registry.retentionYears.lawEnforcement") {
             guard (1...100).contains(v) else { throw ConfigurationError("registry.retentionYears.lawEnforcement must be 1 to 100") }
             config.retentionYearsLawEnforcement = v
+        }
+        if let v = string(["forensics", "laboratory"]) {
+            guard !v.isBlank, v.count <= 300 else { throw ConfigurationError("forensics.laboratory must be 1 to 300 characters") }
+            config.forensicsLaboratory = v
         }
         if let v = string(["registry", "categories"]) {
             let categories = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

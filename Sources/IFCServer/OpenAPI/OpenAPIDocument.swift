@@ -121,7 +121,7 @@ public enum OpenAPIDocument {
         for (status, reply) in spec.replies {
             var response: [String: JSONValue] = ["description": .string(reply.description)]
             if let schema = reply.schema {
-                response["content"] = .object([reply.contentType: ["schema": schema]])
+                response["content"] = .object([reply.contentType: ["schema": schema]].merging(reply.alternatives) { first, _ in first })
             }
             if !reply.headers.isEmpty {
                 response["headers"] = .object(Dictionary(uniqueKeysWithValues: reply.headers.map { ($0, ["schema": Schema.string] as JSONValue) }))

@@ -97,11 +97,16 @@ extension Tracing {
             return try Response.json(try await self.trace(id: closed.id, by: principal, requestID: context.requestID), version: closed.version)
         }
         routes.add(RouteSpec(.get, "/v1/traces/{id}/document", id: "traceDocument",
-                             summary: "The request as a document to send through any channel, with every ITI field",
+                             summary: "The request as a document to send through any channel, with every ITI field: JSON (Accept: application/json) for machine exchange or a print-ready page (Accept: text/html)",
                              tag: name, access: Self.readers, parameters: [.id()],
-                             replies: [200: .init("the document", schema: Schema.ref("TraceDocument")),
-                                       404: .problem("no such request")])) { _, context, principal in
-            try Response.json(try await self.document(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
+                             replies: [200: .init("the document", schema: Schema.ref("TraceDocument"),
+                                                  alternatives: ["text/html": ["schema": ["type": "string"]]]),
+                                       404: .problem("no such request"), 406: .problem("neither JSON nor HTML is acceptable")])) { request, context, principal in
+            let form = try PrintableForm(request)
+            let document = try await self.document(id: try context.parameters.requireUUID("id"), form: form, by: principal,
+                                                   requestID: context.requestID)
+            if form == .html { return .printable(try Self.templates.get().render("trace-document", document), form: .html) }
+            return try Response.json(document)
         }
     }
 

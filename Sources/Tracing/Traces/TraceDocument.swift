@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import IFCHTTP
 import IFCStore
 
 /// A request as a document for exchange through any channel: every ITI field, its messages and
@@ -18,7 +19,7 @@ public struct TraceDocument: Sendable, Encodable {
 }
 
 extension Tracing {
-    public func document(id: UUID, by principal: Principal, requestID: String?) async throws -> TraceDocument {
+    public func document(id: UUID, form: PrintableForm = .json, by principal: Principal, requestID: String?) async throws -> TraceDocument {
         let (found, messages, parent) = try await database.withConnection { connection in
             let found = try await TraceStore.find(id: id, on: connection)
             let parent = try await found?.parentID.asyncMap { try await TraceStore.find(id: $0, on: connection) } ?? nil
@@ -26,7 +27,7 @@ extension Tracing {
         }
         guard let found else { throw Problem.notFound("no trace \(id.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "trace.document", recordType: "trace", recordID: id.uuidString,
-                                          requestID: requestID))
+                                          requestID: requestID, detail: AuditEntry.detail(["form": form == .html ? "html" : "json"])))
         return TraceDocument(trace: detail(found, messages: messages), parentReference: parent?.reference, messages: messages,
                              generatedAt: environment.now(), generatedBy: principal.username)
     }

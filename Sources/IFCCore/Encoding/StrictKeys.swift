@@ -1,18 +1,20 @@
 import Foundation
 
 /// Nested objects of a request body refuse unknown keys as the top level does (`StrictBody`),
-/// so that a misspelt field inside `firearms[0]` is a 422 naming it, not a silent absence.
-/// (Belongs in the kit next to `StrictBody`; kept here while this module is the only user.)
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(_ string: String) { stringValue = string }
-    init?(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { return nil }
+/// so that a misspelt field inside `firearms[0]` is a 422 naming it, not a silent absence (the
+/// HTTP kit turns the decoding error into a problem naming the field).
+/// Modules call `decoder.refuseUnknownKeys(CodingKeys.self)` first in a nested type's
+/// `init(from:)`, and make their enumerations `APIEnum`s.
+public struct AnyKey: CodingKey {
+    public var stringValue: String
+    public var intValue: Int?
+    public init(_ string: String) { stringValue = string }
+    public init?(stringValue: String) { self.stringValue = stringValue }
+    public init?(intValue: Int) { return nil }
 }
 
 extension Decoder {
-    func refuseUnknownKeys<Key: CodingKey & CaseIterable>(_ keys: Key.Type) throws {
+    public func refuseUnknownKeys<Key: CodingKey & CaseIterable>(_ keys: Key.Type) throws {
         let known = Set(Key.allCases.map(\.stringValue))
         let given = try container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted()
         if let unknown = given.first(where: { !known.contains($0) }) {
