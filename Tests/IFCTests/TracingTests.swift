@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+@testable import IFCTracing
 import PostgresNIO
 import Testing
 
@@ -309,5 +310,24 @@ struct TracingTests {
             #expect((restricted["answer"] as? [String: Any])?["outcome"] as? String == "restricted")
             #expect(try await Self.count(app, "SELECT count(*) FROM trace_messages WHERE kind = 'answer'") == 5)
         }
+    }
+
+    @Test("time-to-crime: the threshold is a setting (3 years by default); days from the first retail sale and since the last lawful import; none without a recovery date or a sale")
+    func timeToCrimeRule() throws {
+        let us = try #require(Country("US"))
+        func day(_ text: String) throws -> CalendarDate { try #require(CalendarDate(text)) }
+        let answer = TraceAnswer(outcome: .traced, transfers: [
+            TransferStep(on: try day("2021-06-01"), kind: .import, from: nil, to: "Importer", country: us),
+            TransferStep(on: try day("2022-01-01"), kind: .retailSale, from: "Dealer", to: "Buyer", country: us),
+            TransferStep(on: try day("2022-05-01"), kind: .retailSale, from: "Buyer", to: "Second buyer", country: us)])
+        #expect(TracingSettings().timeToCrimeYears == 3)
+        let three = try #require(answer.timeToCrime(recoveredOn: try day("2024-01-01"), thresholdYears: 3))
+        #expect(three.daysFromFirstRetailSale == 730)
+        #expect(three.daysSinceLastLawfulImport == 944)
+        #expect(three.underThreshold && !three.underOneYear)
+        let one = try #require(answer.timeToCrime(recoveredOn: try day("2024-01-01"), thresholdYears: 1))
+        #expect(!one.underThreshold && one.thresholdYears == 1)
+        #expect(answer.timeToCrime(recoveredOn: nil, thresholdYears: 3) == nil)
+        #expect(TraceAnswer(outcome: .notTraced, notTracedReason: .noRecord).timeToCrime(recoveredOn: try day("2024-01-01"), thresholdYears: 3) == nil)
     }
 }

@@ -44,7 +44,7 @@ enum FuzzySearchStore {
     static let maxDistance = 2
 
     static func setThreshold(on connection: PostgresConnection) async throws {
-        try await connection.query("SELECT set_config('pg_trgm.similarity_threshold', \(similarityThreshold), true)",
+        _ = try await connection.query("SELECT set_config('pg_trgm.similarity_threshold', \(similarityThreshold), true)",
                                    logger: FirearmStore.logger).collect()
     }
 
