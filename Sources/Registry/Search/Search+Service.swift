@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCStore
+import PostgresNIO
 
 extension Registry {
     /// Firearms whose serial matches a pattern (`?` one unknown character, `*` an unknown run),
@@ -23,7 +24,8 @@ extension Registry {
                          via: String? = nil) async throws -> (firearms: [Firearm], matches: [SearchMatch]) {
         let pattern = try Serial.Pattern.checked(text)
         let fuzzyApplies = fuzzy && !pattern.hasWildcards
-        let (found, components, owners, fuzzyFirearms, fuzzyComponents) = try await database.transaction { connection in
+        // Fuzzy matching lowers the trigram threshold for its own transaction only; without it, no transaction.
+        let work: @Sendable (PostgresConnection) async throws -> ([Firearm], [Component], [Firearm], [(Firearm, Int)], [(Component, Int)]) = { connection in
             let found = try await FirearmStore.search(pattern, confusables: confusables, limit: limit, on: connection)
             let components = try await ComponentStore.search(pattern, confusables: confusables, limit: limit, on: connection)
             var fuzzyFirearms: [(Firearm, Int)] = [], fuzzyComponents: [(Component, Int)] = []
@@ -42,6 +44,8 @@ extension Registry {
                 logger: FirearmStore.logger))
             return (found, components, owners, fuzzyFirearms, fuzzyComponents)
         }
+        let (found, components, owners, fuzzyFirearms, fuzzyComponents) = fuzzyApplies
+            ? try await database.transaction(work) : try await database.withConnection(work)
         let firearms = Array((found + fuzzyFirearms.map(\.0) + owners).prefix(limit))
         let kind = { (serial: String?) -> String in
             serial == pattern.normalized ? "exact" : (serial.map(Serial.fold) == Serial.fold(pattern.normalized) ? "confusable" : "pattern")
