@@ -27,6 +27,11 @@ STATE_REFUSALS = [
     (re.compile(r"body"), re.compile(r"names no change")),
     # An event dated before the firearm's year of manufacture (stored on the firearm).
     (re.compile(r"occurred_on"), re.compile(r"is before the firearm's year of manufacture")),
+    # Which account is the caller's own, and what its password is.
+    (re.compile(r"roles"), re.compile(r"you cannot change your own roles")),
+    (re.compile(r"disabled"), re.compile(r"you cannot disable your own account")),
+    (re.compile(r"current_password"), re.compile(r"is not your current password")),
+    (re.compile(r"new_password"), re.compile(r"is the current password")),
     # Whether an issue is a first report or an amendment follows from the versions issued.
     (re.compile(r"replaces|amendment_reason"),
      re.compile(r"(no version of this report is issued yet|a first issue amends nothing|version \d+ is issued|an amended report says why)")),

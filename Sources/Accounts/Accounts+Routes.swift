@@ -41,7 +41,8 @@ struct CreateUserBody: StrictBody {
 }
 
 struct UpdateUserBody: StrictBody {
-    var displayName: String?
+    /// Absent: unchanged; `null`: cleared; a string: set.
+    var displayName: String??
     var roles: [String]?
     var disabled: Bool?
     var password: String?
@@ -51,17 +52,28 @@ struct UpdateUserBody: StrictBody {
         case displayName = "display_name"
     }
 
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        displayName = c.contains(.displayName) ? .some(try c.decodeIfPresent(String.self, forKey: .displayName)) : .none
+        roles = try c.decodeIfPresent([String].self, forKey: .roles)
+        disabled = try c.decodeIfPresent(Bool.self, forKey: .disabled)
+        password = try c.decodeIfPresent(String.self, forKey: .password)
+        unlock = try c.decodeIfPresent(Bool.self, forKey: .unlock)
+    }
+
     func changes() throws(Problem) -> Accounts.UserChanges {
         var errors: [Problem.FieldError] = []
         var roleSet: Set<Role>?
         if let roles { roleSet = parseRoles(roles, field: "roles", into: &errors) }
         if let password, let reason = PasswordPolicy.problem(with: password) { errors.append(.init(field: "password", detail: reason)) }
-        if let displayName, displayName.count > 200 { errors.append(.init(field: "display_name", detail: "must be at most 200 characters")) }
+        if case .some(.some(let name)) = displayName, name.count > 200 {
+            errors.append(.init(field: "display_name", detail: "must be at most 200 characters"))
+        }
         if displayName == nil && roles == nil && disabled == nil && password == nil && unlock == nil {
             errors.append(.init(field: "body", detail: "names no change"))
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        return .init(displayName: displayName.map { Optional($0) }, roles: roleSet, disabled: disabled, password: password, unlock: unlock ?? false)
+        return .init(displayName: displayName, roles: roleSet, disabled: disabled, password: password, unlock: unlock ?? false)
     }
 }
 
@@ -78,7 +90,28 @@ private func parseRoles(_ names: [String], field: String, into errors: inout [Pr
         }
         roles.insert(role)
     }
+    if let reason = Role.separationProblem(roles) {
+        errors.append(.init(field: field, detail: reason))
+        return nil
+    }
     return roles
+}
+
+struct PasswordChangeBody: StrictBody {
+    var currentPassword: String
+    var newPassword: String
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case currentPassword = "current_password", newPassword = "new_password"
+    }
+
+    func validate() throws(Problem) {
+        var errors: [Problem.FieldError] = []
+        if currentPassword.isEmpty || currentPassword.utf8.count > 1024 {
+            errors.append(.init(field: "current_password", detail: "must be 1 to 1024 bytes"))
+        }
+        if let reason = PasswordPolicy.problem(with: newPassword) { errors.append(.init(field: "new_password", detail: reason)) }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+    }
 }
 
 struct Me: Encodable {
@@ -90,23 +123,27 @@ struct Me: Encodable {
 extension Accounts {
     public var schemas: [String: JSONValue] {
         let roleSchema = Schema.enumeration(Role.allCases.map(\.rawValue))
+        // Separation of duties: admin is held alone.
+        let roles: JSONValue = ["type": "array", "items": Schema.ref("Role"), "minItems": 1,
+                                "not": ["contains": ["const": "admin"], "minItems": 2]]
         return [
             "Role": roleSchema,
             "User": Schema.object([
                 "id": Schema.uuid, "username": Schema.string, "display_name": Schema.nullable("string"),
                 "roles": Schema.array(Schema.ref("Role")), "disabled": Schema.boolean,
                 "locked_until": Schema.nullable("string", format: "date-time"), "version": Schema.integer,
-                "created_at": Schema.dateTime, "updated_at": Schema.dateTime,
-            ], required: ["id", "username", "display_name", "roles", "disabled", "locked_until", "version", "created_at", "updated_at"]),
+                "created_at": Schema.dateTime, "updated_at": Schema.dateTime, "must_change_password": Schema.boolean,
+            ], required: ["id", "username", "display_name", "roles", "disabled", "locked_until", "version", "created_at", "updated_at",
+                          "must_change_password"]),
             "UserPage": Schema.page(of: Schema.ref("User")),
             "NewUser": Schema.object([
                 "username": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{2,63}$"],
                 "password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
-                "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
+                "roles": roles,
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
             ], required: ["username", "password", "roles"]),
             "UserChanges": Schema.changes([
-                "roles": ["type": "array", "items": Schema.ref("Role"), "minItems": 1],
+                "roles": roles,
                 "disabled": Schema.boolean,
                 "password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
@@ -118,7 +155,16 @@ extension Accounts {
             ], required: ["username", "password"]),
             "Token": Schema.object([
                 "token": Schema.string, "token_type": Schema.enumeration(["Bearer"]), "expires_at": Schema.dateTime,
-            ], required: ["token", "token_type", "expires_at"]),
+                "password_change_required": Schema.boolean,
+            ], required: ["token", "token_type", "expires_at", "password_change_required"]),
+            "TokenInfo": Schema.object([
+                "id": Schema.uuid, "user_id": Schema.uuid, "issued_via": Schema.enumeration(["login", "cli"]),
+                "issued_at": Schema.dateTime, "expires_at": Schema.dateTime, "revoked_at": Schema.nullable("string", format: "date-time"),
+            ], required: ["id", "user_id", "issued_via", "issued_at", "expires_at", "revoked_at"]),
+            "PasswordChange": Schema.object([
+                "current_password": ["type": "string", "minLength": 1, "maxLength": 1024],
+                "new_password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
+            ], required: ["current_password", "new_password"]),
             "Me": Schema.object([
                 "id": Schema.nullable("string", format: "uuid"), "username": Schema.string, "roles": Schema.array(Schema.ref("Role")),
             ], required: ["id", "username", "roles"]),
@@ -131,9 +177,10 @@ extension Accounts {
                              tag: "auth", access: .open, body: Schema.ref("Login"),
                              replies: [200: .init("a new token", schema: Schema.ref("Token")),
                                        401: .init("wrong username or password, or disabled account", schema: Schema.ref("Problem"), contentType: "application/problem+json"),
-                                       429: .init("locked after too many failed logins", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { request, context in
+                                       429: .init("too many attempts from this address, or too many failures of this username from it", schema: Schema.ref("Problem"), contentType: "application/problem+json")])) { request, context in
             let body = try await JSONBody.decode(LoginBody.self, from: request, context: context)
-            let result = try await self.login(username: body.username, password: body.password, requestID: context.requestID)
+            let result = try await self.login(username: body.username, password: body.password, address: context.clientAddress,
+                                              requestID: context.requestID)
             var response = try Response.json(result)
             response.headers[.cacheControl] = "no-store"
             return response
@@ -146,6 +193,26 @@ extension Accounts {
         routes.add(RouteSpec(.get, "/v1/me", id: "me", summary: "The caller and their roles", tag: "auth", access: .authenticated,
                              replies: [200: .init("the caller", schema: Schema.ref("Me"))])) { _, _, principal in
             try Response.json(Me(id: principal.userID, username: principal.username, roles: principal.roles.sorted()))
+        }
+        routes.add(RouteSpec(.post, "/v1/me/password", id: "changeOwnPassword",
+                             summary: "Change your own password (required after an administrator's reset); every token of the old one is revoked: log in again",
+                             tag: "auth", access: .authenticated, body: Schema.ref("PasswordChange"),
+                             replies: [204: .init("changed")])) { request, context, principal in
+            let body = try await JSONBody.decode(PasswordChangeBody.self, from: request, context: context)
+            try await self.changeOwnPassword(current: body.currentPassword, new: body.newPassword, by: principal, requestID: context.requestID)
+            return Response(status: .noContent)
+        }
+        routes.add(RouteSpec(.get, "/v1/users/{id}/tokens", id: "listUserTokens", summary: "A user's tokens (never their values), newest first",
+                             tag: "users", access: admin, parameters: [.id()],
+                             replies: [200: .init("the tokens", schema: Schema.array(Schema.ref("TokenInfo"))),
+                                       404: .problem("no such user")])) { _, context, principal in
+            try Response.json(try await self.tokens(userID: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
+        }
+        routes.add(RouteSpec(.delete, "/v1/tokens/{id}", id: "revokeToken", summary: "Revoke one token of any user",
+                             tag: "users", access: admin, parameters: [.id()],
+                             replies: [200: .init("revoked", schema: Schema.ref("TokenInfo")), 404: .problem("no such token"),
+                                       409: .problem("the token is revoked already")])) { _, context, principal in
+            try Response.json(try await self.revokeToken(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
         }
         routes.add(RouteSpec(.post, "/v1/users", id: "createUser", summary: "Create a user", tag: "users", access: admin,
                              body: Schema.ref("NewUser"),

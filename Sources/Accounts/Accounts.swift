@@ -11,10 +11,14 @@ public struct Accounts: IFCModule {
         public var tokenTTL: TimeInterval = 8 * 3600
         public var maxFailedLogins = 5
         public var lockout: TimeInterval = 15 * 60
-        public init(tokenTTL: TimeInterval = 8 * 3600, maxFailedLogins: Int = 5, lockout: TimeInterval = 15 * 60) {
+        /// Login attempts one client address may make per minute, whatever the usernames.
+        public var loginsPerMinutePerAddress = 30
+        public init(tokenTTL: TimeInterval = 8 * 3600, maxFailedLogins: Int = 5, lockout: TimeInterval = 15 * 60,
+                    loginsPerMinutePerAddress: Int = 30) {
             self.tokenTTL = tokenTTL
             self.maxFailedLogins = maxFailedLogins
             self.lockout = lockout
+            self.loginsPerMinutePerAddress = loginsPerMinutePerAddress
         }
     }
 
@@ -24,8 +28,10 @@ public struct Accounts: IFCModule {
     let hasher: PasswordHasher
     let environment: AppEnvironment
     let settings: Settings
+    let throttle: LoginThrottle
 
     public init(database: Database, audit: AuditWriter?, hasher: PasswordHasher, environment: AppEnvironment, settings: Settings = .init()) {
+        self.throttle = LoginThrottle(perMinute: settings.loginsPerMinutePerAddress)
         self.database = database
         self.audit = audit
         self.hasher = hasher
@@ -48,70 +54,78 @@ public struct Accounts: IFCModule {
         public var token: String
         public var tokenType = "Bearer"
         public var expiresAt: Date
+        /// The password was reset by an administrator: change it (`POST /v1/me/password`)
+        /// before the token reaches any record.
+        public var passwordChangeRequired = false
         enum CodingKeys: String, CodingKey {
             case token
             case tokenType = "token_type"
             case expiresAt = "expires_at"
+            case passwordChangeRequired = "password_change_required"
         }
     }
 
     private enum LoginOutcome: Sendable {
-        case success(TokenStore.Issued)
+        case success(TokenStore.Issued, mustChange: Bool)
         case wrongPassword(lockedNow: Date?)
-        case locked(until: Date)
     }
 
-    /// Checks a password; audits the attempt either way; locks the user after too many failures.
-    public func login(username rawName: String, password: String, requestID: String?) async throws -> LoginResult {
+    /// Checks a password; audits the attempt either way. Before any bcrypt work: a per-address
+    /// throttle (429), then the (username, address) pair's lock (429). Unknown and known
+    /// usernames answer alike, locked or not: failures are counted and locked per pair of the
+    /// name as typed and the client address, so guessing from one address never locks the
+    /// account for anyone else, and an administrator can unlock it.
+    public func login(username rawName: String, password: String, address rawAddress: String? = nil,
+                      requestID: String?) async throws -> LoginResult {
         let attemptedName = String(rawName.prefix(64))
+        let key = attemptedName.isEmpty ? "-" : attemptedName.lowercased()
+        let address = String((rawAddress?.isEmpty == false ? rawAddress! : "unknown").prefix(64))
         let now = environment.now()
         let refused = Problem.unauthorized("the username or password is wrong, or the account is disabled")
-        let record = try await database.withConnection { try await UserStore.findForLogin(username: attemptedName, lock: false, on: $0) }
-        let found = record?.user
-        guard let record, let user = found, !user.disabled else {
-            _ = try? await hasher.verify(password, hash: hasher.timingHash)
-            try await database.transaction { connection in
-                try await AuditLog.append(AuditEntry(
-                    actor: attemptedName.isEmpty ? "-" : attemptedName, actorID: found?.id, roles: [], action: "auth.login",
-                    recordType: "user", recordID: found?.id.uuidString, requestID: requestID, outcome: .denied,
-                    detail: found == nil ? #"{"reason":"unknown user"}"# : #"{"reason":"disabled"}"#), on: connection)
-            }
-            throw refused
+        @Sendable func denied(_ found: User?, _ detail: String) -> AuditEntry {
+            AuditEntry(actor: attemptedName.isEmpty ? "-" : attemptedName, actorID: found?.id, roles: found?.roles.map(\.rawValue) ?? [],
+                       action: "auth.login", recordType: "user", recordID: found?.id.uuidString, requestID: requestID, outcome: .denied,
+                       detail: detail)
         }
-        if let until = user.lockedUntil, until > now {
-            try await auditLogin(user, requestID: requestID, outcome: .denied, detail: #"{"reason":"locked"}"#)
+        if let wait = throttle.admit(address, now: now) {
+            try await database.transaction { try await AuditLog.append(denied(nil, AuditEntry.detail(["reason": "throttled", "address": address])), on: $0) }
+            throw Problem(slug: "login-throttled", title: "Too many login attempts", status: 429,
+                          detail: "too many login attempts from this address: wait \(wait) s", retryAfter: wait)
+        }
+        if let until = try await database.withConnection({
+            try await LoginAttemptStore.lockedUntil(username: key, address: address, now: now, on: $0)
+        }) {
+            try await database.transaction { try await AuditLog.append(denied(nil, AuditEntry.detail(["reason": "locked", "address": address])), on: $0) }
             throw lockedProblem(until: until, now: now)
         }
-        let matches = try await hasher.verify(password, hash: record.passwordHash)
+        let record = try await database.withConnection { try await UserStore.findForLogin(username: attemptedName, lock: false, on: $0) }
+        let usable = record.flatMap { $0.user.disabled ? nil : $0 }
+        // The same bcrypt work whether or not the user exists.
+        let matches = try await hasher.verify(password, hash: usable?.passwordHash ?? hasher.timingHash)
         let outcome = try await database.transaction { connection -> LoginOutcome in
-            guard let record = try await UserStore.findForLogin(username: user.username, lock: true, on: connection) else {
-                return .wrongPassword(lockedNow: nil)
-            }
-            if let until = record.user.lockedUntil, until > now {
-                try await AuditLog.append(Self.loginEntry(record.user, requestID, .denied, #"{"reason":"locked"}"#), on: connection)
-                return .locked(until: until)
-            }
-            if matches {
-                try await UserStore.recordSuccess(id: record.user.id, on: connection)
-                let issued = try await TokenStore.issue(userID: record.user.id, via: "login", ttl: settings.tokenTTL,
+            if let usable, matches {
+                try await LoginAttemptStore.succeed(username: key, address: address, on: connection)
+                try await UserStore.recordSuccess(id: usable.user.id, on: connection)
+                let issued = try await TokenStore.issue(userID: usable.user.id, via: "login", ttl: settings.tokenTTL,
                                                         environment: environment, on: connection)
-                try await AuditLog.append(Self.loginEntry(record.user, requestID, .success,
-                                                          "{\"token_id\":\"\(issued.id.uuidString.lowercased())\"}"), on: connection)
-                return .success(issued)
+                try await AuditLog.append(Self.loginEntry(usable.user, requestID, .success,
+                                                          AuditEntry.detail(["token_id": issued.id.uuidString.lowercased(), "address": address])),
+                                          on: connection)
+                return .success(issued, mustChange: usable.user.mustChangePassword)
             }
-            let failures = record.failedLogins + 1
-            let lockNow = failures >= settings.maxFailedLogins
-            let lockedUntil = lockNow ? now.addingTimeInterval(settings.lockout) : nil
-            try await UserStore.recordFailure(id: record.user.id, failedLogins: lockNow ? 0 : failures,
-                                              lockedUntil: lockedUntil, on: connection)
-            try await AuditLog.append(Self.loginEntry(record.user, requestID, .denied,
-                                                      "{\"reason\":\"wrong password\",\"failures\":\(failures),\"locked\":\(lockNow)}"), on: connection)
+            let (failures, lockedUntil) = try await LoginAttemptStore.fail(username: key, address: address, now: now, window: settings.lockout,
+                                                                           max: settings.maxFailedLogins, lockout: settings.lockout,
+                                                                           on: connection)
+            let reason = record == nil ? "unknown user" : (record?.user.disabled == true ? "disabled" : "wrong password")
+            try await AuditLog.append(denied(record?.user, AuditEntry.detail(["reason": reason, "failures": "\(failures)",
+                                                                              "locked": "\(lockedUntil != nil)", "address": address])),
+                                      on: connection)
             return .wrongPassword(lockedNow: lockedUntil)
         }
         switch outcome {
-        case .success(let issued):
-            return LoginResult(token: issued.token, expiresAt: issued.expiresAt)
-        case .locked(let until), .wrongPassword(lockedNow: .some(let until)):
+        case .success(let issued, let mustChange):
+            return LoginResult(token: issued.token, expiresAt: issued.expiresAt, passwordChangeRequired: mustChange)
+        case .wrongPassword(lockedNow: .some(let until)):
             throw lockedProblem(until: until, now: now)
         case .wrongPassword(lockedNow: .none):
             throw refused
@@ -121,7 +135,7 @@ public struct Accounts: IFCModule {
     private func lockedProblem(until: Date, now: Date) -> Problem {
         let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
         return Problem(slug: "login-locked", title: "Too many failed logins", status: 429,
-                       detail: "this account is locked after \(settings.maxFailedLogins) failed logins until \(Timestamp.format(until))",
+                       detail: "too many failed logins for this username from this address: locked until \(Timestamp.format(until))",
                        retryAfter: seconds)
     }
 
@@ -133,6 +147,27 @@ public struct Accounts: IFCModule {
     private func auditLogin(_ user: User, requestID: String?, outcome: AuditEntry.Outcome, detail: String) async throws {
         try await database.transaction { connection in
             try await AuditLog.append(Self.loginEntry(user, requestID, outcome, detail), on: connection)
+        }
+    }
+
+    /// A user changes their own password, giving the current one: a temporary password ends
+    /// here. Every token of the old password is revoked (the caller's too): log in again.
+    public func changeOwnPassword(current: String, new: String, by principal: Principal, requestID: String?) async throws {
+        guard let userID = principal.userID else { throw Problem.forbidden("only a user with an account has a password") }
+        if let reason = PasswordPolicy.problem(with: new) { throw Problem.invalid("new_password", reason) }
+        if current == new { throw Problem.invalid("new_password", "is the current password") }
+        guard let record = try await database.withConnection({ try await UserStore.findForLogin(username: principal.username, lock: false, on: $0) }),
+              record.user.id == userID, try await hasher.verify(current, hash: record.passwordHash) else {
+            throw Problem.invalid("current_password", "is not your current password")
+        }
+        let hash = try await hasher.hash(new)
+        try await database.transaction { connection in
+            _ = try await UserStore.update(id: userID, changes: .init(passwordHash: hash, mustChangePassword: false), on: connection)
+            let revoked = try await TokenStore.revokeAll(userID: userID, now: environment.now(), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "user.password_change", recordType: "user",
+                                                 recordID: userID.uuidString, requestID: requestID,
+                                                 detail: "{\"was_temporary\":\(record.user.mustChangePassword),\"tokens_revoked\":\(revoked)}"),
+                                      on: connection)
         }
     }
 
@@ -164,12 +199,16 @@ public struct Accounts: IFCModule {
     public func createUser(_ new: NewUser, by principal: Principal, requestID: String?) async throws -> User {
         if let reason = PasswordPolicy.problem(with: new.password) { throw Problem.invalid("password", reason) }
         guard !new.roles.isEmpty else { throw Problem.invalid("roles", "must name at least one role") }
+        if let reason = Role.separationProblem(new.roles) { throw Problem.invalid("roles", reason) }
+        // A password an administrator chose for someone is temporary; the operator's `ifcd user
+        // add` (no user behind the principal) sets a lasting one.
+        let temporary = principal.userID != nil
         let hash = try await hasher.hash(new.password)
         let id = UUID()
         do {
             return try await database.transaction { connection in
                 let user = try await UserStore.insert(id: id, username: new.username, displayName: new.displayName,
-                                                      passwordHash: hash, roles: new.roles, on: connection)
+                                                      passwordHash: hash, roles: new.roles, mustChangePassword: temporary, on: connection)
                 try await AuditLog.append(AuditEntry(principal: principal, action: "user.create", recordType: "user",
                                                      recordID: user.id.uuidString, requestID: requestID,
                                                      detail: user.auditDetail), on: connection)
@@ -199,12 +238,13 @@ public struct Accounts: IFCModule {
     /// disable themselves or drop their own admin role: that would lock the node out.
     public func updateUser(id: UUID, expectedVersion: Int, changes: UserChanges, by principal: Principal,
                            requestID: String?) async throws -> User {
-        if principal.userID == id {
+        let own = principal.userID == id
+        if own {
             if changes.disabled == true { throw Problem.invalid("disabled", "you cannot disable your own account") }
-            if let roles = changes.roles, !roles.contains(.admin), principal.roles.contains(.admin) {
-                throw Problem.invalid("roles", "you cannot remove your own admin role")
-            }
+            // No one grants themselves a role or drops one: another administrator does.
+            if changes.roles != nil { throw Problem.invalid("roles", "you cannot change your own roles: another administrator does") }
         }
+        if let roles = changes.roles, let reason = Role.separationProblem(roles) { throw Problem.invalid("roles", reason) }
         if let password = changes.password, let reason = PasswordPolicy.problem(with: password) {
             throw Problem.invalid("password", reason)
         }
@@ -215,18 +255,24 @@ public struct Accounts: IFCModule {
                 throw Problem.notFound("no user \(id)")
             }
             try ETag.check(expected: expectedVersion, current: current.version, record: "user \(current.username)")
+            if changes.unlock { try await LoginAttemptStore.unlock(username: current.username, on: connection) }
+            // A password set for someone else is a reset: temporary, to be changed at next login,
+            // so that an administrator cannot silently go on as that user.
+            let reset = hash != nil && !own
             let updated = try await UserStore.update(id: id, changes: .init(displayName: changes.displayName, roles: changes.roles,
                                                                             disabled: changes.disabled, passwordHash: hash,
-                                                                            unlock: changes.unlock), on: connection)
+                                                                            unlock: changes.unlock,
+                                                                            mustChangePassword: hash == nil ? nil : reset), on: connection)
             var detail = "{\"before\":\(current.auditDetail),\"after\":\(updated.auditDetail)"
             if hash != nil {
                 // A new password ends every session of the old one (a stolen token included).
                 let revoked = try await TokenStore.revokeAll(userID: id, now: environment.now(), on: connection)
-                detail += ",\"password_changed\":true,\"tokens_revoked\":\(revoked)"
+                detail += ",\"password_changed\":true,\"temporary\":\(reset),\"tokens_revoked\":\(revoked)"
             }
             detail += "}"
-            try await AuditLog.append(AuditEntry(principal: principal, action: "user.update", recordType: "user",
-                                                 recordID: id.uuidString, requestID: requestID, detail: detail), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: reset ? "user.password_reset" : "user.update",
+                                                 recordType: "user", recordID: id.uuidString, requestID: requestID, detail: detail),
+                                      on: connection)
             return updated
         }
     }
@@ -280,6 +326,37 @@ public struct Accounts: IFCModule {
                                                  detail: "{\"token_id\":\"\(issued.id.uuidString.lowercased())\",\"ttl_seconds\":\(Int(ttl))}"),
                                       on: connection)
             return (issued.token, issued.expiresAt)
+        }
+    }
+}
+
+// MARK: - Tokens an administrator manages
+
+extension Accounts {
+    /// A user's tokens (never their values), newest first.
+    public func tokens(userID: UUID, by principal: Principal, requestID: String?) async throws -> [TokenInfo] {
+        let (exists, tokens) = try await database.withConnection { connection in
+            (try await UserStore.find(id: userID, on: connection) != nil, try await TokenStore.list(userID: userID, on: connection))
+        }
+        guard exists else { throw Problem.notFound("no user \(userID)") }
+        try await recordRead(AuditEntry(principal: principal, action: "token.list", recordType: "user", recordID: userID.uuidString,
+                                        requestID: requestID, detail: AuditEntry.detail(["tokens": "\(tokens.count)"])))
+        return tokens
+    }
+
+    /// Revokes one token (a lost laptop, a leaked script); revoking it again changes nothing (409).
+    public func revokeToken(id: UUID, by principal: Principal, requestID: String?) async throws -> TokenInfo {
+        try await database.transaction { connection in
+            guard let token = try await TokenStore.find(id: id, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no token \(id.uuidString.lowercased())")
+            }
+            if token.revokedAt != nil { throw Problem.conflict("token \(id.uuidString.lowercased()) is revoked already", slug: "revoked") }
+            try await TokenStore.revoke(id: id, now: environment.now(), on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "token.revoke", recordType: "user",
+                                                 recordID: token.userID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(["token_id": id.uuidString.lowercased()])), on: connection)
+            guard let revoked = try await TokenStore.find(id: id, forUpdate: false, on: connection) else { throw Problem.internal(requestID: requestID) }
+            return revoked
         }
     }
 }

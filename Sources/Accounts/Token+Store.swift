@@ -37,10 +37,10 @@ enum TokenStore {
     /// The hot query of every authenticated request, prepared once per connection.
     struct Lookup: PostgresPreparedStatement {
         static let sql = """
-            SELECT t.id, u.id, u.username, u.roles FROM auth_tokens t JOIN users u ON u.id = t.user_id
+            SELECT t.id, u.id, u.username, u.roles, u.must_change_password FROM auth_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT u.disabled
             """
-        typealias Row = (UUID, UUID, String, [String])
+        typealias Row = (UUID, UUID, String, [String], Bool)
         var hash: ByteBuffer
         var now: Date
 
@@ -59,8 +59,11 @@ enum TokenStore {
         let lookup = Lookup(hash: hash(token), now: now)
         return try await database.withConnection { connection in
             var found: Principal?
-            for try await (tokenID, userID, username, roles) in try await connection.execute(lookup, logger: UserStore.logger) where found == nil {
-                found = Principal(userID: userID, username: username, roles: Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
+            for try await (tokenID, userID, username, roles, mustChange) in try await connection.execute(lookup, logger: UserStore.logger)
+            where found == nil {
+                // With a temporary password the token holds no role: it can only change it.
+                found = Principal(userID: userID, username: username,
+                                  roles: mustChange ? [] : Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
             }
             return found
         }
@@ -80,5 +83,48 @@ enum TokenStore {
         try await connection.query("""
             UPDATE auth_tokens SET revoked_at = \(now) WHERE id = \(id) AND revoked_at IS NULL
             """, logger: UserStore.logger)
+    }
+}
+
+/// A token as an administrator sees it: never its value, only when and how it was issued and
+/// whether it still works.
+public struct TokenInfo: Sendable, Encodable, Equatable {
+    public var id: UUID
+    public var userID: UUID
+    public var issuedVia: String
+    public var issuedAt: Date
+    public var expiresAt: Date
+    public var revokedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case userID = "user_id", issuedVia = "issued_via", issuedAt = "issued_at", expiresAt = "expires_at", revokedAt = "revoked_at"
+    }
+}
+
+extension TokenStore {
+    static let infoColumns = "id, user_id, issued_via, issued_at, expires_at, revoked_at"
+
+    static func decodeInfo(_ row: PostgresRow) throws -> TokenInfo {
+        let (id, userID, via, issuedAt, expiresAt, revokedAt) = try row.decode((UUID, UUID, String, Date, Date, Date?).self)
+        return TokenInfo(id: id, userID: userID, issuedVia: via, issuedAt: issuedAt, expiresAt: expiresAt, revokedAt: revokedAt)
+    }
+
+    /// A user's tokens, newest first (at most 500: tokens live hours, not years).
+    static func list(userID: UUID, on connection: PostgresConnection) async throws -> [TokenInfo] {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: infoColumns) FROM auth_tokens WHERE user_id = \(userID) ORDER BY issued_at DESC, id LIMIT 500
+            """, logger: UserStore.logger)
+        var tokens: [TokenInfo] = []
+        for try await row in rows { tokens.append(try decodeInfo(row)) }
+        return tokens
+    }
+
+    static func find(id: UUID, forUpdate: Bool, on connection: PostgresConnection) async throws -> TokenInfo? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: infoColumns) FROM auth_tokens WHERE id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """, logger: UserStore.logger)
+        for try await row in rows { return try decodeInfo(row) }
+        return nil
     }
 }

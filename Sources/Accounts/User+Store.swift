@@ -7,7 +7,13 @@ import PostgresNIO
 /// The users table. Every function runs on a connection the caller chose, so that a change and
 /// its audit entry share one transaction.
 enum UserStore {
-    static let columns = "id, username, display_name, roles, disabled, locked_until, version, created_at, updated_at"
+    /// `locked_until`: the latest lock of the name from any address (failed logins are counted per
+    /// name and client address, in login_attempts).
+    static let columns = """
+        id, username, display_name, roles, disabled,
+        (SELECT max(a.locked_until) FROM login_attempts a WHERE a.username = lower(users.username) AND a.locked_until > clock_timestamp()),
+        version, created_at, updated_at, must_change_password
+        """
     static let logger = Logger(label: "ifcd.accounts.sql", factory: { _ in SwiftLogNoOpLogHandler() })
 
     static func decode(_ row: PostgresRow) throws -> User {
@@ -16,15 +22,16 @@ enum UserStore {
         return User(id: try c[0].decode(UUID.self), username: try c[1].decode(String.self),
                     displayName: try c[2].decode(String?.self), roles: roleNames.compactMap(Role.init(rawValue:)).sorted(),
                     disabled: try c[4].decode(Bool.self), lockedUntil: try c[5].decode(Date?.self),
-                    version: try c[6].decode(Int.self), createdAt: try c[7].decode(Date.self), updatedAt: try c[8].decode(Date.self))
+                    version: try c[6].decode(Int.self), createdAt: try c[7].decode(Date.self), updatedAt: try c[8].decode(Date.self),
+                    mustChangePassword: try c[9].decode(Bool.self))
     }
 
     static func insert(id: UUID, username: Username, displayName: String?, passwordHash: String, roles: Set<Role>,
-                       on connection: PostgresConnection) async throws -> User {
+                       mustChangePassword: Bool = false, on connection: PostgresConnection) async throws -> User {
         let roleNames = roles.sorted().map(\.rawValue)
         let rows = try await connection.query("""
-            INSERT INTO users (id, username, display_name, password_hash, roles)
-            VALUES (\(id), \(username.value), \(displayName), \(passwordHash), \(roleNames))
+            INSERT INTO users (id, username, display_name, password_hash, roles, must_change_password)
+            VALUES (\(id), \(username.value), \(displayName), \(passwordHash), \(roleNames), \(mustChangePassword))
             RETURNING \(unescaped: columns)
             """, logger: logger)
         for try await row in rows { return try decode(row) }
@@ -59,15 +66,9 @@ enum UserStore {
             """, logger: logger)
         for try await row in rows {
             let c = row.makeRandomAccess()
-            return LoginRecord(user: try decode(row), passwordHash: try c[9].decode(String.self), failedLogins: try c[10].decode(Int.self))
+            return LoginRecord(user: try decode(row), passwordHash: try c[10].decode(String.self), failedLogins: try c[11].decode(Int.self))
         }
         return nil
-    }
-
-    static func recordFailure(id: UUID, failedLogins: Int, lockedUntil: Date?, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE users SET failed_logins = \(failedLogins), locked_until = \(lockedUntil) WHERE id = \(id)
-            """, logger: logger)
     }
 
     static func recordSuccess(id: UUID, on connection: PostgresConnection) async throws {
@@ -82,6 +83,8 @@ enum UserStore {
         var disabled: Bool?
         var passwordHash: String?
         var unlock = false
+        /// Set with a new password: true for a reset by an administrator, false for the user's own.
+        var mustChangePassword: Bool?
     }
 
     static func update(id: UUID, changes: Changes, on connection: PostgresConnection) async throws -> User {
@@ -94,6 +97,7 @@ enum UserStore {
                 roles = coalesce(\(roles)::text[], roles),
                 disabled = coalesce(\(changes.disabled), disabled),
                 password_hash = coalesce(\(changes.passwordHash), password_hash),
+                must_change_password = coalesce(\(changes.mustChangePassword), must_change_password),
                 failed_logins = CASE WHEN \(changes.unlock) THEN 0 ELSE failed_logins END,
                 locked_until = CASE WHEN \(changes.unlock) THEN NULL ELSE locked_until END,
                 version = version + 1,

@@ -12,11 +12,13 @@ public struct User: Sendable, Encodable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// The password was reset by an administrator: its user reaches no record until they change it.
+    public var mustChangePassword: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, username, roles, disabled, version
         case displayName = "display_name", lockedUntil = "locked_until"
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", mustChangePassword = "must_change_password"
     }
 }
 

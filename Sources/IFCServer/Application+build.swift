@@ -56,7 +56,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let kit = ModuleContext(database: context.database, audit: audit, environment: context.environment)
     let registry = Registry(kit, settings: RegistrySettings(
         categories: context.config.registryCategories, makesModels: context.config.registryMakesModels,
-        retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement]))
+        retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement],
+        importMaxBytes: context.config.importMaxBytes, importMaxRows: context.config.importMaxRows))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
@@ -70,7 +71,8 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
     let accounts = Accounts(database: context.database, audit: auditWriter,
                             hasher: PasswordHasher(cost: UInt8(context.config.bcryptCost)), environment: context.environment,
                             settings: .init(tokenTTL: context.config.tokenTTL, maxFailedLogins: context.config.maxFailedLogins,
-                                            lockout: context.config.lockoutSeconds))
+                                            lockout: context.config.lockoutSeconds,
+                                            loginsPerMinutePerAddress: context.config.loginsPerMinutePerAddress))
     let metrics = AppMetrics(database: context.database)
     let router = Router(context: AppRequestContext.self)
     // Order matters: middleware applies to the routes added after it.

@@ -81,7 +81,7 @@ func withStore<T: Sendable>(_ config: AppConfig, logger: Logger,
 
 /// The CLI operator as audit entries name them.
 var cliPrincipal: Principal {
-    Principal.cli(osUser: ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.userName)
+    Principal.cli(osUser: operatingSystemUser())
 }
 
 /// Parses `90s`, `30m`, `8h`, `7d` or plain seconds.
@@ -107,4 +107,14 @@ func describe(_ error: any Error) -> String {
         error.serverInfo?[.message].map { "PostgreSQL: \($0)" } ?? "PostgreSQL connection failed: \(error.code)"
     default: String(describing: error)
     }
+}
+
+/// The operating-system user running the command, as the OS says (the real user id's account
+/// name), never an environment variable that anyone can set (`USER`, `SUDO_USER`).
+func operatingSystemUser() -> String {
+    let uid = getuid()
+    if let entry = getpwuid(uid), let name = entry.pointee.pw_name {
+        return String(cString: name)
+    }
+    return "uid\(uid)"
 }

@@ -31,7 +31,7 @@ struct DaemonTests {
         /// A folder with an admin and a token for it.
         static func make() async throws -> (Folder, String) {
             let folder = Folder(dir: URL(fileURLWithPath: "/tmp/ifcd-e2e-\(UUID().uuidString.prefix(8).lowercased())"), binary: try .find())
-            let added = try await folder.ifcd(["user", "add", "admin", "--role", "admin", "--role", "auditor", "--password-stdin"], stdin: password)
+            let added = try await folder.ifcd(["user", "add", "admin", "--role", "admin", "--password-stdin"], stdin: password)
             #expect(added.status == 0, "user add: \(added.stderr)")
             let issued = try await folder.ifcd(["token", "issue", "admin", "--ttl", "1h"])
             #expect(issued.status == 0, "token issue: \(issued.stderr)")

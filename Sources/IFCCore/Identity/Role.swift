@@ -27,3 +27,15 @@ public enum Role: String, CaseIterable, Codable, Sendable, Hashable, Comparable 
 
     public struct UnknownRole: Error, Sendable { public let name: String }
 }
+
+extension Role {
+    /// Separation of duties: an administrator manages accounts and holds no other role — not
+    /// auditor (who checks the administrators), not a record role (with which an administrator
+    /// could grant themselves any record). Nil when `roles` may be held together; the table
+    /// holds the same rule (`users_admin_alone`).
+    public static func separationProblem(_ roles: Set<Role>) -> String? {
+        guard roles.contains(.admin), roles.count > 1 else { return nil }
+        let others = roles.subtracting([.admin]).sorted().map(\.rawValue).joined(separator: ", ")
+        return "admin is held alone: not with \(others) (separation of duties)"
+    }
+}

@@ -16,9 +16,12 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     /// Shared by every copy of this request's context, inner and outer middleware alike: the
     /// authenticated principal, so the request log line and the refusal audit can name the user.
     public let note: RequestNote
+    /// The client's IP address as the connection shows it (no proxy header is trusted).
+    public let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
         self.identity = nil
         self.requestID = ""
         self.note = RequestNote()

@@ -31,13 +31,14 @@ public struct BearerAuthenticator: AuthenticatorMiddleware {
     }
 }
 
-/// Admits a principal holding any of the route's roles.
+/// Admits a principal holding any of the route's roles; with no roles named (`.authenticated`
+/// routes), any principal, even one whose token holds no role (a temporary password's).
 public struct AnyRolePolicy: AuthorizationPolicy {
     public let roles: Set<Role>
     public init(_ roles: Set<Role>) { self.roles = roles }
 
     public func isAuthorized(identity: Principal, request: Request) async throws -> Bool {
-        identity.holdsAny(of: roles)
+        roles.isEmpty || identity.holdsAny(of: roles)
     }
 }
 

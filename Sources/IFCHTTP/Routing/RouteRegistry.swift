@@ -43,7 +43,7 @@ public final class RouteRegistry {
         let roles: Set<Role>
         switch spec.access {
         case .roles(let set): roles = set
-        default: roles = Set(Role.allCases)
+        default: roles = []
         }
         let base = router.group()
         let audited = audit.map { base.add(middleware: RefusalAuditMiddleware(audit: $0, route: "\(spec.method.rawValue) \(spec.path)")) } ?? base

@@ -18,6 +18,8 @@ public struct AppConfig: Sendable {
     public var bcryptCost = 12
     public var maxFailedLogins = 5
     public var lockoutSeconds: TimeInterval = 15 * 60
+    /// `auth.loginsPerMinutePerAddress`: login attempts one client address may make per minute.
+    public var loginsPerMinutePerAddress = 30
     public var logLevel = "info"
     public var logFormat = "json"
     /// ISO 3166-1 alpha-2 code of the country this node serves.
@@ -36,6 +38,9 @@ public struct AppConfig: Sendable {
     public var registryMakesModelsFile: String?
     /// The reference table registrations are compared with: the standard one, plus that file.
     public var registryMakesModels = MakesModels.standard
+    /// `imports.maxBytes`, `imports.maxRows`: the caps of `POST /v1/imports/firearms`.
+    public var importMaxBytes = RegistrySettings.defaultImportMaxBytes
+    public var importMaxRows = RegistrySettings.defaultImportMaxRows
     /// `forensics.laboratory`: the laboratory named on every forensic report (ISO/IEC 17025
     /// §7.8.2.1 b), with its address as it should be printed.
     public var forensicsLaboratory = "Integrated Firearms Centre, forensic firearms laboratory"
@@ -76,6 +81,10 @@ public struct AppConfig: Sendable {
         if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
         if let v = try int(["auth", "bcryptCost"], "auth.bcryptCost") { config.bcryptCost = v }
         if let v = try int(["auth", "maxFailedLogins"], "auth.maxFailedLogins") { config.maxFailedLogins = v }
+        if let v = try int(["auth", "loginsPerMinutePerAddress"], "auth.loginsPerMinutePerAddress") {
+            guard (1...100_000).contains(v) else { throw ConfigurationError("auth.loginsPerMinutePerAddress must be 1 to 100000") }
+            config.loginsPerMinutePerAddress = v
+        }
         if let v = try int(["auth", "lockoutSeconds"], "auth.lockoutSeconds") { config.lockoutSeconds = TimeInterval(v) }
         if let v = string(["log", "level"]) { config.logLevel = v }
         if let v = string(["log", "format"]) { config.logFormat = v }
@@ -89,6 +98,14 @@ public struct AppConfig: Sendable {
         if let v = try int(["registry", "retentionYears", "lawEnforcement"], "registry.retentionYears.lawEnforcement") {
             guard (1...100).contains(v) else { throw ConfigurationError("registry.retentionYears.lawEnforcement must be 1 to 100") }
             config.retentionYearsLawEnforcement = v
+        }
+        if let v = try int(["imports", "maxBytes"], "imports.maxBytes") {
+            guard (1024...(1 << 30)).contains(v) else { throw ConfigurationError("imports.maxBytes must be 1024 to 1073741824") }
+            config.importMaxBytes = v
+        }
+        if let v = try int(["imports", "maxRows"], "imports.maxRows") {
+            guard (1...10_000_000).contains(v) else { throw ConfigurationError("imports.maxRows must be 1 to 10000000") }
+            config.importMaxRows = v
         }
         if let v = string(["forensics", "laboratory"]) {
             guard !v.isBlank, v.count <= 300 else { throw ConfigurationError("forensics.laboratory must be 1 to 300 characters") }

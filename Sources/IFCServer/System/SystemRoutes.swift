@@ -76,6 +76,7 @@ struct SystemRoutes: IFCModule {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: document.json.withLock { $0 }))
         }
         let auditor = RouteSpec.Access.roles([.auditor])
+        let verifications = SingleFlight<AuditVerifier.Report>()
         routes.add(RouteSpec(.get, "/v1/audit", id: "listAudit", summary: "Read the audit trail", tag: "audit", access: auditor,
                              parameters: [
                                 .limit, .cursor,
@@ -103,10 +104,11 @@ struct SystemRoutes: IFCModule {
         routes.add(RouteSpec(.get, "/v1/audit/verify", id: "verifyAudit", summary: "Recompute the audit hash chain", tag: "audit",
                              access: auditor, replies: [200: .init("the verification report (ok false names the first broken sequence)",
                                                                    schema: Schema.ref("AuditVerification"))])) { _, context, principal in
-            let verifier = AuditVerifier(maxUnsealedAge: maxUnsealedAge, logger: context.logger)
-            let report = try await verifier.verify(database: database, workers: 2, now: environment.now())
+            let verifier = AuditVerifier(maxUnsealedAge: maxUnsealedAge, statementTimeoutMS: 600_000, logger: context.logger)
+            let now = environment.now()
+            let (report, shared) = try await verifications.report { try await verifier.verify(database: database, workers: 2, now: now) }
             try await audit.record(AuditEntry(principal: principal, action: "audit.verify", requestID: context.requestID,
-                                              outcome: .success, detail: "{\"ok\":\(report.ok),\"sealed\":\(report.sealed)}"))
+                                              outcome: .success, detail: "{\"ok\":\(report.ok),\"sealed\":\(report.sealed),\"shared\":\(shared)}"))
             return try Response.json(VerificationBody(report))
         }
     }
@@ -137,5 +139,25 @@ struct VerificationBody: Encodable {
     enum CodingKeys: String, CodingKey {
         case ok, sealed, unsealed, reason, summary
         case brokenAt = "broken_at"
+    }
+}
+
+/// One run at a time: a caller who asks while a run is under way waits for it and shares its
+/// result (`shared`), so that many callers of `GET /v1/audit/verify` cost one walk of the trail
+/// and leave the pool to the API.
+actor SingleFlight<Value: Sendable> {
+    private var running: Task<Value, any Error>?
+    /// Callers who joined a run under way, in all (for tests and metrics).
+    private(set) var joined = 0
+
+    func report(_ work: @escaping @Sendable () async throws -> Value) async throws -> (Value, shared: Bool) {
+        if let running {
+            joined += 1
+            return (try await running.value, true)
+        }
+        let task = Task { try await work() }
+        running = task
+        defer { running = nil }
+        return (try await task.value, false)
     }
 }

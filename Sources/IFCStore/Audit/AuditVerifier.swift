@@ -35,8 +35,12 @@ public struct AuditVerifier: Sendable {
     public let maxUnsealedAge: TimeInterval
     let logger: Logger
 
-    public init(maxUnsealedAge: TimeInterval = 900, logger: Logger) {
+    /// Milliseconds each statement of a verification may take; 0 (the CLI's) for no limit.
+    public let statementTimeoutMS: Int
+
+    public init(maxUnsealedAge: TimeInterval = 900, statementTimeoutMS: Int = 0, logger: Logger) {
         self.maxUnsealedAge = maxUnsealedAge
+        self.statementTimeoutMS = max(0, statementTimeoutMS)
         self.logger = logger
     }
 
@@ -115,7 +119,8 @@ public struct AuditVerifier: Sendable {
             if let snapshot {
                 try await connection.query("SET TRANSACTION SNAPSHOT '\(unescaped: snapshot)'", logger: logger)
             }
-            try await connection.query("SET LOCAL statement_timeout = 0", logger: logger)
+            // An integer from code, not input.
+            try await connection.query("SET LOCAL statement_timeout = \(unescaped: String(statementTimeoutMS))", logger: logger)
             try await Self.preferIndexWalk(on: connection, logger: logger)
             let result = try await body()
             try await connection.query("COMMIT", logger: logger)

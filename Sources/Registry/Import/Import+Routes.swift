@@ -13,6 +13,7 @@ extension Registry {
                                     "description": .string("CSV with the columns \(FirearmImport.columns.joined(separator: ", "))")],
                              bodyContentType: "text/csv",
                              replies: [200: .init("the import report", schema: Schema.ref("ImportReport")),
+                                       413: .problem("the file is over the route's byte or row cap (imports.maxBytes, imports.maxRows)"),
                                        415: .problem("the body is not text/csv")],
                              idempotent: false)) { request, context, principal in
             guard let contentType = request.headers[.contentType]?.lowercased(), contentType.hasPrefix("text/csv") else {
@@ -20,10 +21,33 @@ extension Registry {
             }
             var q = QueryParameters(request)
             let dryRun = try q.bool("dry_run") ?? false
+            // The whole body is read and counted before any row is written: a file over a cap is
+            // refused whole (413), never imported in part.
+            let maxBytes = self.settings.importMaxBytes, maxRows = self.settings.importMaxRows
+            if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
+                throw Self.tooLarge("the file is \(length) bytes; this route takes at most \(maxBytes) (use ifcd import firearms)")
+            }
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: maxBytes)
+            } catch {
+                throw Self.tooLarge("the file is over \(maxBytes) bytes; this route takes at most that (use ifcd import firearms)")
+            }
+            let rows = body.readableBytesView.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } - 1
+            if rows > maxRows {
+                throw Self.tooLarge("the file has about \(rows) rows; this route takes at most \(maxRows) (use ifcd import firearms)")
+            }
             let importer = FirearmImport(database: self.database, principal: principal, requestID: context.requestID, dryRun: dryRun,
                                          now: self.environment.now(), makesModels: self.settings.makesModels, logger: context.logger)
-            let report = try await importer.run(request.body.map { Array(buffer: $0) })
+            let report = try await importer.run(AsyncStream { continuation in
+                continuation.yield(Array(buffer: body))
+                continuation.finish()
+            })
             return try Response.json(report)
         }
+    }
+
+    static func tooLarge(_ detail: String) -> Problem {
+        Problem(slug: "too-large", title: "Content too large", status: 413, detail: detail)
     }
 }

@@ -24,10 +24,20 @@ public struct RegistrySettings: Sendable, Equatable {
     public var retentionYears: [RetentionUse: Int]
     public static let defaultRetentionYears: [RetentionUse: Int] = [.lawEnforcement: 30, .licensing: 10]
 
+    /// The largest CSV body `POST /v1/imports/firearms` takes (`imports.maxBytes`) and the most
+    /// rows (`imports.maxRows`); larger files go through `ifcd import firearms`, which has no cap.
+    public var importMaxBytes: Int
+    public var importMaxRows: Int
+    public static let defaultImportMaxBytes = 32 * 1024 * 1024
+    public static let defaultImportMaxRows = 200_000
+
     public init(categories: [String] = RegistrySettings.defaultCategories, makesModels: MakesModels = .standard,
-                retentionYears: [RetentionUse: Int] = RegistrySettings.defaultRetentionYears) {
+                retentionYears: [RetentionUse: Int] = RegistrySettings.defaultRetentionYears,
+                importMaxBytes: Int = RegistrySettings.defaultImportMaxBytes, importMaxRows: Int = RegistrySettings.defaultImportMaxRows) {
         self.categories = categories
         self.makesModels = makesModels
         self.retentionYears = retentionYears
+        self.importMaxBytes = importMaxBytes
+        self.importMaxRows = importMaxRows
     }
 }
