@@ -72,8 +72,8 @@ extension NamedPerson {
 }
 
 extension TraceFields {
-    /// Every rule that needs no database, each failure naming its field. `deadlineFrom` is the
-    /// day a new or changed deadline must not be before (today).
+    /// Every rule that needs no database, each failure naming its field. With `checkDeadline`
+    /// (a new or changed deadline of ours), the deadline must not be before today.
     func problems(today: CalendarDate, checkDeadline: Bool) -> [Problem.FieldError] {
         var rules = TraceRules()
         if let addressee {
