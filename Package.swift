@@ -121,11 +121,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // International tracing requests; reads the registry and forensics only through their read APIs.
+        // (Named IFCTracing: swift-distributed-tracing, in the graph through Hummingbird, has a `Tracing` target.)
+        .target(
+            name: "IFCTracing",
+            dependencies: [
+                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Sources/Tracing",
+            exclude: ["Templates"],
+            swiftSettings: swiftSettings,
+            plugins: ["EmbedTemplates"]
+        ),
         // Assembles modules, middleware, metrics and the OpenAPI document.
         .target(
             name: "IFCServer",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits",
+                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -138,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "ifcd",
             dependencies: [
-                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "Exhibits", "IFCCore",
+                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -147,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "IFCTests",
             dependencies: [
-                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCCore",
+                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

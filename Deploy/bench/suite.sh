@@ -189,7 +189,7 @@ SQL
 # Forensic cases: create (a reference from the yearly series, the row, its first version, its
 # audit entry) and read (the case, its read entry), on a table holding $cases_seeded cases.
 case_insert="INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country, incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)"
-sql -c "$case_insert SELECT gen_random_uuid(), ifcd_reference('FC', 6, NULL), 'Bench Police', 'Insp. Bench', 'B-' || i, 'shooting with intent',
+sql -c "$case_insert SELECT gen_random_uuid(), ifcd_reference('FC', 6, extract(year FROM now())::int), 'Bench Police', 'Insp. Bench', 'B-' || i, 'shooting with intent',
         current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench'
         FROM generate_series(1, $cases_seeded) i" >/dev/null
 case_id="$(sql -At -c "SELECT id FROM forensic_cases ORDER BY reference OFFSET $((cases_seeded / 2)) LIMIT 1")"
@@ -197,7 +197,7 @@ cat >"$dir/case-create.sql" <<SQL
 BEGIN;
 $lookup
 $case_insert
-  VALUES (gen_random_uuid(), ifcd_reference('FC', 6, NULL), 'JCF Major Investigation Taskforce', 'Insp. Campbell', 'MIT-2025-114', 'shooting with intent',
+  VALUES (gen_random_uuid(), ifcd_reference('FC', 6, extract(year FROM now())::int), 'JCF Major Investigation Taskforce', 'Insp. Campbell', 'MIT-2025-114', 'shooting with intent',
           current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench') RETURNING id AS case_id \\gset
 SELECT * FROM forensic_cases WHERE id = :case_id;
 INSERT INTO forensic_case_versions (case_id, version, record, change, changed_by)
@@ -386,4 +386,60 @@ import: $(tail -1 "$dir/import.out" | head -c 200)
 verify: $verify
 plan of the pattern query ($pattern):
 $plan
+REPORT
+
+# ---- 4. Tracing (issue 14): trace create, incoming match, fuzzy serial search ----
+# wrk as above (median = p50, and p99) on the same registry: drafting an outgoing request; an
+# incoming request matched on arrival (exact, confusable, pattern and fuzzy search over firearms
+# and components, the candidates stored); GET /v1/firearms/search?fuzzy=true. Each serial is a
+# registry serial with one character misread, as a foreign request would carry it.
+log "tracing runs"
+printf '%s\n' 'tracer passphrase 0123' | "$bin" user add tracer --role liaison --role analyst --password-stdin --data-dir "$data" >/dev/null
+tracer_token="$("$bin" token issue tracer --ttl 4h --data-dir "$data")"
+sql -At -c "SELECT serial_normalized FROM firearms WHERE serial_normalized IS NOT NULL ORDER BY random() LIMIT 5000" >"$dir/serials.txt"
+deadline="$(date -u -d '+30 days' +%Y-%m-%d)"
+cat >"$dir/misread.lua" <<LUA
+wrk.headers["Content-Type"] = "application/json"
+local serials = {}
+for line in io.lines("$dir/serials.txt") do serials[#serials + 1] = line end
+function misread()
+    local s = serials[math.random(1, #serials)]
+    local i = math.random(2, #s)
+    return s:sub(1, i - 1) .. "X" .. s:sub(i + 1)
+end
+LUA
+cat "$dir/misread.lua" - >"$dir/trace.lua" <<LUA
+request = function()
+    return wrk.format("POST", "/v1/traces", nil, '{"addressee":{"kind":"state","country":"US"},"channel":"etrace","requesting_officer":"Sgt. Bench","requesting_agency":"Bench Unit","firearm":{"make":"Glock","type":"pistol","calibre":"9x19mm","serial":"' .. misread() .. '"},"circumstances":{"recovered_on":"2025-03-01","recovery_country":"JM"},"legal_basis":"Firearms Act","illicit_nature":"crime scene","intended_use":"investigation","deadline":"$deadline"}')
+end
+LUA
+cat "$dir/misread.lua" - >"$dir/incoming.lua" <<'LUA'
+request = function()
+    return wrk.format("POST", "/v1/traces/incoming", nil, '{"requesting_state":"TT","channel":"iarms","firearm":{"make":"Glock","type":"pistol","serial":"' .. misread() .. '"}}')
+end
+LUA
+cat "$dir/misread.lua" - >"$dir/fuzzy.lua" <<'LUA'
+request = function()
+    return wrk.format("GET", "/v1/firearms/search?serial=" .. misread() .. "&fuzzy=true&limit=20")
+end
+LUA
+wrk_as() { # token path script
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $1" -s "$3" "http://127.0.0.1:$port$2" >"$dir/wrk.out"
+    awk '/^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF} END {print rps, p50, p99, bad + 0}' "$dir/wrk.out"
+}
+read -r trace_rps trace_p50 trace_p99 trace_bad < <(wrk_as "$tracer_token" / "$dir/trace.lua")
+read -r incoming_rps incoming_p50 incoming_p99 incoming_bad < <(wrk_as "$tracer_token" / "$dir/incoming.lua")
+read -r fuzzy_rps fuzzy_p50 fuzzy_p99 fuzzy_bad < <(wrk_as "$token" / "$dir/fuzzy.lua")
+sample="$(head -1 "$dir/serials.txt")"; misread_sample="${sample:0:3}X${sample:4}"
+fuzzy_plan="$(sql -At -c "SELECT set_config('pg_trgm.similarity_threshold', '0.25', false)" -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF)
+        SELECT id FROM firearms WHERE serial_normalized % '$misread_sample' AND levenshtein_less_equal(serial_normalized, '$misread_sample', 2) <= 2")"
+cat <<REPORT
+
+| tracing benchmark | ifcd | median | p99 | non-2xx |
+| --- | --- | --- | --- | --- |
+| trace create POST /v1/traces | ${trace_rps}/s | ${trace_p50} | ${trace_p99} | ${trace_bad} |
+| incoming match POST /v1/traces/incoming | ${incoming_rps}/s | ${incoming_p50} | ${incoming_p99} | ${incoming_bad} |
+| fuzzy search GET /v1/firearms/search?fuzzy=true | ${fuzzy_rps}/s | ${fuzzy_p50} | ${fuzzy_p99} | ${fuzzy_bad} |
+plan of the fuzzy candidates ($misread_sample):
+$fuzzy_plan
 REPORT

@@ -37,6 +37,17 @@ STATE_REFUSALS = [
      re.compile(r"(no version of this report is issued yet|a first issue amends nothing|version \d+ is issued|an amended report says why)")),
     # The two exhibits a lead links.
     (re.compile(r"exhibit_[ab]"), re.compile(r"no exhibit has this id")),
+    # Tracing: sending a draft checks the ITI minimum content stored on it (each missing field),
+    # its deadline against today, and the legal review its personal data needs.
+    (re.compile(r"addressee|requesting_officer|requesting_agency|firearm|firearm\.(make|type|calibre|serial)|circumstances(\.recovered_on|\.recovery_country)?|legal_basis|illicit_nature|intended_use|deadline"),
+     re.compile(r"(is required|is in the past)")),
+    (re.compile(r"legal_review"), re.compile(r"the request names a possessor or associates")),
+    # A follow-on's parent: itself, or an incoming request; a bulk seizure with no (or too many) firearms.
+    (re.compile(r"parent_id"), re.compile(r"(is the request itself|is an incoming request)")),
+    (re.compile(r"seizure_id"), re.compile(r"(the seizure lists no firearm|lists more than)")),
+    (re.compile(r"addressee"), re.compile(r"is required: firearm \d+")),
+    # Who sends acknowledgements and answers follows from the request's direction.
+    (re.compile(r"direction"), re.compile(r"an [a-z_]+ on an? [a-z]+ request is")),
 ]
 
 # Rules a JSON schema cannot state, named one by one: a comparison between two fields, the
@@ -117,6 +128,18 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"exhibit"), re.compile(r"is a [a-z_]+: imaging takes")),
     (re.compile(r"exhibit_[ab]"), re.compile(r"(is exhibit_a|is a [a-z_]+|is of the same case)")),
     (re.compile(r"examination_id"), re.compile(r"(is required for an identification|is recorded only with|is not a comparison|is an examination of another case)")),
+    # Tracing: a manufacturer or importer addressee needs its name; a deadline not in the past;
+    # a serial with no letter or digit needs another marking; what an answer carries follows from
+    # its outcome, and what a message carries from its kind.
+    (re.compile(r"addressee\.name"), re.compile(r"is required for an? (manufacturer|importer)")),
+    (re.compile(r"deadline"), re.compile(r"is in the past")),
+    (re.compile(r"circumstances\.recovered_on|circumstances\.(possessor|associates\[\d+\])\.date_of_birth|received_on|answer\.transfers\[\d+\]\.on|answer\.last_lawful_holder\.since"),
+     re.compile(r"is in the future")),
+    (re.compile(r"firearm\.serial"), re.compile(r"(has no letter or digit|is required \(or the other or import markings)")),
+    (re.compile(r"answer\.(not_traced_reason|reason|transfers|last_lawful_holder|diversion_established|diversion_how)"),
+     re.compile(r"(is required|is given only when not traced|must list the chain of lawful transfers)")),
+    (re.compile(r"answer"), re.compile(r"(is required for an answer|is given only with kind answer)")),
+    (re.compile(r"body"), re.compile(r"is required")),
     # Last: the CSV's own columns and rows (only on the import route).
     (re.compile(r".*", re.S), re.compile(r".*(column|field).*", re.S)),
 ]

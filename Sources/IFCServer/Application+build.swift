@@ -8,6 +8,7 @@ import Accounts
 import Registry
 import Forensics
 import Exhibits
+import IFCTracing
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -63,7 +64,9 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"))
-    return [accounts, registry, forensics, exhibits] + context.additionalModules(kit, registry)
+    let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
+                          settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
+    return [accounts, registry, forensics, exhibits, tracing] + context.additionalModules(kit, registry)
 }
 
 public func buildParts(_ context: AppContext) throws -> AppParts {

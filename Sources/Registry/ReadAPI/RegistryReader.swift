@@ -38,9 +38,50 @@ public struct RegistryReader: Sendable {
         try await registry.search(pattern: pattern, confusables: confusables, limit: limit, by: principal, requestID: requestID, via: module)
     }
 
+    /// The serial search with its match details: exact, confusable and pattern matches, then
+    /// (with `fuzzy`) serials one or two edits away narrowed by make and type; firearms and
+    /// components. Audited like the registry's own search, with `via`.
+    public func serialCandidates(pattern: String, confusables: Bool, fuzzy: Bool, make: String?, type: FirearmType?, limit: Int = 50,
+                                 by principal: Principal, requestID: String?) async throws -> (firearms: [Firearm], matches: [SearchMatch]) {
+        try await registry.searchWithParts(pattern: pattern, confusables: confusables, fuzzy: fuzzy, make: make, type: type, limit: limit,
+                                           by: principal, requestID: requestID, via: module)
+    }
+
+    /// A firearm's record with everything an answer to a tracing request is assembled from: its
+    /// events (oldest first, voided ones included and marked), the holders they name, and its
+    /// components. One audit entry for the firearm and one per holder read, with `via`.
+    public func firearmHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> FirearmHistory? {
+        let found: FirearmHistory? = try await registry.database.withConnection { connection in
+            guard let firearm = try await FirearmStore.find(id: id, on: connection) else { return nil }
+            let events = try await EventStore.list(firearmID: id, on: connection)
+            let holderIDs = Set(events.flatMap { [$0.fromHolderID, $0.counterpartHolderID] }.compactMap { $0 } + [firearm.holderID].compactMap { $0 })
+            var holders: [UUID: Holder] = [:]
+            for holderID in holderIDs {
+                if let holder = try await HolderStore.find(id: holderID, on: connection) { holders[holderID] = holder }
+            }
+            let components = try await ComponentStore.of(firearmID: id, on: connection)
+            return FirearmHistory(firearm: firearm, events: events, holders: holders, components: components)
+        }
+        try await record(found.map { [$0.firearm.id] } ?? [], action: "firearm.history", by: principal, requestID: requestID,
+                         query: ["id": id.uuidString.lowercased()])
+        if let found, !found.holders.isEmpty {
+            try await registry.audit.recordReads(of: Array(found.holders.keys), action: "holder.read", recordType: "holder", by: principal,
+                                                 requestID: requestID, query: ["firearm_id": id.uuidString.lowercased(), "via": module])
+        }
+        return found
+    }
+
     private func record(_ ids: [UUID], action: String, by principal: Principal, requestID: String?, query: [String: String]) async throws {
         var query = query
         query["via"] = module
         try await registry.audit.recordReads(of: ids, action: action, recordType: "firearm", by: principal, requestID: requestID, query: query)
     }
+}
+
+/// What `RegistryReader.firearmHistory` answers.
+public struct FirearmHistory: Sendable {
+    public var firearm: Firearm
+    public var events: [FirearmEvent]
+    public var holders: [UUID: Holder]
+    public var components: [Component]
 }

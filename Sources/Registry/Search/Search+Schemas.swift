@@ -4,14 +4,16 @@ import IFCHTTP
 extension Registry {
     static var searchSchemas: [String: JSONValue] {
         ["FirearmSearch": Schema.object(["items": Schema.array(Schema.ref("Firearm")), "pattern": Schema.string,
-                                         "confusables": Schema.boolean,
+                                         "confusables": Schema.boolean, "fuzzy": Schema.boolean,
                                          "matches": Schema.array(Schema.object([
                                             "firearm_id": Schema.nullable("string", format: "uuid"),
-                                            "component_id": Schema.nullable("string", format: "uuid"),
+                                            "component_id": Schema.nullable("string", format: "uuid"), "reference": Schema.string,
                                             "part": Schema.enumeration(["firearm"] + ComponentPart.allCases.map(\.rawValue)),
-                                            "serial_normalized": Schema.nullable("string")],
-                                            required: ["firearm_id", "component_id", "part", "serial_normalized"]))],
-                                        required: ["items", "matches", "pattern", "confusables"])]
+                                            "serial_normalized": Schema.nullable("string"),
+                                            "match": Schema.enumeration(["exact", "confusable", "pattern", "fuzzy"]),
+                                            "distance": ["type": ["integer", "null"], "minimum": 1, "maximum": 2]],
+                                            required: ["firearm_id", "component_id", "reference", "part", "serial_normalized", "match", "distance"]))],
+                                        required: ["items", "matches", "pattern", "confusables", "fuzzy"])]
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCStore
+import PostgresNIO
 
 extension Registry {
     /// Firearms whose serial matches a pattern (`?` one unknown character, `*` an unknown run),
@@ -14,42 +15,79 @@ extension Registry {
     /// The search over firearms' serials and their components' serials: the firearms matched
     /// (by their own serial or a component's) and, for each match, which part matched; a loose
     /// component that matches is listed as a match of its own.
-    func searchWithParts(pattern text: String, confusables: Bool, limit: Int, by principal: Principal, requestID: String?,
+    ///
+    /// With `fuzzy` (and a pattern without wildcards), serials one or two edits away follow the
+    /// exact and pattern matches, nearest first, each with its edit distance, narrowed by make
+    /// and type when given.
+    func searchWithParts(pattern text: String, confusables: Bool, fuzzy: Bool = false, make: String? = nil, type: FirearmType? = nil,
+                         limit: Int, by principal: Principal, requestID: String?,
                          via: String? = nil) async throws -> (firearms: [Firearm], matches: [SearchMatch]) {
         let pattern = try Serial.Pattern.checked(text)
-        let (found, components, owners) = try await database.withConnection { connection in
+        let fuzzyApplies = fuzzy && !pattern.hasWildcards
+        // Fuzzy matching lowers the trigram threshold for its own transaction only; without it, no transaction.
+        let work: @Sendable (PostgresConnection) async throws -> ([Firearm], [Component], [Firearm], [(Firearm, Int)], [(Component, Int)]) = { connection in
             let found = try await FirearmStore.search(pattern, confusables: confusables, limit: limit, on: connection)
             let components = try await ComponentStore.search(pattern, confusables: confusables, limit: limit, on: connection)
-            let known = Set(found.map(\.id))
-            let missing = Array(Set(components.compactMap(\.firearmID)).subtracting(known))
+            var fuzzyFirearms: [(Firearm, Int)] = [], fuzzyComponents: [(Component, Int)] = []
+            if fuzzyApplies {
+                try await FuzzySearchStore.setThreshold(on: connection)
+                fuzzyFirearms = try await FuzzySearchStore.firearms(pattern.normalized, confusables: confusables, make: make, type: type?.rawValue,
+                                                                    excluding: found.map(\.id), limit: max(0, limit - found.count), on: connection)
+                fuzzyComponents = try await FuzzySearchStore.components(pattern.normalized, confusables: confusables, make: make,
+                                                                        excluding: components.map(\.id), limit: max(0, limit - components.count),
+                                                                        on: connection)
+            }
+            let known = Set(found.map(\.id) + fuzzyFirearms.map(\.0.id))
+            let missing = Array(Set((components + fuzzyComponents.map(\.0)).compactMap(\.firearmID)).subtracting(known))
             let owners = missing.isEmpty ? [] : try await FirearmStore.all(connection.query(
                 "SELECT \(unescaped: FirearmStore.columns) FROM firearms WHERE id = ANY(\(missing)::uuid[]) ORDER BY reference",
                 logger: FirearmStore.logger))
-            return (found, components, owners)
+            return (found, components, owners, fuzzyFirearms, fuzzyComponents)
         }
-        let firearms = Array((found + owners).prefix(limit))
-        let matches = found.map { SearchMatch(firearmID: $0.id, componentID: nil, part: "firearm", serialNormalized: $0.serialNormalized) }
-            + components.map { SearchMatch(firearmID: $0.firearmID, componentID: $0.id, part: $0.part.rawValue, serialNormalized: $0.serialNormalized) }
+        let (found, components, owners, fuzzyFirearms, fuzzyComponents) = fuzzyApplies
+            ? try await database.transaction(work) : try await database.withConnection(work)
+        let firearms = Array((found + fuzzyFirearms.map(\.0) + owners).prefix(limit))
+        let kind = { (serial: String?) -> String in
+            serial == pattern.normalized ? "exact" : (serial.map(Serial.fold) == Serial.fold(pattern.normalized) ? "confusable" : "pattern")
+        }
+        let matches = found.map { SearchMatch(firearmID: $0.id, componentID: nil, reference: $0.reference, part: "firearm",
+                                              serialNormalized: $0.serialNormalized, match: kind($0.serialNormalized), distance: nil) }
+            + components.map { SearchMatch(firearmID: $0.firearmID, componentID: $0.id, reference: $0.reference, part: $0.part.rawValue,
+                                           serialNormalized: $0.serialNormalized, match: kind($0.serialNormalized), distance: nil) }
+            + fuzzyFirearms.map { SearchMatch(firearmID: $0.0.id, componentID: nil, reference: $0.0.reference, part: "firearm",
+                                              serialNormalized: $0.0.serialNormalized, match: "fuzzy", distance: $0.1) }
+            + fuzzyComponents.map { SearchMatch(firearmID: $0.0.firearmID, componentID: $0.0.id, reference: $0.0.reference, part: $0.0.part.rawValue,
+                                                serialNormalized: $0.0.serialNormalized, match: "fuzzy", distance: $0.1) }
+        let allComponents = components + fuzzyComponents.map(\.0)
         var query = ["pattern": pattern.normalized, "confusables": "\(confusables)"]
+        if fuzzyApplies { query["fuzzy"] = "true" }
+        if let make { query["make"] = make }
+        if let type { query["type"] = type.rawValue }
         if let via { query["via"] = via }
         try await audit.record(AuditEntry.reads(of: firearms.map(\.id), action: "firearm.search", recordType: "firearm", principal: principal,
                                                 requestID: requestID, query: query)
-            + components.map { AuditEntry(principal: principal, action: "component.search", recordType: "component",
+            + allComponents.map { AuditEntry(principal: principal, action: "component.search", recordType: "component",
                                           recordID: $0.id.uuidString, requestID: requestID, detail: AuditEntry.detail(["query": query])) })
         return (firearms, matches)
     }
 }
 
-/// Which record and which part a serial search matched.
-struct SearchMatch: Encodable {
-    var firearmID: UUID?
-    var componentID: UUID?
+/// Which record and which part a serial search matched, and how: `exact`, `confusable` (equal
+/// once O/0, I/1/L, S/5, B/8, Z/2 are folded), `pattern` (wildcards) or `fuzzy` (with the edit
+/// distance, one or two).
+public struct SearchMatch: Sendable, Encodable {
+    public var firearmID: UUID?
+    public var componentID: UUID?
+    /// The matched record's reference (the firearm's, or the component's).
+    public var reference: String
     /// `firearm` for the firearm's own serial, else the component's part.
-    var part: String
-    var serialNormalized: String?
+    public var part: String
+    public var serialNormalized: String?
+    public var match: String
+    public var distance: Int?
 
     enum CodingKeys: String, CodingKey {
-        case part
+        case part, match, distance, reference
         case firearmID = "firearm_id", componentID = "component_id", serialNormalized = "serial_normalized"
     }
 }

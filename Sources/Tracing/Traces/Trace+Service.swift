@@ -1,0 +1,271 @@
+import Foundation
+import Forensics
+import IFCCore
+import IFCStore
+import PostgresNIO
+import Registry
+
+/// Drafting, changing, sending, reviewing, closing and reading outgoing requests.
+extension Tracing {
+    /// What the linked records give a draft: the registry firearm's description, the seizure's
+    /// place and date, the case's offence, each read through its module's read API (audited).
+    func completed(_ fields: TraceFields, by principal: Principal, requestID: String?) async throws -> TraceFields {
+        var f = fields
+        var errors: [Problem.FieldError] = []
+        if let seizureID = f.seizureID {
+            if let seizure = try await forensics.seizure(id: seizureID, by: principal, requestID: requestID) {
+                var c = f.circumstances ?? Circumstances()
+                c.recoveredOn = c.recoveredOn ?? seizure.seizedOn
+                c.recoveryPlace = c.recoveryPlace ?? seizure.place
+                c.recoveryCountry = c.recoveryCountry ?? seizure.country
+                f.circumstances = c
+                if f.firearmID == nil && f.firearm == nil && seizure.firearms.count == 1 { f.firearmID = seizure.firearms[0].firearmID }
+            } else {
+                errors.append(.init(field: "seizure_id", detail: "no seizure has this id"))
+            }
+        }
+        if let caseID = f.caseID {
+            if let found = try await forensics.forensicCase(id: caseID, by: principal, requestID: requestID) {
+                var c = f.circumstances ?? Circumstances()
+                c.crimeType = c.crimeType ?? found.offence
+                c.recoveredOn = c.recoveredOn ?? found.incidentOn
+                c.recoveryCountry = c.recoveryCountry ?? found.incidentCountry
+                f.circumstances = c
+            } else {
+                errors.append(.init(field: "case_id", detail: "no case has this id"))
+            }
+        }
+        if let firearmID = f.firearmID {
+            if let firearm = try await registry.firearm(id: firearmID, by: principal, requestID: requestID) {
+                if f.firearm == nil { f.firearm = FoundFirearm(firearm) }
+            } else {
+                errors.append(.init(field: "firearm_id", detail: "no firearm has this id"))
+            }
+        }
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        return f
+    }
+
+    static func checkParent(_ parentID: UUID?, of id: UUID?, on connection: PostgresConnection) async throws {
+        guard let parentID else { return }
+        if parentID == id { throw Problem.invalid("parent_id", "is the request itself") }
+        guard let parent = try await TraceStore.find(id: parentID, on: connection) else {
+            throw Problem.invalid("parent_id", "no trace has this id")
+        }
+        if parent.direction != .outgoing { throw Problem.invalid("parent_id", "is an incoming request: a follow-on follows an outgoing one") }
+    }
+
+    /// Creates an outgoing draft (copying what its linked records describe).
+    public func createTrace(_ fields: TraceFields, by principal: Principal, requestID: String?) async throws -> Trace {
+        let errors = fields.problems(today: today, checkDeadline: true)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        let fields = try await completed(fields, by: principal, requestID: requestID)
+        let now = environment.now()
+        return try await database.transaction { connection in
+            try await Self.checkParent(fields.parentID, of: nil, on: connection)
+            return try await Self.insert(fields, direction: .outgoing, now: now, by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    static func insert(_ fields: TraceFields, direction: TraceDirection, now: Date, by principal: Principal, requestID: String?,
+                       on connection: PostgresConnection) async throws -> Trace {
+        let id = UUID()
+        let reference = try await references.next(at: now, on: connection)
+        try await TraceStore.insert(id: id, reference: reference, direction: direction, status: direction == .outgoing ? .draft : .acknowledged,
+                                    fields, createdBy: principal.username, acknowledgedNow: direction == .incoming, on: connection)
+        guard let created = try await TraceStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
+        try await TraceStore.history.append(created, id: id, version: created.version,
+                                            change: direction == .outgoing ? "drafted" : "received", by: principal, on: connection)
+        var detail = ["reference": reference, "direction": direction.rawValue]
+        if let parent = fields.parentID { detail["parent_id"] = parent.uuidString.lowercased() }
+        try await AuditLog.append(AuditEntry(principal: principal, action: "trace.create", recordType: "trace", recordID: id.uuidString,
+                                             requestID: requestID, detail: AuditEntry.detail(detail)), on: connection)
+        return created
+    }
+
+    /// One draft per firearm of a seizure, in one transaction: each copies its firearm's
+    /// description; the addressee, when not given, is the state of manufacture.
+    public func createBulk(_ template: TraceFields, by principal: Principal, requestID: String?) async throws -> [Trace] {
+        let errors = template.problems(today: today, checkDeadline: true)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        guard let seizureID = template.seizureID,
+              let seizure = try await forensics.seizure(id: seizureID, by: principal, requestID: requestID) else {
+            throw Problem.invalid("seizure_id", "no seizure has this id")
+        }
+        if seizure.firearms.isEmpty { throw Problem.invalid("seizure_id", "the seizure lists no firearm to trace") }
+        if seizure.firearms.count > TraceLimits.bulk { throw Problem.invalid("seizure_id", "lists more than \(TraceLimits.bulk) firearms") }
+        var drafts: [TraceFields] = []
+        var missing: [Problem.FieldError] = []
+        for (i, seized) in seizure.firearms.enumerated() {
+            var f = template
+            f.firearmID = seized.firearmID
+            f = try await completed(f, by: principal, requestID: requestID)
+            if f.addressee == nil {
+                if let country = f.firearm?.countryOfManufacture {
+                    f.addressee = Addressee(kind: .state, country: country, name: nil)
+                } else {
+                    missing.append(.init(field: "addressee", detail: "is required: firearm \(i) (\(seized.firearmReference)) has no country of manufacture"))
+                }
+            }
+            drafts.append(f)
+        }
+        if !missing.isEmpty { throw Problem.validation(missing) }
+        let now = environment.now()
+        let all = drafts
+        return try await database.transaction { connection in
+            var created: [Trace] = []
+            for draft in all {
+                created.append(try await Self.insert(draft, direction: .outgoing, now: now, by: principal, requestID: requestID, on: connection))
+            }
+            return created
+        }
+    }
+
+    /// Changes a draft at `expectedVersion`; a sent request only receives messages (409).
+    func changeDraft(id: UUID, expectedVersion: Int, _ body: TraceBody, by principal: Principal, requestID: String?) async throws -> Trace {
+        guard let current = try await database.withConnection({ try await TraceStore.find(id: id, on: $0) }) else {
+            throw Problem.notFound("no trace \(id.uuidString.lowercased())")
+        }
+        var fields = try body.applied(to: current.fields)
+        let errors = fields.problems(today: today, checkDeadline: fields.deadline != current.deadline)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        if body.seizureID != nil || body.caseID != nil || body.firearmID != nil {
+            var linked = fields
+            if body.seizureID == nil { linked.seizureID = nil }
+            if body.caseID == nil { linked.caseID = nil }
+            if body.firearmID == nil { linked.firearmID = nil }
+            let completedFields = try await completed(linked, by: principal, requestID: requestID)
+            fields.firearm = completedFields.firearm
+            fields.circumstances = completedFields.circumstances
+            fields.firearmID = completedFields.firearmID ?? fields.firearmID
+        }
+        let final = fields
+        return try await database.transaction { connection in
+            guard let locked = try await TraceStore.find(id: id, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no trace \(id.uuidString.lowercased())")
+            }
+            try Problem.checkVersion(expected: expectedVersion, current: locked.version, record: "trace \(locked.reference)")
+            guard locked.status == .draft else {
+                throw Problem.conflict("trace \(locked.reference) is \(locked.status.rawValue): only a draft is edited; a sent request only receives messages",
+                                       slug: "trace-not-draft")
+            }
+            if final == locked.fields { throw Problem.invalid("body", "names no change") }
+            if final.parentID != locked.parentID { try await Self.checkParent(final.parentID, of: id, on: connection) }
+            try await TraceStore.update(id: id, final, on: connection)
+            return try await Self.changed(id, change: "draft edited", action: "trace.update", by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    /// Reads the request back after a change, appends its version and the audit entry.
+    static func changed(_ id: UUID, change: String, action: String, detail: [String: String] = [:], by principal: Principal,
+                        requestID: String?, on connection: PostgresConnection) async throws -> Trace {
+        guard let updated = try await TraceStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
+        try await TraceStore.history.append(updated, id: id, version: updated.version, change: change, by: principal, on: connection)
+        var detail = detail
+        detail["version"] = "\(updated.version)"
+        detail["status"] = updated.status.rawValue
+        try await AuditLog.append(AuditEntry(principal: principal, action: action, recordType: "trace", recordID: id.uuidString,
+                                             requestID: requestID, detail: AuditEntry.detail(detail)), on: connection)
+        return updated
+    }
+
+    /// Locks the request and checks the version when one is given.
+    static func locked(_ id: UUID, expectedVersion: Int?, on connection: PostgresConnection) async throws -> Trace {
+        guard let current = try await TraceStore.find(id: id, forUpdate: true, on: connection) else {
+            throw Problem.notFound("no trace \(id.uuidString.lowercased())")
+        }
+        if let expectedVersion {
+            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "trace \(current.reference)")
+        }
+        return current
+    }
+
+    static func outOfOrder(_ trace: Trace, to status: TraceStatus) -> Problem {
+        Problem.conflict("trace \(trace.reference) is \(trace.status.rawValue): it cannot become \(status.rawValue)", slug: "trace-status")
+    }
+
+    /// Sends a draft: the ITI minimum content is checked (422 naming each missing field), and
+    /// personal data needs a recorded legal review.
+    public func send(id: UUID, expectedVersion: Int?, by principal: Principal, requestID: String?) async throws -> Trace {
+        let today = self.today
+        return try await database.transaction { connection in
+            let current = try await Self.locked(id, expectedVersion: expectedVersion, on: connection)
+            guard current.direction == .outgoing, current.status == .draft else { throw Self.outOfOrder(current, to: .sent) }
+            var errors = current.fields.missingForSend
+            if let deadline = current.deadline, deadline < today { errors.append(.init(field: "deadline", detail: "is in the past")) }
+            if current.personalData && current.legalReview == nil {
+                errors.append(.init(field: "legal_review",
+                                    detail: "the request names a possessor or associates: personal data leaves the country only after a recorded legal review"))
+            }
+            if !errors.isEmpty {
+                throw Problem.validation(errors, detail: "trace \(current.reference) lacks what the ITI requires of a tracing request (section V, para 17)")
+            }
+            try await TraceStore.setStatus(id: id, .sent, by: principal.username, on: connection)
+            return try await Self.changed(id, change: "sent", action: "trace.send", by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    /// Records the legal review that lets personal data leave the country: who approved, and
+    /// who recorded it when. Only on a draft; once.
+    public func recordLegalReview(id: UUID, expectedVersion: Int?, approvedBy: String, note: String?, by principal: Principal,
+                                  requestID: String?) async throws -> Trace {
+        try await database.transaction { connection in
+            let current = try await Self.locked(id, expectedVersion: expectedVersion, on: connection)
+            guard current.direction == .outgoing, current.status == .draft else {
+                throw Problem.conflict("trace \(current.reference) is \(current.status.rawValue): a legal review is recorded before sending",
+                                       slug: "trace-not-draft")
+            }
+            if current.legalReview != nil {
+                throw Problem.conflict("trace \(current.reference) has its legal review already", slug: "legal-review-recorded")
+            }
+            try await TraceStore.recordLegalReview(id: id, approvedBy: approvedBy, note: note, by: principal.username, on: connection)
+            return try await Self.changed(id, change: "legal review recorded (approved by \(approvedBy))", action: "trace.legal_review",
+                                          detail: ["approved_by": approvedBy], by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    /// Closes an answered request.
+    public func close(id: UUID, expectedVersion: Int?, by principal: Principal, requestID: String?) async throws -> Trace {
+        try await database.transaction { connection in
+            let current = try await Self.locked(id, expectedVersion: expectedVersion, on: connection)
+            guard current.status == .answered else { throw Self.outOfOrder(current, to: .closed) }
+            try await TraceStore.setStatus(id: id, .closed, by: principal.username, on: connection)
+            return try await Self.changed(id, change: "closed", action: "trace.close", by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    /// The request with its answer, time-to-crime and response time.
+    public func trace(id: UUID, by principal: Principal, requestID: String?) async throws -> TraceDetail {
+        let (found, messages) = try await database.withConnection { connection in
+            (try await TraceStore.find(id: id, on: connection), try await TraceStore.messages(traceID: id, on: connection))
+        }
+        guard let found else { throw Problem.notFound("no trace \(id.uuidString.lowercased())") }
+        try await audit.record(AuditEntry(principal: principal, action: "trace.read", recordType: "trace", recordID: id.uuidString,
+                                          requestID: requestID))
+        return detail(found, messages: messages)
+    }
+
+    func detail(_ trace: Trace, messages: [TraceMessage]) -> TraceDetail {
+        let answer = TraceStore.answer(of: messages)
+        let ttc = answer?.timeToCrime(recoveredOn: trace.circumstances?.recoveredOn, thresholdYears: settings.timeToCrimeYears)
+        var responseDays: Int?
+        if let answered = trace.answered {
+            let start = trace.direction == .incoming ? trace.receivedOn : trace.sent.map { CalendarDate($0.at) }
+            responseDays = start.map { CalendarDate.days(from: $0, to: CalendarDate(answered.at)) }
+        }
+        return TraceDetail(trace: trace, answer: answer, timeToCrime: ttc, responseDays: responseDays)
+    }
+
+    func traces(_ filter: TraceStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
+                requestID: String?) async throws -> Page<Trace> {
+        let result = try await database.withConnection { try await TraceStore.list(filter, page: page, on: $0) }
+        try await audit.recordReads(of: result.items.map(\.id), action: "trace.list", recordType: "trace", by: principal,
+                                    requestID: requestID, query: query)
+        return result
+    }
+
+    public func traceHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Trace>] {
+        try await TraceStore.history.read(id, as: Trace.self, recordType: "trace", database: database, audit: audit, by: principal,
+                                          requestID: requestID)
+    }
+}
