@@ -5,7 +5,8 @@ import IFCHTTP
 import Registry
 
 extension Tracing {
-    static func text(_ max: Int) -> JSONValue { Schema.text(max: max) }
+    /// Not blank: the server refuses a text of spaces (`isBlank`), so the schema says so.
+    static func text(_ max: Int) -> JSONValue { ["type": "string", "minLength": 1, "maxLength": .int(max), "pattern": "\\S"] }
     static let optionalDate: JSONValue = ["oneOf": [Schema.date, ["type": "null"]]]
 
     /// `schema`, or null (unless it takes null already).
