@@ -20,6 +20,8 @@ public struct Forensics: IFCModule {
     let intake: RegistryIntake
     /// The laboratory named on its reports (`forensics.laboratory`).
     let laboratory: String
+    /// The exhibits module, once attached, for the reports' exhibits and custody.
+    let exhibitSources = CaseExhibitSources()
 
     /// `SZ-2026-000123`, a seizure's number.
     public static let seizureReferences = ReferenceSeries.yearly("SZ")

@@ -64,6 +64,9 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"))
+    // The case report lists the case's exhibits with their custody (the exhibits module reads
+    // forensics, so it is attached, not imported).
+    forensics.attach(exhibits: exhibits)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
     return [accounts, registry, forensics, exhibits, tracing] + context.additionalModules(kit, registry)

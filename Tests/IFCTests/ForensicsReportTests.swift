@@ -222,6 +222,36 @@ struct ForensicsReportTests {
         }
     }
 
+    @Test("the report lists the case's exhibits with their condition and seal on receipt and their chain of custody, from the exhibits module; a custody step after review needs a new review")
+    func exhibitsInReport() async throws {
+        try await withTestApp { app in
+            let author = try await app.token(roles: [.examiner], username: "examiner-a")
+            let path = try await Self.examinedCase(app, author: author)
+            let caseID = String(path.dropFirst("/v1/cases/".count))
+            let exhibit = try await ExhibitsTests.create(app, examiner: author, ExhibitsTests.exhibit(case: caseID, barcode: "LAB-REPORT-1"))
+            let reference = try #require(exhibit["reference"] as? String)
+            let draft = try await app.request(.get, path + "/report", token: author)
+            let exhibits = try #require((try draft.object["content"] as? [String: Any])?["exhibits"] as? [[String: Any]])
+            #expect(exhibits.count == 1)
+            #expect(exhibits.first?["reference"] as? String == reference)
+            #expect(exhibits.first?["condition_on_receipt"] as? String == "sealed bag, intact")
+            #expect((exhibits.first?["custody"] as? [[String: Any]])?.first?["event"] as? String == "intake")
+            let page = try await app.request(.get, path + "/report", token: author, headers: [.accept: "text/html"]).text
+            #expect(page.contains("Exhibits and their custody"))
+            #expect(page.contains(reference))
+            #expect(page.contains("sealed bag, intact"))
+            // The exhibit moves after the draft was reviewed: the reviewed draft is not what would be issued.
+            let digest = try await Self.draftDigest(app, casePath: path, token: author)
+            let other = try await app.token(roles: [.examiner], username: "examiner-b")
+            #expect(try await Self.review(app, casePath: path, token: other, kind: "technical", digest: digest).status == .created)
+            let moved = try await app.request(.post, "/v1/exhibits/\(try #require(exhibit["id"] as? String))/transfers", token: author,
+                                              json: #"{"to_location":"Ballistics vault B","purpose":"storage","seal_intact":true}"#)
+            #expect(moved.status == .created, "\(moved.text)")
+            #expect(try await Self.draftDigest(app, casePath: path, token: author) != digest)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'exhibit.list' AND detail->'query'->>'via' = 'forensics.report'") >= 3)
+        }
+    }
+
     @Test("no report while the case is only received or once it is closed; clerks read no report, analysts read but do not review or issue")
     func stagesAndRoles() async throws {
         try await withTestApp { app in

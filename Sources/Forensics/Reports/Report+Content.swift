@@ -8,7 +8,7 @@ extension ReportContent {
     /// of the seizures' firearms (read through the registry's API beforehand); a firearm missing
     /// from it is described by its reference alone.
     static func assemble(laboratory: String, case owner: ForensicCase, seizures: [Seizure], firearms: [UUID: Firearm],
-                         examinations: [Examination], links: [CaseLink]) -> ReportContent {
+                         exhibits: [ReportExhibit] = [], examinations: [Examination], links: [CaseLink]) -> ReportContent {
         var items: [Item] = []
         for seizure in seizures {
             for seized in seizure.firearms {
@@ -45,7 +45,7 @@ extension ReportContent {
             receivedOn: owner.receivedOn, confidentiality: owner.confidentiality, requestedExaminations: owner.requestedExaminations,
             seizures: seizures.map { SeizureSummary(reference: $0.reference, agency: $0.agency, seizedOn: $0.seizedOn, country: $0.country,
                                                     place: $0.place, context: $0.context) },
-            items: items, examinations: summaries,
+            items: items, exhibits: exhibits, examinations: summaries,
             examinedFrom: examinations.compactMap(\.startedOn).min(), examinedTo: examinations.compactMap(\.completedOn).max(),
             links: links.map { LinkSummary(kind: $0.kind, reference: $0.targetReference, reason: $0.reason) },
             statement: Self.itemsStatement)

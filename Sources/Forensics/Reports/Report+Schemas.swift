@@ -25,6 +25,16 @@ extension Forensics {
             "reference": Schema.string, "agency": Schema.string, "seized_on": Schema.date, "country": Schema.ref("Country"),
             "place": Schema.nullable("string"), "context": Schema.ref("SeizureContext"),
         ]
+        let step: [String: JSONValue] = [
+            "event": Schema.string, "custodian": Schema.string, "recorded_by": Schema.string, "at": Schema.dateTime,
+            "seal_number": Schema.nullable("string"), "seal_intact": Schema.nullable("boolean"),
+        ]
+        let exhibit: [String: JSONValue] = [
+            "reference": Schema.string, "barcode": Schema.string, "kind": Schema.string, "description": Schema.string,
+            "quantity": Schema.integer, "received_on": Schema.date, "condition_on_receipt": Schema.nullable("string"),
+            "seal_number": Schema.nullable("string"), "seal_broken": Schema.boolean,
+            "custody": Schema.array(Schema.object(step, required: Array(step.keys))),
+        ]
         let content: [String: JSONValue] = [
             "laboratory": Schema.string, "case_reference": Schema.string,
             "submitter": Schema.object(["agency": Schema.string, "officer": Schema.string, "agency_case_number": Schema.nullable("string")],
@@ -34,6 +44,7 @@ extension Forensics {
             "requested_examinations": Schema.array(Schema.ref("ExaminationKind")),
             "seizures": Schema.array(Schema.object(seizure, required: Array(seizure.keys))),
             "items": Schema.array(Schema.object(item, required: Array(item.keys))),
+            "exhibits": Schema.array(Schema.object(exhibit, required: Array(exhibit.keys))),
             "examinations": Schema.array(Schema.object(examination, required: Array(examination.keys))),
             "examined_from": day, "examined_to": day,
             "links": Schema.array(Schema.object(["kind": Schema.ref("CaseLinkKind"), "reference": Schema.string, "reason": Schema.string],

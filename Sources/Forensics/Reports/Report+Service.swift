@@ -21,7 +21,7 @@ extension Forensics {
     }
 
     /// The report content of case `caseID` on `connection` (the case locked when `forUpdate`).
-    func reportContent(caseID: UUID, firearms: [UUID: Firearm], forUpdate: Bool,
+    func reportContent(caseID: UUID, reads: OutsideReads, forUpdate: Bool,
                        on connection: PostgresConnection) async throws -> (ForensicCase, [Seizure], ReportContent) {
         guard let owner = try await CaseStore.find(id: caseID, forUpdate: forUpdate, on: connection) else {
             throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
@@ -30,16 +30,23 @@ extension Forensics {
         for id in owner.seizureIDs {
             if let seizure = try await SeizureStore.find(id: id, on: connection) { seizures.append(seizure) }
         }
-        let content = ReportContent.assemble(laboratory: laboratory, case: owner, seizures: seizures, firearms: firearms,
-                                             examinations: try await ExaminationStore.list(caseID: caseID, on: connection),
+        let content = ReportContent.assemble(laboratory: laboratory, case: owner, seizures: seizures, firearms: reads.firearms,
+                                             exhibits: reads.exhibits, examinations: try await ExaminationStore.list(caseID: caseID, on: connection),
                                              links: try await CaseStore.links(caseID: caseID, on: connection))
         return (owner, seizures, content)
     }
 
-    /// Reads the seizures' firearms first (outside the write transaction, through the registry's
-    /// API), then runs `work` with them.
+    /// What a report takes from other modules, read through their APIs before the transaction.
+    struct OutsideReads: Sendable {
+        var firearms: [UUID: Firearm]
+        var exhibits: [ReportExhibit]
+    }
+
+    /// Reads the seizures' firearms (through the registry's API) and the case's exhibits
+    /// (through the exhibits module, when attached) first, outside the write transaction, then
+    /// runs `work` with them.
     func withSeizedFirearms<T>(caseID: UUID, by principal: Principal, requestID: String?,
-                               _ work: ([UUID: Firearm]) async throws -> T) async throws -> T {
+                               _ work: (OutsideReads) async throws -> T) async throws -> T {
         let seizures = try await database.withConnection { connection -> [Seizure] in
             guard let owner = try await CaseStore.find(id: caseID, on: connection) else {
                 throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
@@ -50,14 +57,16 @@ extension Forensics {
             }
             return seizures
         }
-        return try await work(try await seizedFirearms(of: seizures, by: principal, requestID: requestID))
+        let firearms = try await seizedFirearms(of: seizures, by: principal, requestID: requestID)
+        let exhibits = try await exhibitSources.exhibits(caseID: caseID, by: principal, requestID: requestID)
+        return try await work(OutsideReads(firearms: firearms, exhibits: exhibits))
     }
 
     /// The report as it stands, with the reviews of exactly this content.
     public func reportDraft(caseID: UUID, by principal: Principal, requestID: String?) async throws -> ReportDraft {
-        let draft = try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { firearms in
+        let draft = try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { reads in
             try await database.withConnection { connection -> ReportDraft in
-                let (_, _, content) = try await reportContent(caseID: caseID, firearms: firearms, forUpdate: false, on: connection)
+                let (_, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: false, on: connection)
                 let digest = try content.digest()
                 let versions = try await ReportStore.versions(caseID: caseID, on: connection)
                 return ReportDraft(caseID: caseID, number: versions.last?.number, nextVersion: (versions.last?.version ?? 0) + 1,
@@ -76,9 +85,9 @@ extension Forensics {
     /// changed since, or the case is not at a stage where a report is reviewed.
     public func reviewReport(caseID: UUID, kind: ReviewKind, outcome: ReviewOutcome, contentSHA256: String, note: String?,
                              by principal: Principal, requestID: String?) async throws -> ReportReview {
-        try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { firearms in
+        try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { reads in
             try await database.transaction { connection in
-                let (owner, _, content) = try await reportContent(caseID: caseID, firearms: firearms, forUpdate: true, on: connection)
+                let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, on: connection)
                 try Self.checkReportable(owner)
                 try Self.checkSameDraft(content, read: contentSHA256)
                 let review = try await ReportStore.insertReview(id: UUID(), caseID: caseID, kind: kind, outcome: outcome,
@@ -100,9 +109,9 @@ extension Forensics {
                             by principal: Principal, requestID: String?) async throws -> IssuedReport {
         let now = environment.now()
         let templates = try Self.templates.get()
-        return try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { firearms in
+        return try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { reads in
             try await database.transaction { connection in
-                let (owner, _, content) = try await reportContent(caseID: caseID, firearms: firearms, forUpdate: true, on: connection)
+                let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, on: connection)
                 try Self.checkReportable(owner)
                 try await Self.checkReadyFor(.reported, caseID: caseID, on: connection)
                 try Self.checkSameDraft(content, read: contentSHA256)

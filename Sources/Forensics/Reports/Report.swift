@@ -50,6 +50,8 @@ public struct ReportContent: Sendable, Codable, Equatable {
     public var requestedExaminations: [ExaminationKind]
     public var seizures: [SeizureSummary]
     public var items: [Item]
+    /// The exhibits the lab recorded for the case, with their condition on receipt and custody.
+    public var exhibits: [ReportExhibit]
     public var examinations: [ExaminationSummary]
     public var examinedFrom: CalendarDate?
     public var examinedTo: CalendarDate?
@@ -126,7 +128,7 @@ public struct ReportContent: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case laboratory, submitter, offence, confidentiality, seizures, items, examinations, links, statement
+        case laboratory, submitter, offence, confidentiality, seizures, items, exhibits, examinations, links, statement
         case caseReference = "case_reference", incidentOn = "incident_on", incidentCountry = "incident_country"
         case incidentPlace = "incident_place", receivedOn = "received_on", requestedExaminations = "requested_examinations"
         case examinedFrom = "examined_from", examinedTo = "examined_to"
