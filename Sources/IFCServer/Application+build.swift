@@ -134,7 +134,8 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
     }
     app.addServices(
         SealerService(sealer: parts.sealer),
-        AuditWriterService(writer: parts.auditWriter))
+        AuditWriterService(writer: parts.auditWriter),
+        IdempotencyPurgeService(database: context.database, logger: context.logger))
     return (app, parts)
 }
 
@@ -145,6 +146,25 @@ struct AuditWriterService: Service {
             await writer.run()
         } onGracefulShutdown: {
             writer.stop()
+        }
+    }
+}
+
+/// Purges kept Idempotency-Key answers older than a day, at start and then hourly.
+struct IdempotencyPurgeService: Service {
+    let database: Database
+    let logger: Logger
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let purged = try await IdempotencyMiddleware.purge(database: database, logger: logger)
+                    if purged > 0 { logger.info("idempotency keys purged", metadata: ["count": "\(purged)"]) }
+                } catch {
+                    logger.warning("idempotency purge failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(3600))
+            }
         }
     }
 }

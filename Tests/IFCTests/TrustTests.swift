@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+import IFCHTTP
 import PostgresNIO
 import Testing
 @testable import IFCServer
@@ -259,6 +260,41 @@ struct LoginLimitTests {
             #expect(later == 401)
             let throttled = try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'auth.login' AND detail->>'reason' = 'throttled'")
             #expect(throttled == 1)
+        }
+    }
+}
+
+@Suite("Trust: idempotency keys")
+struct IdempotencyKeyTests {
+    @Test("a key left in progress by a crash is free again after its request's lifetime; kept answers are purged after a day")
+    func abandonedAndPurged() async throws {
+        try await withTestApp { app in
+            let clerk = try await app.token(roles: [.clerk])
+            let body = #"{"kind":"person","name":"Ada Byron","country":"JM"}"#
+            let first = try await app.request(.post, "/v1/holders", token: clerk, json: body, headers: [IdempotencyMiddleware.header: "k-1"])
+            #expect(first.status == .created, "\(first.text)")
+            // A key whose first request never finished (the process was killed mid-request).
+            try await app.database.asOwner {
+                _ = try await $0.query("""
+                    UPDATE idempotency_keys SET status = NULL, body = NULL, created_at = clock_timestamp() - interval '5 minutes'
+                    WHERE key = 'k-1'
+                    """, logger: TestCluster.logger)
+            }
+            let blocked = try await app.request(.post, "/v1/holders", token: clerk, json: body, headers: [IdempotencyMiddleware.header: "k-1"])
+            #expect(blocked.status == .conflict)
+            try await app.database.asOwner {
+                _ = try await $0.query("UPDATE idempotency_keys SET created_at = clock_timestamp() - interval '11 minutes' WHERE key = 'k-1'",
+                                       logger: TestCluster.logger)
+            }
+            let retried = try await app.request(.post, "/v1/holders", token: clerk, json: body, headers: [IdempotencyMiddleware.header: "k-1"])
+            #expect(retried.status == .created, "\(retried.text)")
+            // Kept answers older than a day are purged.
+            try await app.database.asOwner {
+                _ = try await $0.query("UPDATE idempotency_keys SET created_at = clock_timestamp() - interval '25 hours'", logger: TestCluster.logger)
+            }
+            let purged = try await IdempotencyMiddleware.purge(database: app.store, logger: TestCluster.logger)
+            #expect(purged >= 1)
+            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM idempotency_keys") == 0)
         }
     }
 }

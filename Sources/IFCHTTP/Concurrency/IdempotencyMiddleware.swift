@@ -9,16 +9,35 @@ import PostgresNIO
 
 /// `Idempotency-Key` on POST: the first request with a key runs and its answer is kept; the same
 /// key with the same method, path and body gets that answer again (`Idempotent-Replayed: true`);
-/// with another body, 422. Keys are per user and kept 24 hours. While the first request runs, a
-/// second one with its key gets 409. A first request that failed with 5xx frees its key.
+/// with another body, 422. Keys are per user and kept 24 hours, then purged (`purge`, run hourly
+/// by the server). While the first request runs, a second one with its key gets 409. A first
+/// request that failed with 5xx frees its key; one that never finished (the process was killed)
+/// frees it after `abandonedAfter`, longer than any request may run.
 public struct IdempotencyMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public static let header = HTTPField.Name("Idempotency-Key")!
     public static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 
     let database: Database
+    /// A key whose first request has not finished after this long was abandoned (a crash).
+    public static let abandonedAfter = "10 minutes"
+    public static let keptFor = "24 hours"
 
     public init(database: Database) { self.database = database }
+
+    /// Deletes the keys (and the answers they keep) older than `keptFor`; returns how many.
+    @discardableResult
+    public static func purge(database: Database, logger: Logger) async throws -> Int {
+        try await database.withConnection { connection in
+            var count = 0
+            for try await _ in try await connection.query("""
+                DELETE FROM idempotency_keys WHERE created_at < clock_timestamp() - \(keptFor)::interval RETURNING 1
+                """, logger: logger) {
+                count += 1
+            }
+            return count
+        }
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let key = request.headers[Self.header] else { return try await next(request, context) }
@@ -92,7 +111,10 @@ public struct IdempotencyMiddleware: RouterMiddleware {
                     SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash,
                         status = NULL, content_type = NULL, etag = NULL, location = NULL, body = NULL,
                         created_at = clock_timestamp(), completed_at = NULL
-                    WHERE idempotency_keys.status = 0 OR idempotency_keys.created_at < clock_timestamp() - interval '24 hours'
+                    WHERE idempotency_keys.status = 0
+                       OR idempotency_keys.created_at < clock_timestamp() - \(Self.keptFor)::interval
+                       OR (idempotency_keys.status IS NULL
+                           AND idempotency_keys.created_at < clock_timestamp() - \(Self.abandonedAfter)::interval)
                 RETURNING true
                 """, logger: logger)
             for try await _ in inserted { return nil }
