@@ -201,6 +201,11 @@ struct TracingTests {
             let parentID = try Self.id(fromFirearm)
             let child = try await Self.create(app, liaison, #"{"addressee":{"kind":"importer","country":"TT","name":"Trinidad Arms Ltd"},"channel":"bilateral","firearm_id":"\#(glockID)","parent_id":"\#(parentID)"}"#)
             #expect(child["parent_id"] as? String == parentID)
+            let childID = try Self.id(child)
+            let itself = try await app.request(.patch, "/v1/traces/\(childID)", token: liaison, json: #"{"parent_id":"\#(childID)"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(try itself.problemFields == ["parent_id"])
+            // Outgoing requests have no registry candidates.
+            #expect(try await app.request(.get, "/v1/traces/\(childID)/matches", token: liaison).status == .conflict)
             let orphan = try await Self.post(app, liaison, "/v1/traces", #"{"addressee":{"kind":"state","country":"TT"},"channel":"bilateral","parent_id":"\#(UUID())"}"#)
             #expect(try orphan.problemFields == ["parent_id"])
             let document = try await app.request(.get, "/v1/traces/\(try Self.id(child))/document", token: liaison).object
