@@ -166,8 +166,18 @@ struct TracingTests {
             #expect(review["recorded_by"] as? String == "liaison2")
             #expect(review["recorded_at"] as? String != nil)
             #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"again"}"#).status == .conflict)
+            // A change to the personal data it approved clears the review: it is reviewed again before sending.
+            let changed = body.replacingOccurrences(of: "Mark Green", with: "Mark Greene")
+            let edited = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: changed, headers: [.ifMatch: "\"2\""])
+            #expect(edited.status == .ok, "\(edited.text)")
+            #expect(try edited.object["legal_review"] is NSNull)
+            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/send").problemFields == ["legal_review"])
+            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"Legal Adviser, Office of the DPP"}"#).status == .ok)
+            // Other edits keep it.
+            let urgent = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: #"{"urgency":"routine"}"#, headers: [.ifMatch: "\"4\""])
+            #expect(try urgent.object["legal_review"] is [String: Any])
             #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/send").status == .ok)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.legal_review' AND record_id = \(id)") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.legal_review' AND record_id = \(id)") == 2)
         }
     }
 
