@@ -110,6 +110,17 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: ["EmbedTemplates"]
         ),
+        // Exhibits and their chain of custody; reads cases and seizures through the forensics read
+        // API and firearms through the registry's.
+        .target(
+            name: "Exhibits",
+            dependencies: [
+                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // International tracing requests; reads the registry and forensics only through their read APIs.
         // (Named IFCTracing: swift-distributed-tracing, in the graph through Hummingbird, has a `Tracing` target.)
         .target(
@@ -128,7 +139,7 @@ let package = Package(
         .target(
             name: "IFCServer",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCTracing",
+                "IFCCore", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -141,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "ifcd",
             dependencies: [
-                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "IFCTracing", "IFCCore",
+                "IFCServer", "IFCStore", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing", "IFCCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -150,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "IFCTests",
             dependencies: [
-                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "IFCTracing", "IFCCore",
+                "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing", "IFCCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -15,7 +15,9 @@
 #      each against pgbench running the same SQL (token lookup, the read or write, one audit
 #      INSERT, one commit) with the same number of clients, and the ratio.
 #   3. `ifcd audit verify` in entries/s, and the daemon's peak RSS (VmHWM) over the whole run.
-# Custody transfer+receipt and trace create are not measured: those modules are not built yet.
+#      Custody transfer + receipt (one exhibit per client, sent to a vault and received there, the
+#      next one to the other vault) against pgbench running the same two transactions' SQL.
+# Trace create is not measured here.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Deploy/lib.sh
@@ -187,7 +189,7 @@ SQL
 # Forensic cases: create (a reference from the yearly series, the row, its first version, its
 # audit entry) and read (the case, its read entry), on a table holding $cases_seeded cases.
 case_insert="INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country, incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)"
-sql -c "$case_insert SELECT gen_random_uuid(), ifcd_reference('FC', 6, NULL), 'Bench Police', 'Insp. Bench', 'B-' || i, 'shooting with intent',
+sql -c "$case_insert SELECT gen_random_uuid(), ifcd_reference('FC', 6, extract(year FROM now())::int), 'Bench Police', 'Insp. Bench', 'B-' || i, 'shooting with intent',
         current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench'
         FROM generate_series(1, $cases_seeded) i" >/dev/null
 case_id="$(sql -At -c "SELECT id FROM forensic_cases ORDER BY reference OFFSET $((cases_seeded / 2)) LIMIT 1")"
@@ -195,7 +197,7 @@ cat >"$dir/case-create.sql" <<SQL
 BEGIN;
 $lookup
 $case_insert
-  VALUES (gen_random_uuid(), ifcd_reference('FC', 6, NULL), 'JCF Major Investigation Taskforce', 'Insp. Campbell', 'MIT-2025-114', 'shooting with intent',
+  VALUES (gen_random_uuid(), ifcd_reference('FC', 6, extract(year FROM now())::int), 'JCF Major Investigation Taskforce', 'Insp. Campbell', 'MIT-2025-114', 'shooting with intent',
           current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench') RETURNING id AS case_id \\gset
 SELECT * FROM forensic_cases WHERE id = :case_id;
 INSERT INTO forensic_case_versions (case_id, version, record, change, changed_by)
@@ -242,6 +244,71 @@ request = function()
         '{"kind":"licensed","occurred_on":"$(date -u +%Y-%m-%d)"}')
 end
 LUA
+# Custody: each client owns one exhibit, held at "Bench vault B" to start, and moves it to vault A
+# and back: send (exhibit row lock, transfer, chain entry, exhibit update, version, audit entry)
+# then receipt (the same on the transfer). wrk runs one connection per thread so that each
+# thread's Lua sees its own send answered before it asks for the receipt.
+custody_clients="$connections"
+exhibit_uuid() { printf '00000000-0000-4000-9000-%012d' "$1"; }
+sql -c "INSERT INTO exhibits (id, reference, barcode, kind, case_id, description, quantity, received_on, custodian_kind, custodian, created_by)
+        SELECT ('00000000-0000-4000-9000-' || lpad(i::text, 12, '0'))::uuid, ifcd_reference('EX', 6, extract(year FROM now())::int), 'BENCH-' || i, 'cartridge_case',
+               gen_random_uuid(), 'bench cartridge case', 1, current_date, 'location', 'Bench vault B', 'bench'
+        FROM generate_series(1, 2 * $custody_clients) i" \
+    -c "INSERT INTO exhibit_custody (exhibit_id, seq, event, recorded_by, custodian_kind, custodian, at)
+        SELECT id, 1, 'intake', 'bench', 'location', 'Bench vault B', now() FROM exhibits WHERE barcode LIKE 'BENCH-%'" >/dev/null
+custody_send() { # exhibit-expr from to
+    cat <<SQL
+BEGIN;
+$lookup
+SELECT * FROM exhibits WHERE id = $1 FOR UPDATE;
+INSERT INTO exhibit_transfers (id, exhibit_id, from_kind, from_party, sent_by, to_kind, to_party, purpose, seal_number, seal_intact, sent_at)
+  VALUES (gen_random_uuid(), $1, 'location', '$2', 'bench', 'location', '$3', 'bench', NULL, true, now()) RETURNING id AS tid \\gset
+INSERT INTO exhibit_custody (exhibit_id, seq, previous_seq, event, transfer_id, recorded_by, custodian_kind, custodian, seal_number, seal_intact, detail, at)
+  SELECT $1, coalesce(max(seq), 0) + 1, max(seq), 'sent', :tid, 'bench', 'location', '$2', NULL, true, '{"purpose":"bench"}', now()
+  FROM exhibit_custody WHERE exhibit_id = $1;
+UPDATE exhibits SET status = 'in_transit', version = version + 1, updated_at = now() WHERE id = $1;
+INSERT INTO exhibit_versions (exhibit_id, version, record, change, changed_by) SELECT id, version, to_jsonb(e), 'sent', 'bench' FROM exhibits e WHERE id = $1;
+$(audit_insert exhibit.transfer.send "'pgbench'")
+SELECT * FROM exhibit_transfers WHERE id = :tid;
+COMMIT;
+BEGIN;
+$lookup
+SELECT * FROM exhibits WHERE id = $1 FOR UPDATE;
+SELECT * FROM exhibit_transfers WHERE id = :tid AND exhibit_id = $1 FOR UPDATE;
+UPDATE exhibit_transfers SET status = 'received', received_by = 'bench', received_at = now(), seal_intact_on_receipt = true WHERE id = :tid AND status = 'in_transit';
+INSERT INTO exhibit_custody (exhibit_id, seq, previous_seq, event, transfer_id, recorded_by, custodian_kind, custodian, seal_number, seal_intact, detail, at)
+  SELECT $1, coalesce(max(seq), 0) + 1, max(seq), 'received', :tid, 'bench', 'location', '$3', NULL, true, '{}', now()
+  FROM exhibit_custody WHERE exhibit_id = $1;
+UPDATE exhibits SET custodian_kind = 'location', custodian = '$3', status = 'held', storage_location = '$3', version = version + 1, updated_at = now() WHERE id = $1;
+INSERT INTO exhibit_versions (exhibit_id, version, record, change, changed_by) SELECT id, version, to_jsonb(e), 'received', 'bench' FROM exhibits e WHERE id = $1;
+$(audit_insert exhibit.transfer.receive "'pgbench'")
+SELECT * FROM exhibit_transfers WHERE id = :tid;
+COMMIT;
+SQL
+}
+# pgbench client n moves exhibit n+1 (1..clients); wrk threads move exhibits clients+1.. .
+pg_exhibit="('00000000-0000-4000-9000-' || lpad((:client_id + 1)::text, 12, '0'))::uuid"
+{ custody_send "$pg_exhibit" "Bench vault B" "Bench vault A"; custody_send "$pg_exhibit" "Bench vault A" "Bench vault B"; } >"$dir/custody.sql"
+cat >"$dir/custody.lua" <<LUA
+wrk.headers["Content-Type"] = "application/json"
+local next_exhibit = $custody_clients
+function setup(thread) next_exhibit = next_exhibit + 1; thread:set("eid", string.format("00000000-0000-4000-9000-%012d", next_exhibit)) end
+local tid = nil
+local held = "B"      -- where the exhibit is; request() may be called and its request dropped, so it only reads state
+local target = nil
+request = function()
+    if tid == nil then
+        target = (held == "A") and "B" or "A"
+        return wrk.format("POST", "/v1/exhibits/" .. eid .. "/transfers", nil,
+            '{"to_location":"Bench vault ' .. target .. '","purpose":"bench","seal_intact":true}')
+    end
+    return wrk.format("POST", "/v1/exhibits/" .. eid .. "/transfers/" .. tid .. "/receipt", nil, '{"seal_intact":true}')
+end
+response = function(status, headers, body)
+    if status == 201 then tid = body:match('"id":"([0-9a-f-]+)"')
+    elseif status == 200 and tid ~= nil then tid = nil; held = target end
+end
+LUA
 
 wrk_run() { # path [script]
     local args=(-t2 -c"$connections" -d"${seconds}s" --latency -H "Authorization: Bearer $token")
@@ -268,6 +335,17 @@ run_pair create "/v1/firearms" "$dir/create.lua" "$dir/create.sql"
 run_pair event "/" "$dir/event.lua" "$dir/event.sql"
 run_pair case_read "/v1/cases/$case_id" "" "$dir/case-read.sql"
 run_pair case_create "/" "$dir/case-create.lua" "$dir/case-create.sql"
+# One connection per wrk thread (see custody.lua); each request is half a transfer+receipt pair,
+# each pgbench transaction (script run) two pairs.
+read -r rps[custody] p50[custody] p99[custody] bad[custody] < <(
+    wrk -t"$custody_clients" -c"$custody_clients" -d"${seconds}s" --latency -H "Authorization: Bearer $token" -s "$dir/custody.lua" \
+        "http://127.0.0.1:$port/" >"$dir/wrk.out"
+    awk '/^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF} END {print rps, p50, p99, bad + 0}' "$dir/wrk.out")
+tps[custody]="$(pgbench_tps "$dir/custody.sql")"
+[ -n "${tps[custody]}" ] || { log "pgbench failed for custody:"; cat "$dir/pgbench.err" >&2; tps[custody]=0; }
+custody_pairs=$(awk -v r="${rps[custody]}" 'BEGIN { printf "%.0f", r / 2 }')
+custody_pg_pairs=$(awk -v t="${tps[custody]}" 'BEGIN { printf "%.0f", t * 2 }')
+custody_chain="$(sql -At -c "SELECT count(*) FILTER (WHERE bad) FROM (SELECT seq <> row_number() OVER (PARTITION BY exhibit_id ORDER BY seq) AS bad FROM exhibit_custody) c")"
 
 # ---- 3. Audit verify and memory ----
 log "audit verify"
@@ -302,7 +380,8 @@ registry: $firearms firearms imported, $holders holders, $events events copied; 
 | import of $firearms rows | $import_rate rows/s (${import_seconds}s) | COPY bare $copy_rate rows/s; COPY + SQL indexes $copy_indexed_rate rows/s | $(ratio "$import_rate" "$copy_rate") of COPY; $(ratio "$import_rate" "$copy_indexed_rate") of COPY+indexes | ≥ 0.5 × COPY: $(met "$(ratio "$import_rate" "$copy_rate")" 0.5 ">=") |
 | ifcd audit verify | $verify_rate entries/s (${verified:-?} in ${verify_seconds}s) | | | ≥ 200k/s: $(met "$verify_rate" 200000 ">=") |
 | peak RSS of ifcd serve | ${rss_mb} MB | | | ≤ 150 MB: $(met "$rss_mb" 150 "<=") |
-custody transfer+receipt, trace create: not measured (modules not built)
+| custody transfer + receipt (POST …/transfers, POST …/receipt) | $custody_pairs pairs/s (per request p50 ${p50[custody]}, p99 ${p99[custody]}; non-2xx ${bad[custody]}) | pgbench $custody_pg_pairs pairs/s | $(ratio "$custody_pairs" "$custody_pg_pairs") | ≥ 0.5: $(met "$(ratio "$custody_pairs" "$custody_pg_pairs")" 0.5 ">="); chains out of order after the run: ${custody_chain} |
+trace create: not measured here
 import: $(tail -1 "$dir/import.out" | head -c 200)
 verify: $verify
 plan of the pattern query ($pattern):

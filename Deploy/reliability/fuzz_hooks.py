@@ -35,6 +35,8 @@ STATE_REFUSALS = [
     # Whether an issue is a first report or an amendment follows from the versions issued.
     (re.compile(r"replaces|amendment_reason"),
      re.compile(r"(no version of this report is issued yet|a first issue amends nothing|version \d+ is issued|an amended report says why)")),
+    # The two exhibits a lead links.
+    (re.compile(r"exhibit_[ab]"), re.compile(r"no exhibit has this id")),
     # Tracing: sending a draft checks the ITI minimum content stored on it (each missing field),
     # its deadline against today, and the legal review its personal data needs.
     (re.compile(r"addressee|requesting_officer|requesting_agency|firearm|firearm\.(make|type|calibre|serial)|circumstances(\.recovered_on|\.recovery_country)?|legal_basis|illicit_nature|intended_use|deadline"),
@@ -107,6 +109,25 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"recovered_serial|part_examined"), re.compile(r"applies only to a serial number restoration")),
     # A review that returns the report says what must change.
     (re.compile(r"note"), re.compile(r"is required when the report is returned")),
+    # Exhibits. What an exhibit takes follows from its kind; a derived exhibit names parent and
+    # derivation together; a test-fire comes from a firearm exhibit of the same case; a seizure
+    # must be one of the case's; custody steps depend on the transfer and the current seal.
+    (re.compile(r"headstamp|lot|lands_and_grooves|twist_direction|manufacture_origin"), re.compile(r"is recorded on")),
+    (re.compile(r"firearm_id"), re.compile(r"names a registry firearm: only a firearm exhibit has one")),
+    (re.compile(r"parent_id|derivation"), re.compile(r"a derived exhibit names both")),
+    (re.compile(r"parent_id"), re.compile(r"(belongs to another case|a test-fire comes from a firearm exhibit)")),
+    (re.compile(r"kind"), re.compile(r"a test-fire is a cartridge case")),
+    (re.compile(r"seizure_id"), re.compile(r"is not a seizure of case")),
+    (re.compile(r"to_user"), re.compile(r"name exactly one receiver")),
+    (re.compile(r"to"), re.compile(r"names the exhibit's current custodian")),
+    (re.compile(r"receipt_sha256|receipt_reference"), re.compile(r"(is required for|is recorded only for) a hand-over")),
+    (re.compile(r"seal_number"), re.compile(r"is the exhibit's current seal")),
+    (re.compile(r"date"), re.compile(r"(is in the future|is before the exhibit was received)")),
+    # Imaging and leads: what imaging takes, what a lead may link, what a hit needs.
+    (re.compile(r"acquired_on"), re.compile(r"(is in the future|is before the exhibit was received)")),
+    (re.compile(r"exhibit"), re.compile(r"is a [a-z_]+: imaging takes")),
+    (re.compile(r"exhibit_[ab]"), re.compile(r"(is exhibit_a|is a [a-z_]+|is of the same case)")),
+    (re.compile(r"examination_id"), re.compile(r"(is required for an identification|is recorded only with|is not a comparison|is an examination of another case)")),
     # Tracing: a manufacturer or importer addressee needs its name; a deadline not in the past;
     # a serial with no letter or digit needs another marking; what an answer carries follows from
     # its outcome, and what a message carries from its kind.

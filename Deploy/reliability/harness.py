@@ -4,6 +4,8 @@
   harness.py --bin .build/debug/ifcd crash-daemon      kill -9 ifcd under write load, restart it
   harness.py --bin .build/debug/ifcd crash-postmaster  kill -9 the PostgreSQL postmaster under load
   harness.py --bin .build/debug/ifcd outage            stop PostgreSQL under load, then start it again
+  harness.py --bin .build/debug/ifcd custody-race      many clients send one exhibit at once, round after
+                                                       round, through a kill -9 of ifcd: one transfer each
 
 Each scenario starts ifcd on a fresh data folder, runs writers that record every acknowledged
 (201) firearm and event, breaks something, and then checks: every acknowledged write reads back
@@ -205,12 +207,13 @@ def audit_verify(daemon):
     return result.returncode, (result.stdout.strip() or result.stderr.strip())
 
 
-def setup(binary, work):
+def setup(binary, work, roles=("clerk", "analyst")):
     data = os.path.join(work, "data")
     port = free_port()
     daemon = Daemon(binary, data, port)
     DAEMONS.append(daemon)
-    added = daemon.cli("user", "add", "harness", "--role", "clerk", "--role", "analyst", "--password-stdin",
+    role_args = [arg for role in roles for arg in ("--role", role)]
+    added = daemon.cli("user", "add", "harness", *role_args, "--password-stdin",
                        stdin="a long passphrase for the harness\n")
     if added.returncode != 0:
         raise RuntimeError(f"user add failed: {added.stderr}")
@@ -341,10 +344,124 @@ def outage(binary, work, load_seconds, down_seconds, acquire_timeout):
     return ok, result
 
 
+class CustodyRace:
+    """Round after round: a new exhibit, then `clients` threads sending it at once, each to its own
+    receiver. Records every acknowledged (201) transfer per exhibit."""
+
+    def __init__(self, port, token, case_id, clients=8):
+        self.port, self.token, self.case_id, self.clients = port, token, case_id, clients
+        self.stop_flag = threading.Event()
+        self.lock = threading.Lock()
+        self.exhibits = []  # ids acknowledged on creation
+        self.sent = {}  # exhibit id -> [transfer ids acknowledged]
+        self.answers = []
+        self.thread = None
+
+    def send(self, exhibit_id, n, barrier):
+        try:
+            barrier.wait(timeout=30)
+        except threading.BrokenBarrierError:
+            return
+        status, body, seconds = request(self.port, "POST", f"/v1/exhibits/{exhibit_id}/transfers", self.token,
+                                        {"to_user": f"receiver{n}", "purpose": "race", "seal_intact": True})
+        with self.lock:
+            self.answers.append((time.monotonic(), status, seconds, None, None))
+            if status == 201:
+                self.sent.setdefault(exhibit_id, []).append(body["id"])
+
+    def run(self):
+        round_number = 0
+        while not self.stop_flag.is_set() and round_number < 10_000:
+            round_number += 1
+            status, body, _ = request(self.port, "POST", "/v1/exhibits", self.token, {
+                "barcode": f"RACE-{round_number:06d}-{time.monotonic_ns()}", "kind": "cartridge_case", "case_id": self.case_id,
+                "description": "fired cartridge case"})
+            if status != 201:
+                time.sleep(0.05)  # the daemon is down: do not spin
+                continue
+            with self.lock:
+                self.exhibits.append(body["id"])
+            barrier = threading.Barrier(self.clients)
+            threads = [threading.Thread(target=self.send, args=(body["id"], n, barrier), daemon=True) for n in range(self.clients)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+
+    def start(self):
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.stop_flag.set()
+        if self.thread:
+            self.thread.join(timeout=120)
+
+
+def custody_race(binary, work, load_seconds, clients=8):
+    """kill -9 of ifcd while many clients race to send one exhibit: after the restart each exhibit
+    has at most one transfer, the acknowledged one if any was acknowledged, its chain is linear, and
+    the audit trail verifies."""
+    daemon, token = setup(binary, work, roles=("examiner",))
+    daemon.start()
+    status, case, _ = request(daemon.port, "POST", "/v1/cases", token, {
+        "submitting_agency": "Harness Police", "officer": "Insp. Harness", "offence": "shooting with intent"})
+    if status != 201:
+        raise RuntimeError(f"case create answered {status}")
+    race = CustodyRace(daemon.port, token, case["id"], clients)
+    race.start()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(race.exhibits) < 10:
+        time.sleep(0.1)
+    time.sleep(load_seconds)
+    killed_at = time.monotonic()
+    daemon.process.kill()
+    daemon.process.wait(timeout=30)
+    time.sleep(1)
+    daemon.start()
+    time.sleep(load_seconds / 2)  # races go on against the restarted daemon
+    race.stop()
+    exhibits, sent = list(race.exhibits), dict(race.sent)
+    two_acknowledged = [e for e, ids in sent.items() if len(ids) > 1]
+    lost, forked, not_linear, inconsistent = [], [], [], []
+    for exhibit_id in exhibits:
+        status, custody, _ = request(daemon.port, "GET", f"/v1/exhibits/{exhibit_id}/custody", token)
+        if status != 200:
+            lost.append(exhibit_id)
+            continue
+        entries = custody.get("entries", [])
+        if [e.get("seq") for e in entries] != list(range(1, len(entries) + 1)) or \
+                any(e.get("previous_seq") != (None if i == 0 else i) for i, e in enumerate(entries)):
+            not_linear.append(exhibit_id)
+        sends = [e.get("transfer_id") for e in entries if e.get("event") == "sent"]
+        if len(sends) > 1:
+            forked.append(exhibit_id)
+        open_transfer = (custody.get("open_transfer") or {}).get("id")
+        if (custody.get("status") == "in_transit") != (open_transfer is not None) or sends != ([open_transfer] if open_transfer else []):
+            inconsistent.append(exhibit_id)
+        for acknowledged in sent.get(exhibit_id, []):
+            if acknowledged not in sends:
+                lost.append(acknowledged)
+    result = {"exhibits": len(exhibits), "clients_per_exhibit": clients,
+              "acknowledged": sum(len(ids) for ids in sent.values()), "lost": len(lost),
+              "exhibits_with_two_acknowledged": len(two_acknowledged), "exhibits_with_two_transfers": len(forked),
+              "chains_not_linear": len(not_linear), "exhibit_and_transfer_disagree": len(inconsistent),
+              "answers": summarize(race.answers),
+              "answers_after_kill": summarize([a for a in race.answers if a[0] >= killed_at]),
+              "examples": (lost + forked + not_linear + inconsistent)[:3]}
+    result["serve_exit"] = daemon.stop()
+    result["audit_verify_exit"], result["audit_verify"] = audit_verify(daemon)
+    unexpected = [a for a in race.answers if a[1] not in (0, 201, 409, 503)]
+    result["answers_not_201_409_503"] = len(unexpected)
+    ok = (len(exhibits) > 0 and result["acknowledged"] > 0 and not lost and not two_acknowledged and not forked
+          and not not_linear and not inconsistent and not unexpected and result["audit_verify_exit"] == 0)
+    return ok, result
+
+
 def main():
     global PG_BIN
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["crash-daemon", "crash-postmaster", "outage"])
+    parser.add_argument("scenario", choices=["crash-daemon", "crash-postmaster", "outage", "custody-race"])
     parser.add_argument("--bin", required=True, help="the ifcd executable")
     parser.add_argument("--load-seconds", type=float, default=4)
     parser.add_argument("--down-seconds", type=float, default=8)
@@ -356,7 +473,9 @@ def main():
     os.chmod(work, 0o755)  # the cluster runs as postgres when we are root
     started = time.monotonic()
     try:
-        if args.scenario == "outage":
+        if args.scenario == "custody-race":
+            ok, result = custody_race(os.path.abspath(args.bin), work, args.load_seconds)
+        elif args.scenario == "outage":
             ok, result = outage(os.path.abspath(args.bin), work, args.load_seconds, args.down_seconds, args.acquire_timeout)
         else:
             ok, result = crash(os.path.abspath(args.bin), work, args.scenario.split("-")[1], args.load_seconds)

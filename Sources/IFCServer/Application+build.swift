@@ -7,6 +7,7 @@ import IFCStore
 import Accounts
 import Registry
 import Forensics
+import Exhibits
 import IFCTracing
 import Logging
 import PostgresNIO
@@ -24,6 +25,8 @@ public struct AppContext: Sendable {
     public var additionalModules: @Sendable (ModuleContext, Registry) -> [any IFCModule]
     /// Middleware put outermost, before the request id (tests count requests in flight with it).
     public var outerMiddleware: ClosureMiddleware?
+    /// Where signed audit checkpoints go, and their key (`serve` sets it; tests may).
+    public var checkpoints: CheckpointFiles?
 
     public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger,
                 additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] }) {
@@ -60,9 +63,10 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
         importMaxBytes: context.config.importMaxBytes, importMaxRows: context.config.importMaxRows))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
+    let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"))
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
-    return [accounts, registry, forensics, tracing] + context.additionalModules(kit, registry)
+    return [accounts, registry, forensics, exhibits, tracing] + context.additionalModules(kit, registry)
 }
 
 public func buildParts(_ context: AppContext) throws -> AppParts {
@@ -117,8 +121,15 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
         logger: context.logger)
     // Services stop in reverse order: the writer drains first, then the sealer seals what it
     // wrote, then the pool closes.
+    if let files = context.checkpoints {
+        // Started before the sealer, so stopped after it: the last checkpoint covers the last seal.
+        let checkpointer = try AuditCheckpointer(database: context.database, files: files,
+                                                 interval: .seconds(context.config.auditCheckpointSeconds), logger: context.logger)
+        app.addServices(context.database.client, CheckpointService(checkpointer: checkpointer))
+    } else {
+        app.addServices(context.database.client)
+    }
     app.addServices(
-        context.database.client,
         SealerService(sealer: parts.sealer),
         AuditWriterService(writer: parts.auditWriter))
     return (app, parts)
@@ -131,6 +142,15 @@ struct AuditWriterService: Service {
             await writer.run()
         } onGracefulShutdown: {
             writer.stop()
+        }
+    }
+}
+
+struct CheckpointService: Service {
+    let checkpointer: AuditCheckpointer
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await checkpointer.run()
         }
     }
 }

@@ -130,13 +130,37 @@ struct TokenCommand: AsyncParsableCommand {
 }
 
 struct AuditCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail.",
+                                                    subcommands: [Verify.self, Checkpoint.self])
+
+    struct Checkpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Signed checkpoints of the chain's head.", subcommands: [Export.self])
+
+        struct Export: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Print the latest signed checkpoint (JSON) that serve wrote, to keep apart from this machine.")
+            @OptionGroup var common: CommonOptions
+
+            func run() async throws {
+                let config = try await common.load()
+                let url = config.checkpointFiles.latestURL
+                guard let data = FileManager.default.contents(atPath: url.path), (try? AuditCheckpoint.parse(data)) != nil else {
+                    FileHandle.standardError.write(Data("ifcd audit checkpoint export: no checkpoint at \(url.path) (serve writes one a minute)\n".utf8))
+                    throw ExitCode(1)
+                }
+                FileHandle.standardOutput.write(data)
+                print("")
+            }
+        }
+    }
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the hash chain: exit 0 with 'ok N entries', or 1 naming the first broken sequence.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Report entries left unsealed longer than this (90s, 15m, 1h).") var maxUnsealedAge: String?
+        @Option(help: "A signed checkpoint (from 'audit checkpoint export') the trail must still reach.") var checkpoint: String?
+        @Option(help: "The checkpoint public key (default: keys/checkpoint.pub of the data folder).") var publicKey: String?
 
         func run() async throws {
             let config = try await common.load()
@@ -145,22 +169,49 @@ struct AuditCommand: AsyncParsableCommand {
                 guard let value = parseDuration(text) else { throw ValidationError("--max-unsealed-age must look like 15m") }
                 return value
             } ?? config.auditMaxUnsealedSeconds
+            // A checkpoint is read and its signature checked first: a forged one proves nothing.
+            var signed: AuditCheckpoint?
+            if let checkpoint {
+                let keyURL = publicKey.map { URL(fileURLWithPath: $0) } ?? config.checkpointFiles.publicKeyURL
+                do {
+                    guard let data = FileManager.default.contents(atPath: checkpoint) else { throw CheckpointError("cannot read \(checkpoint)") }
+                    let parsed = try AuditCheckpoint.parse(data)
+                    guard parsed.isSigned(by: try CheckpointFiles.publicKey(at: keyURL)) else {
+                        throw CheckpointError("\(checkpoint) is not signed by the key in \(keyURL.path)")
+                    }
+                    signed = parsed
+                } catch {
+                    FileHandle.standardError.write(Data("ifcd audit verify: \(describe(error))\n".utf8))
+                    throw ExitCode(2)
+                }
+            }
             let report: AuditVerifier.Report
+            var checkpointProblem: String?
+            let reached = signed
             do {
-                report = try await withStore(config, logger: logger) { runtime in
+                (report, checkpointProblem) = try await withStore(config, logger: logger) { runtime in
                     let start = ContinuousClock.now
                     let report = try await AuditVerifier(maxUnsealedAge: age, logger: logger)
                         .verify(database: runtime.database, workers: max(2, ProcessInfo.processInfo.activeProcessorCount))
                     let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
                     logger.notice("verified", metadata: ["entries": "\(report.sealed)", "seconds": "\(seconds)"])
-                    return report
+                    let problem = try await reached.asyncMap { checkpoint in
+                        try await runtime.database.withConnection { try await checkpoint.problem(on: $0, logger: logger) }
+                    } ?? nil
+                    return (report, problem)
                 }
             } catch {
                 FileHandle.standardError.write(Data("ifcd audit verify: \(describe(error))\n".utf8))
                 throw ExitCode(2)
             }
-            print(report.summary)
-            if !report.ok { throw ExitCode(1) }
+            // Every break found is reported, the chain's and the checkpoint's.
+            if report.ok && checkpointProblem == nil {
+                print(report.summary + (signed.map { ", reaching checkpoint position \($0.position)" } ?? ""))
+                return
+            }
+            if !report.ok { print(report.summary) }
+            if let checkpointProblem { print("broken: \(checkpointProblem)") }
+            throw ExitCode(1)
         }
     }
 }
@@ -185,5 +236,12 @@ struct DemoCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -36,7 +36,8 @@ struct Serve: AsyncParsableCommand {
         var options = config.storeOptions
         options.holdsServeLock = embedded
         let runtime = try await StoreRuntime.open(options, migrations: try Migration.bundled(), logger: logger)
-        let context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
+        var context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
+        context.checkpoints = config.checkpointFiles
         let (app, _) = try buildApplication(context) { channel in
             logger.info("ifcd is serving", metadata: ["address": "\(channel.localAddress?.description ?? "-")",
                                                       "database": "\(embedded ? "embedded in \(config.dataDir)" : "configured")"])

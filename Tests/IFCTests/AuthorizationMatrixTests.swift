@@ -49,6 +49,16 @@ struct AuthorizationMatrixTests {
         "GET /v1/cases/{id}/report": [.analyst, .examiner, .liaison], "POST /v1/cases/{id}/reviews": [.examiner],
         "GET /v1/cases/{id}/reviews": [.analyst, .examiner, .liaison], "POST /v1/cases/{id}/reports": [.examiner],
         "GET /v1/cases/{id}/reports": [.analyst, .examiner, .liaison], "GET /v1/cases/{id}/reports/{version}": [.analyst, .examiner, .liaison],
+        // Exhibits and custody are the lab's: examiners write; analysts and liaison officers read.
+        "POST /v1/exhibits": [.examiner], "GET /v1/exhibits": caseReaders, "GET /v1/exhibits/{id}": caseReaders,
+        "PATCH /v1/exhibits/{id}": [.examiner], "GET /v1/exhibits/{id}/history": caseReaders, "GET /v1/exhibits/{id}/tree": caseReaders,
+        "GET /v1/exhibits/{id}/custody": caseReaders, "GET /v1/cases/{id}/exhibits": caseReaders,
+        "POST /v1/exhibits/{id}/transfers": [.examiner], "POST /v1/exhibits/{id}/transfers/{tid}/receipt": [.examiner],
+        "POST /v1/exhibits/{id}/transfers/{tid}/cancel": [.examiner], "POST /v1/exhibits/{id}/seals": [.examiner],
+        "POST /v1/exhibits/{id}/disposition": [.examiner],
+        "POST /v1/exhibits/{id}/acquisitions": [.examiner], "GET /v1/exhibits/{id}/acquisitions": caseReaders,
+        "POST /v1/leads": [.examiner], "GET /v1/leads": caseReaders, "GET /v1/leads/{id}": caseReaders,
+        "POST /v1/leads/{id}/decision": [.examiner], "POST /v1/leads/{id}/withdrawal": [.examiner], "GET /v1/cases/{id}/cluster": caseReaders,
         // Tracing: liaison officers write; analysts read.
         "POST /v1/traces": [.liaison], "POST /v1/traces/bulk": [.liaison], "GET /v1/traces": traceReaders,
         "GET /v1/traces/{id}": traceReaders, "PATCH /v1/traces/{id}": [.liaison], "GET /v1/traces/{id}/history": traceReaders,

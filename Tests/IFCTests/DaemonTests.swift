@@ -71,6 +71,21 @@ struct DaemonTests {
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.hasPrefix("ok "))
         #expect(verified.stdout.contains("entries"))
+        // serve signed a checkpoint of the chain's head (a last one at stop) with a key of its own.
+        let exported = try await folder.ifcd(["audit", "checkpoint", "export"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stdout.contains("\"signature\""))
+        let keyMode = try FileManager.default.attributesOfItem(atPath: folder.dir.appendingPathComponent("keys/checkpoint.key").path)[.posixPermissions] as? Int
+        #expect(keyMode == 0o400)
+        let saved = "/tmp/ifcd-checkpoint-\(UUID().uuidString.prefix(8)).json"
+        FileManager.default.createFile(atPath: saved, contents: Data(exported.stdout.utf8))
+        defer { try? FileManager.default.removeItem(atPath: saved) }
+        let reached = try await folder.ifcd(["audit", "verify", "--checkpoint", saved])
+        #expect(reached.status == 0, "\(reached.stderr)\(reached.stdout)")
+        #expect(reached.stdout.contains("reaching checkpoint position"))
+        // A checkpoint edited after signing proves nothing: refused.
+        FileManager.default.createFile(atPath: saved, contents: Data(exported.stdout.replacingOccurrences(of: "\"position\" : ", with: "\"position\" : 1").utf8))
+        #expect(try await folder.ifcd(["audit", "verify", "--checkpoint", saved]).status == 2)
     }
 
     @Test("restart after kill -9: the running postmaster is reused, never a second one; data intact")

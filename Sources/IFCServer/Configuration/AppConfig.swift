@@ -26,6 +26,16 @@ public struct AppConfig: Sendable {
     public var nodeCountry: String?
     public var auditWriters = 2
     public var auditMaxUnsealedSeconds: TimeInterval = 900
+    /// `audit.checkpointSeconds`: how often `serve` signs a checkpoint of the chain's head.
+    public var auditCheckpointSeconds = 60
+    /// `audit.checkpointDir` (default DATA/checkpoints) and `audit.keyDir` (default DATA/keys):
+    /// where checkpoints are written for shipping to write-once storage, and the signing key.
+    public var auditCheckpointDir: String?
+    public var auditKeyDir: String?
+    public var checkpointFiles: CheckpointFiles {
+        CheckpointFiles(keyDirectory: URL(fileURLWithPath: auditKeyDir ?? dataDir + "/keys"),
+                        checkpointDirectory: URL(fileURLWithPath: auditCheckpointDir ?? dataDir + "/checkpoints"))
+    }
     /// `registry.categories`: the legal categories a firearm may be given (comma-separated in
     /// the environment), by default EU 2021/555's A, B, C and a national one.
     public var registryCategories = ["A", "B", "C", "national"]
@@ -91,6 +101,12 @@ public struct AppConfig: Sendable {
         if let v = string(["node", "country"]) { config.nodeCountry = v }
         if let v = try int(["audit", "writers"], "audit.writers") { config.auditWriters = v }
         if let v = try int(["audit", "maxUnsealedSeconds"], "audit.maxUnsealedSeconds") { config.auditMaxUnsealedSeconds = TimeInterval(v) }
+        if let v = try int(["audit", "checkpointSeconds"], "audit.checkpointSeconds") {
+            guard (1...3600).contains(v) else { throw ConfigurationError("audit.checkpointSeconds must be 1 to 3600") }
+            config.auditCheckpointSeconds = v
+        }
+        if let v = string(["audit", "checkpointDir"]), !v.isEmpty { config.auditCheckpointDir = v }
+        if let v = string(["audit", "keyDir"]), !v.isEmpty { config.auditKeyDir = v }
         if let v = try int(["registry", "retentionYears", "licensing"], "registry.retentionYears.licensing") {
             guard (1...100).contains(v) else { throw ConfigurationError("registry.retentionYears.licensing must be 1 to 100") }
             config.retentionYearsLicensing = v

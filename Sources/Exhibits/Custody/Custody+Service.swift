@@ -1,0 +1,237 @@
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// The chain of custody: each step locks the exhibit's row, checks who may act, and writes the
+/// transfer, the next chain entry, the exhibit's new version and the audit entry in one
+/// transaction. The database refuses a second open transfer and a forked or gapped chain
+/// whatever this code does.
+extension Exhibits {
+    /// Puts the exhibit in transit to a user, a location or an outside party. Only its custodian
+    /// sends (anyone of the lab for an exhibit held at a location or returned from outside), and
+    /// not while it is in transit or after its disposition.
+    public func send(exhibitID: UUID, _ transfer: NewTransfer, by principal: Principal, requestID: String?) async throws -> Transfer {
+        let now = environment.now()
+        return try await database.transaction { connection in
+            let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
+            if transfer.to.kind == exhibit.custodianKind && transfer.to.name == exhibit.custodian {
+                throw Problem.invalid("to", "names the exhibit's current custodian")
+            }
+            let id = UUID()
+            try await CustodyStore.insertTransfer(id: id, exhibit: exhibit, transfer, sentBy: principal.username, at: now, on: connection)
+            var detail = ["to_kind": transfer.to.kind.rawValue, "to": transfer.to.name, "purpose": transfer.purpose]
+            if !transfer.sealIntact { detail["seal"] = "not intact on sending" }
+            try await CustodyStore.append(exhibitID: exhibitID, event: .sent, transferID: id, recordedBy: principal.username,
+                                          custodianKind: exhibit.custodianKind, custodian: exhibit.custodian,
+                                          sealNumber: transfer.sealNumber ?? exhibit.sealNumber, sealIntact: transfer.sealIntact,
+                                          detail: detail, at: now, on: connection)
+            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: exhibit.custodianKind, custodian: exhibit.custodian, status: .inTransit,
+                                              sealNumber: transfer.sealNumber ?? exhibit.sealNumber, storageLocation: exhibit.storageLocation,
+                                              sealBroken: false, on: connection)
+            try await Self.keepVersion(exhibitID, change: "sent to \(transfer.to.name) (\(transfer.to.kind.rawValue)): \(transfer.purpose)",
+                                       by: principal, requestID: requestID, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.transfer.send", recordType: "exhibit",
+                                                 recordID: exhibitID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(detail.merging(["transfer_id": id.uuidString.lowercased()]) { a, _ in a })),
+                                      on: connection)
+            guard let sent = try await CustodyStore.findTransfer(id: id, exhibitID: exhibitID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            return sent
+        }
+    }
+
+    /// Completes a transfer. A user transfer is received by the named user alone; a location
+    /// transfer by whoever of the lab takes it in there; an outside hand-over is recorded by its
+    /// sender with the signed receipt's SHA-256 and reference. A seal found broken flags the exhibit.
+    public func receive(exhibitID: UUID, transferID: UUID, _ receipt: NewReceipt, by principal: Principal,
+                        requestID: String?) async throws -> Transfer {
+        let now = environment.now()
+        return try await database.transaction { connection in
+            guard let exhibit = try await ExhibitStore.find(id: exhibitID, forUpdate: true, on: connection),
+                  let transfer = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no transfer \(transferID.uuidString.lowercased()) of exhibit \(exhibitID.uuidString.lowercased())")
+            }
+            guard transfer.status == .inTransit else {
+                throw Problem.conflict("the transfer of \(exhibit.reference) is \(transfer.status.rawValue) already", slug: "transfer-settled")
+            }
+            switch transfer.toKind {
+            case .user:
+                guard principal.username.lowercased() == transfer.to.lowercased() else {
+                    throw Problem.conflict("only \(transfer.to), the named receiver, records this receipt", slug: "not-receiver")
+                }
+            case .location:
+                break
+            case .outside:
+                guard principal.username.lowercased() == transfer.sentBy.lowercased() else {
+                    throw Problem.conflict("a hand-over outside the system is recorded by its sender, \(transfer.sentBy)", slug: "not-sender")
+                }
+            }
+            var checks = Checks()
+            if transfer.toKind == .outside {
+                if receipt.receiptSHA256 == nil { checks.add("receipt_sha256", "is required for a hand-over outside the system: the scanned signed receipt's SHA-256") }
+                if receipt.receiptReference == nil { checks.add("receipt_reference", "is required for a hand-over outside the system") }
+            } else {
+                if receipt.receiptSHA256 != nil { checks.add("receipt_sha256", "is recorded only for a hand-over outside the system") }
+                if receipt.receiptReference != nil { checks.add("receipt_reference", "is recorded only for a hand-over outside the system") }
+            }
+            try checks.throwIfAny()
+            try await CustodyStore.receive(transferID: transferID, by: principal.username, at: now, receipt, on: connection)
+            let event: CustodyEvent = transfer.toKind == .outside ? .handedOver : .received
+            var detail: [String: String] = [:]
+            if let condition = receipt.condition { detail["condition"] = condition }
+            if let remarks = receipt.remarks { detail["remarks"] = remarks }
+            if let sha = receipt.receiptSHA256 { detail["receipt_sha256"] = sha }
+            if let reference = receipt.receiptReference { detail["receipt_reference"] = reference }
+            if !receipt.sealIntact { detail["seal"] = "broken on receipt" }
+            let sealNumber = transfer.sealNumber ?? exhibit.sealNumber
+            try await CustodyStore.append(exhibitID: exhibitID, event: event, transferID: transferID, recordedBy: principal.username,
+                                          custodianKind: transfer.toKind, custodian: transfer.to, sealNumber: sealNumber,
+                                          sealIntact: receipt.sealIntact, detail: detail, at: now, on: connection)
+            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: transfer.toKind, custodian: transfer.to, status: .held,
+                                              sealNumber: sealNumber,
+                                              storageLocation: transfer.toKind == .location ? transfer.to : exhibit.storageLocation,
+                                              sealBroken: !receipt.sealIntact, on: connection)
+            let change = (event == .handedOver ? "handed over to \(transfer.to)" : "received by \(principal.username)")
+                + (receipt.sealIntact ? "" : "; seal found broken")
+            try await Self.keepVersion(exhibitID, change: change, by: principal, requestID: requestID, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.transfer.receive", recordType: "exhibit",
+                                                 recordID: exhibitID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(detail.merging(["transfer_id": transferID.uuidString.lowercased(),
+                                                                                           "seal_intact": "\(receipt.sealIntact)"]) { a, _ in a })),
+                                      on: connection)
+            guard let received = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            return received
+        }
+    }
+
+    /// The sender calls a transfer back before it is received; the exhibit is back with them.
+    public func cancel(exhibitID: UUID, transferID: UUID, reason: String?, by principal: Principal, requestID: String?) async throws -> Transfer {
+        let now = environment.now()
+        return try await database.transaction { connection in
+            guard let exhibit = try await ExhibitStore.find(id: exhibitID, forUpdate: true, on: connection),
+                  let transfer = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no transfer \(transferID.uuidString.lowercased()) of exhibit \(exhibitID.uuidString.lowercased())")
+            }
+            guard transfer.status == .inTransit else {
+                throw Problem.conflict("the transfer of \(exhibit.reference) is \(transfer.status.rawValue) already", slug: "transfer-settled")
+            }
+            guard principal.username.lowercased() == transfer.sentBy.lowercased() else {
+                throw Problem.conflict("only the sender, \(transfer.sentBy), cancels this transfer", slug: "not-sender")
+            }
+            try await CustodyStore.cancel(transferID: transferID, by: principal.username, at: now, reason: reason, on: connection)
+            try await CustodyStore.append(exhibitID: exhibitID, event: .cancelled, transferID: transferID, recordedBy: principal.username,
+                                          custodianKind: transfer.fromKind, custodian: transfer.from, sealNumber: exhibit.sealNumber,
+                                          sealIntact: nil, detail: reason.map { ["reason": $0] } ?? [:], at: now, on: connection)
+            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: transfer.fromKind, custodian: transfer.from, status: .held,
+                                              sealNumber: exhibit.sealNumber, storageLocation: exhibit.storageLocation, sealBroken: false,
+                                              on: connection)
+            try await Self.keepVersion(exhibitID, change: "transfer to \(transfer.to) cancelled", by: principal, requestID: requestID, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.transfer.cancel", recordType: "exhibit",
+                                                 recordID: exhibitID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(["transfer_id": transferID.uuidString.lowercased()])),
+                                      on: connection)
+            guard let cancelled = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            return cancelled
+        }
+    }
+
+    /// Re-seals the exhibit (after examination) under a new seal number, recorded in the chain.
+    public func reseal(exhibitID: UUID, sealNumber: String, reason: String?, by principal: Principal, requestID: String?) async throws -> Exhibit {
+        let now = environment.now()
+        return try await database.transaction { connection in
+            let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
+            if exhibit.sealNumber == sealNumber { throw Problem.invalid("seal_number", "is the exhibit's current seal") }
+            var detail = ["previous_seal_number": exhibit.sealNumber ?? "none"]
+            if let reason { detail["reason"] = reason }
+            try await CustodyStore.append(exhibitID: exhibitID, event: .resealed, transferID: nil, recordedBy: principal.username,
+                                          custodianKind: exhibit.custodianKind, custodian: exhibit.custodian, sealNumber: sealNumber,
+                                          sealIntact: true, detail: detail, at: now, on: connection)
+            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: exhibit.custodianKind, custodian: exhibit.custodian, status: .held,
+                                              sealNumber: sealNumber, storageLocation: exhibit.storageLocation, sealBroken: false, on: connection)
+            let updated = try await Self.keepVersion(exhibitID, change: "re-sealed under \(sealNumber)", by: principal, requestID: requestID,
+                                                     on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.reseal", recordType: "exhibit",
+                                                 recordID: exhibitID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(detail.merging(["seal_number": sealNumber]) { a, _ in a })),
+                                      on: connection)
+            return updated
+        }
+    }
+
+    /// Records the exhibit's disposition; after it nothing more is transferred.
+    public func dispose(exhibitID: UUID, _ disposition: NewDisposition, by principal: Principal, requestID: String?) async throws -> Exhibit {
+        let now = environment.now()
+        let today = self.today
+        return try await database.transaction { connection in
+            let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
+            var checks = Checks()
+            checks.notFuture(disposition.date, "date", today: today)
+            if disposition.date < exhibit.receivedOn { checks.add("date", "is before the exhibit was received (\(exhibit.receivedOn.text))") }
+            try checks.throwIfAny()
+            try await CustodyStore.dispose(exhibitID: exhibitID, disposition, on: connection)
+            var detail = ["disposition": disposition.kind.rawValue, "authority": disposition.authority, "date": disposition.date.text]
+            if let remarks = disposition.remarks { detail["remarks"] = remarks }
+            try await CustodyStore.append(exhibitID: exhibitID, event: .disposed, transferID: nil, recordedBy: principal.username,
+                                          custodianKind: exhibit.custodianKind, custodian: exhibit.custodian, sealNumber: exhibit.sealNumber,
+                                          sealIntact: nil, detail: detail, at: now, on: connection)
+            let updated = try await Self.keepVersion(exhibitID, change: "disposed of: \(disposition.kind.rawValue) (\(disposition.authority))",
+                                                     by: principal, requestID: requestID, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.dispose", recordType: "exhibit",
+                                                 recordID: exhibitID.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
+                                      on: connection)
+            return updated
+        }
+    }
+
+    /// The whole chain, oldest entry first, with the transfer open now.
+    public func custody(exhibitID: UUID, by principal: Principal, requestID: String?) async throws -> Custody {
+        let found = try await database.withConnection { connection -> Custody? in
+            guard let exhibit = try await ExhibitStore.find(id: exhibitID, on: connection) else { return nil }
+            return Custody(exhibitID: exhibitID, reference: exhibit.reference, status: exhibit.status, custodianKind: exhibit.custodianKind,
+                           custodian: exhibit.custodian, openTransfer: try await CustodyStore.openTransfer(exhibitID: exhibitID, on: connection),
+                           entries: try await CustodyStore.entries(exhibitID: exhibitID, on: connection))
+        }
+        guard let found else { throw Problem.notFound("no exhibit \(exhibitID.uuidString.lowercased())") }
+        try await audit.record(AuditEntry(principal: principal, action: "exhibit.custody", recordType: "exhibit", recordID: exhibitID.uuidString,
+                                          requestID: requestID, detail: AuditEntry.detail(["entries": "\(found.entries.count)"])))
+        return found
+    }
+
+    /// Locks the exhibit for a custody step and checks that the caller may act on it now: it is
+    /// not disposed of, not in transit, and the caller is its custodian (any of the lab acts for
+    /// a location or an outside party).
+    static func lockForCustody(_ id: UUID, by principal: Principal, on connection: PostgresConnection) async throws -> Exhibit {
+        guard let exhibit = try await ExhibitStore.find(id: id, forUpdate: true, on: connection) else {
+            throw Problem.notFound("no exhibit \(id.uuidString.lowercased())")
+        }
+        switch exhibit.status {
+        case .disposed:
+            throw Problem.conflict("exhibit \(exhibit.reference) is disposed of (\(exhibit.disposition?.rawValue ?? "")): nothing more is done with it",
+                                   slug: "exhibit-disposed")
+        case .inTransit:
+            throw Problem.conflict("exhibit \(exhibit.reference) is in transit: it is received or the transfer cancelled first", slug: "in-transit")
+        case .held:
+            break
+        }
+        if exhibit.custodianKind == .user && exhibit.custodian.lowercased() != principal.username.lowercased() {
+            throw Problem.conflict("exhibit \(exhibit.reference) is in the custody of \(exhibit.custodian): only its custodian acts on it",
+                                   slug: "not-custodian")
+        }
+        return exhibit
+    }
+
+    /// Keeps the exhibit as it now is as a new version in its history.
+    @discardableResult
+    static func keepVersion(_ id: UUID, change: String, by principal: Principal, requestID: String?,
+                            on connection: PostgresConnection) async throws -> Exhibit {
+        guard let updated = try await ExhibitStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
+        try await ExhibitStore.history.append(updated, id: id, version: updated.version, change: change, by: principal, on: connection)
+        return updated
+    }
+}

@@ -1,0 +1,52 @@
+import Forensics
+import Foundation
+import IFCCore
+import IFCHTTP
+import IFCStore
+import Registry
+
+/// The exhibits module: ballistic exhibits (`EX-2026-000123`) of forensic cases, their chain of
+/// custody (ISO/IEC 17025 §7.4), imaging acquisitions, leads, hits and the clusters the hits make.
+/// Examiners write; analysts and liaison officers read.
+///
+/// Laid out like the registry, a folder per concept (`Exhibits/`, `Custody/`, `Leads/`), rules that need
+/// neither HTTP nor SQL in `Rules/`. Cases and seizures are read only through `ForensicsReader`,
+/// registry firearms only through `RegistryReader`; this module writes only its own tables.
+public struct Exhibits: IFCModule {
+    public let name = "exhibits"
+    let database: Database
+    let audit: AuditWriter
+    let environment: AppEnvironment
+    let forensics: ForensicsReader
+    let registry: RegistryReader
+
+    /// `EX-2026-000123`, an exhibit's number.
+    public static let references = ReferenceSeries.yearly("EX")
+
+    /// The lab writes exhibits and keeps their custody.
+    static let writers = RouteSpec.Access.roles([.examiner])
+    /// Analysts read everything; liaison officers read the exhibits of the cases they trace
+    /// (for now: all exhibits, as they read all cases).
+    static let readers = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
+
+    public init(_ context: ModuleContext, forensics: ForensicsReader, registry: RegistryReader) {
+        self.database = context.database
+        self.audit = context.audit
+        self.environment = context.environment
+        self.forensics = forensics
+        self.registry = registry
+    }
+
+    public func addRoutes(to routes: RouteRegistry) {
+        addExhibitRoutes(to: routes)
+        addCustodyRoutes(to: routes)
+        addLeadRoutes(to: routes)
+    }
+
+    public var schemas: [String: JSONValue] {
+        [Self.exhibitSchemas, Self.custodySchemas, Self.leadSchemas].reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
+    }
+
+    /// The app clock's UTC day.
+    var today: CalendarDate { CalendarDate(environment.now()) }
+}

@@ -1,0 +1,202 @@
+import Forensics
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// Imaging acquisitions, leads and their decisions, and the clusters the hits make.
+extension Exhibits {
+    public func acquire(exhibitID: UUID, _ acquisition: NewAcquisition, by principal: Principal, requestID: String?) async throws -> Acquisition {
+        let today = self.today
+        return try await database.transaction { connection in
+            guard let exhibit = try await ExhibitStore.find(id: exhibitID, on: connection) else {
+                throw Problem.notFound("no exhibit \(exhibitID.uuidString.lowercased())")
+            }
+            var checks = Checks()
+            if !exhibit.kind.isBallistic { checks.add("exhibit", "is a \(exhibit.kind.rawValue): imaging takes cartridge cases and bullets") }
+            checks.notFuture(acquisition.acquiredOn, "acquired_on", today: today)
+            if acquisition.acquiredOn < exhibit.receivedOn { checks.add("acquired_on", "is before the exhibit was received (\(exhibit.receivedOn.text))") }
+            try checks.throwIfAny()
+            if try await LeadStore.acquisitionReferenceTaken(system: acquisition.system, reference: acquisition.systemReference, on: connection) {
+                throw Problem.conflict("\(acquisition.system.rawValue) reference \(acquisition.systemReference) is recorded already",
+                                       slug: "duplicate-acquisition")
+            }
+            let id = UUID()
+            try await LeadStore.insertAcquisition(id: id, exhibitID: exhibitID, acquisition, by: principal.username, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.acquisition", recordType: "exhibit",
+                                                 recordID: exhibitID.uuidString, requestID: requestID,
+                                                 detail: AuditEntry.detail(["system": acquisition.system.rawValue, "network": acquisition.network.rawValue,
+                                                                            "system_reference": acquisition.systemReference])),
+                                      on: connection)
+            guard let made = try await LeadStore.acquisitions(exhibitID: exhibitID, on: connection).first(where: { $0.id == id }) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            return made
+        }
+    }
+
+    public func acquisitions(exhibitID: UUID, by principal: Principal, requestID: String?) async throws -> [Acquisition] {
+        let found = try await database.withConnection { connection -> [Acquisition]? in
+            guard try await ExhibitStore.find(id: exhibitID, on: connection) != nil else { return nil }
+            return try await LeadStore.acquisitions(exhibitID: exhibitID, on: connection)
+        }
+        guard let found else { throw Problem.notFound("no exhibit \(exhibitID.uuidString.lowercased())") }
+        try await audit.record(AuditEntry(principal: principal, action: "exhibit.acquisitions", recordType: "exhibit", recordID: exhibitID.uuidString,
+                                          requestID: requestID))
+        return found
+    }
+
+    /// Records a lead between two exhibits of one class (cartridge cases, or bullets and
+    /// fragments) from different cases; a pair is recorded once.
+    public func createLead(_ lead: NewLead, by principal: Principal, requestID: String?) async throws -> Lead {
+        let now = environment.now()
+        return try await database.transaction { connection in
+            guard let a = try await ExhibitStore.find(id: lead.exhibitA, on: connection) else { throw Problem.invalid("exhibit_a", "no exhibit has this id") }
+            guard let b = try await ExhibitStore.find(id: lead.exhibitB, on: connection) else { throw Problem.invalid("exhibit_b", "no exhibit has this id") }
+            let errors = LeadRules.problems(a: (a.id, a.kind, a.caseID), b: (b.id, b.kind, b.caseID))
+            if !errors.isEmpty { throw Problem.validation(errors) }
+            let (first, second) = a.id.uuidString.lowercased() < b.id.uuidString.lowercased() ? (a.id, b.id) : (b.id, a.id)
+            if try await LeadStore.pairTaken(first, second, on: connection) {
+                throw Problem.conflict("a lead between \(a.reference) and \(b.reference) is recorded already", slug: "duplicate-lead")
+            }
+            let id = UUID()
+            try await LeadStore.insertLead(id: id, NewLead(exhibitA: first, exhibitB: second, sourceSystem: lead.sourceSystem,
+                                                           sourceReference: lead.sourceReference, score: lead.score),
+                                           by: principal.username, at: now, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "lead.create", recordType: "lead", recordID: id.uuidString,
+                                                 requestID: requestID,
+                                                 detail: AuditEntry.detail(["exhibit_a": a.reference, "exhibit_b": b.reference,
+                                                                            "source": "\(lead.sourceSystem.rawValue) \(lead.sourceReference)"])),
+                                      on: connection)
+            guard let made = try await LeadStore.findLead(id: id, now: now, on: connection) else { throw Problem.internal(requestID: requestID) }
+            return made
+        }
+    }
+
+    /// The examiner's decision. An identification is a hit and needs a comparison examination
+    /// concluding identification, verified by a second examiner (read through the forensics
+    /// module); an elimination between exhibits of cases one cluster joins is flagged for review.
+    public func decide(leadID: UUID, _ decision: LeadDecision, examinationID: UUID?, note: String?, by principal: Principal,
+                       requestID: String?) async throws -> Lead {
+        var found: Examination?
+        if decision == .identification {
+            guard let examinationID else {
+                throw Problem.invalid("examination_id", "is required for an identification: the verified comparison examination")
+            }
+            guard let read = try await forensics.examination(id: examinationID, by: principal, requestID: requestID) else {
+                throw Problem.invalid("examination_id", "no examination has this id")
+            }
+            found = read
+        } else if examinationID != nil {
+            throw Problem.invalid("examination_id", "is recorded only with an identification")
+        }
+        let examination = found
+        let now = environment.now()
+        return try await database.transaction { connection in
+            guard let lead = try await LeadStore.findLead(id: leadID, now: now, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no lead \(leadID.uuidString.lowercased())")
+            }
+            guard lead.status == .open else {
+                throw Problem.conflict("the lead is decided already (\(lead.status.rawValue))", slug: "lead-decided")
+            }
+            let cases = [try await ExhibitStore.find(id: lead.exhibitA, on: connection)?.caseID,
+                         try await ExhibitStore.find(id: lead.exhibitB, on: connection)?.caseID].compactMap { $0 }
+            if let examination {
+                guard examination.kind == .comparison, examination.afteConclusion == .identification else {
+                    throw Problem.invalid("examination_id", "is not a comparison concluding identification")
+                }
+                guard cases.contains(examination.caseID) else {
+                    throw Problem.invalid("examination_id", "is an examination of another case than the lead's exhibits")
+                }
+                guard examination.verifiedBy != nil else {
+                    throw Problem.conflict("the comparison examination is not verified by a second examiner: no hit without it",
+                                           slug: "unverified-comparison")
+                }
+            }
+            var flagged = false
+            if decision == .elimination, cases.count == 2 {
+                flagged = try await LeadStore.clusterCases(of: cases[0], on: connection).contains(cases[1])
+            }
+            try await LeadStore.decide(id: leadID, decision, examinationID: examination?.id, note: note, flagged: flagged,
+                                       by: principal.username, at: now, on: connection)
+            var detail = ["decision": decision.rawValue]
+            if let examination { detail["examination_id"] = examination.id.uuidString.lowercased() }
+            if flagged { detail["flagged_for_review"] = "elimination within a cluster" }
+            try await AuditLog.append(AuditEntry(principal: principal, action: "lead.decide", recordType: "lead", recordID: leadID.uuidString,
+                                                 requestID: requestID, detail: AuditEntry.detail(detail)), on: connection)
+            guard let decided = try await LeadStore.findLead(id: leadID, now: now, on: connection) else { throw Problem.internal(requestID: requestID) }
+            return decided
+        }
+    }
+
+    /// Withdraws a hit, with the reason: the clusters it made split again.
+    public func withdraw(leadID: UUID, reason: String, by principal: Principal, requestID: String?) async throws -> Lead {
+        let now = environment.now()
+        return try await database.transaction { connection in
+            guard let lead = try await LeadStore.findLead(id: leadID, now: now, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no lead \(leadID.uuidString.lowercased())")
+            }
+            guard lead.isHit else {
+                throw Problem.conflict(lead.withdrawnAt != nil ? "the hit is withdrawn already" : "the lead is not a hit: only a hit is withdrawn",
+                                       slug: "not-a-hit")
+            }
+            try await LeadStore.withdraw(id: leadID, reason: reason, by: principal.username, at: now, on: connection)
+            try await AuditLog.append(AuditEntry(principal: principal, action: "lead.withdraw", recordType: "lead", recordID: leadID.uuidString,
+                                                 requestID: requestID, detail: AuditEntry.detail(["reason": reason])), on: connection)
+            guard let withdrawn = try await LeadStore.findLead(id: leadID, now: now, on: connection) else { throw Problem.internal(requestID: requestID) }
+            return withdrawn
+        }
+    }
+
+    public func lead(id: UUID, by principal: Principal, requestID: String?) async throws -> Lead {
+        let now = environment.now()
+        guard let found = try await database.withConnection({ try await LeadStore.findLead(id: id, now: now, on: $0) }) else {
+            throw Problem.notFound("no lead \(id.uuidString.lowercased())")
+        }
+        try await audit.record(AuditEntry(principal: principal, action: "lead.read", recordType: "lead", recordID: id.uuidString, requestID: requestID))
+        return found
+    }
+
+    func leads(status: LeadStatus?, exhibitID: UUID?, page: PageRequest, query: [String: String], by principal: Principal,
+               requestID: String?) async throws -> Page<Lead> {
+        let now = environment.now()
+        let result = try await database.withConnection {
+            try await LeadStore.list(status: status, exhibitID: exhibitID, page: page, now: now, on: $0)
+        }
+        try await audit.recordReads(of: result.items.map(\.id), action: "lead.list", recordType: "lead", by: principal, requestID: requestID,
+                                    query: query)
+        return result
+    }
+
+    /// The cluster of the case: the cases its current hits join, transitively, their hit exhibits,
+    /// the hits, the recovered firearms whose test-fires are hit, and eliminations inside it.
+    public func cluster(caseID: UUID, by principal: Principal, requestID: String?) async throws -> Cluster {
+        guard try await forensics.forensicCase(id: caseID, by: principal, requestID: requestID) != nil else {
+            throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
+        }
+        let now = environment.now()
+        let (caseIDs, hits, eliminations, exhibits, parents) = try await database.withConnection { connection in
+            let caseIDs = try await LeadStore.clusterCases(of: caseID, on: connection)
+            let hits = try await LeadStore.leads(amongCases: caseIDs, status: .identification, now: now, on: connection)
+            let eliminations = caseIDs.count > 1
+                ? try await LeadStore.leads(amongCases: caseIDs, status: .elimination, now: now, on: connection) : []
+            let exhibits = try await LeadStore.exhibits(ids: Array(Set(hits.flatMap { [$0.exhibitA, $0.exhibitB] })), on: connection)
+            let parentIDs = exhibits.filter { $0.derivation == .testFire }.compactMap(\.parentID)
+            let parents = try await LeadStore.exhibits(ids: Array(Set(parentIDs)), on: connection)
+            return (caseIDs, hits, eliminations, exhibits, parents)
+        }
+        // The other cases' references, each read through the forensics read API (audited).
+        var cases: [ClusterCase] = []
+        for id in caseIDs {
+            let reference = try await forensics.forensicCase(id: id, by: principal, requestID: requestID)?.reference
+            cases.append(ClusterCase(id: id, reference: reference))
+        }
+        try await audit.recordReads(of: hits.map(\.id), action: "lead.cluster", recordType: "lead", by: principal, requestID: requestID,
+                                    query: ["case_id": caseID.uuidString.lowercased()])
+        let firearms = parents.filter { $0.kind == .firearm }
+            .map { ClusterFirearm(exhibitID: $0.id, exhibitReference: $0.reference, firearmID: $0.firearmID) }
+        // An elimination between two cases of the cluster contradicts the hits that join them.
+        let inside = eliminations.filter { _ in caseIDs.count > 1 }
+        return Cluster(caseID: caseID, cases: cases, exhibits: exhibits, hits: hits, firearms: firearms, flaggedEliminations: inside)
+    }
+}
