@@ -17,7 +17,7 @@
 #   3. `ifcd audit verify` in entries/s, and the daemon's peak RSS (VmHWM) over the whole run.
 #      Custody transfer + receipt (one exhibit per client, sent to a vault and received there, the
 #      next one to the other vault) against pgbench running the same two transactions' SQL.
-# Trace create is not measured here.
+#   4. Tracing: trace create, incoming match and fuzzy serial search (median and p99), reported after.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Deploy/lib.sh
@@ -381,7 +381,7 @@ registry: $firearms firearms imported, $holders holders, $events events copied; 
 | ifcd audit verify | $verify_rate entries/s (${verified:-?} in ${verify_seconds}s) | | | ≥ 200k/s: $(met "$verify_rate" 200000 ">=") |
 | peak RSS of ifcd serve | ${rss_mb} MB | | | ≤ 150 MB: $(met "$rss_mb" 150 "<=") |
 | custody transfer + receipt (POST …/transfers, POST …/receipt) | $custody_pairs pairs/s (per request p50 ${p50[custody]}, p99 ${p99[custody]}; non-2xx ${bad[custody]}) | pgbench $custody_pg_pairs pairs/s | $(ratio "$custody_pairs" "$custody_pg_pairs") | ≥ 0.5: $(met "$(ratio "$custody_pairs" "$custody_pg_pairs")" 0.5 ">="); chains out of order after the run: ${custody_chain} |
-trace create: not measured here
+trace create, incoming match, fuzzy search: in the tracing table below
 import: $(tail -1 "$dir/import.out" | head -c 200)
 verify: $verify
 plan of the pattern query ($pattern):

@@ -157,6 +157,8 @@ struct TracingIncomingTests {
             #expect(sale?["to"] as? String == "Ann Buyer")
             #expect(sale?["on"] as? String == "2024-03-05")
             #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.history' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'tracing'") == 1)
+            let unknown = try await app.request(.get, "/v1/traces/\(id)/registry-answer?firearm_id=\(UUID())", token: liaison)
+            #expect(try unknown.problemFields == ["firearm_id"])
             #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'holder.read' AND record_id = \(buyer)") == 1)
             // Reviewed, and sent as the answer: the request is answered, its response time measured from arrival.
             let answerJSON = String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self)

@@ -166,8 +166,18 @@ struct TracingTests {
             #expect(review["recorded_by"] as? String == "liaison2")
             #expect(review["recorded_at"] as? String != nil)
             #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"again"}"#).status == .conflict)
+            // A change to the personal data it approved clears the review: it is reviewed again before sending.
+            let changed = body.replacingOccurrences(of: "Mark Green", with: "Mark Greene")
+            let edited = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: changed, headers: [.ifMatch: "\"2\""])
+            #expect(edited.status == .ok, "\(edited.text)")
+            #expect(try edited.object["legal_review"] is NSNull)
+            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/send").problemFields == ["legal_review"])
+            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"Legal Adviser, Office of the DPP"}"#).status == .ok)
+            // Other edits keep it.
+            let urgent = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: #"{"urgency":"routine"}"#, headers: [.ifMatch: "\"4\""])
+            #expect(try urgent.object["legal_review"] is [String: Any])
             #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/send").status == .ok)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.legal_review' AND record_id = \(id)") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.legal_review' AND record_id = \(id)") == 2)
         }
     }
 
@@ -201,6 +211,11 @@ struct TracingTests {
             let parentID = try Self.id(fromFirearm)
             let child = try await Self.create(app, liaison, #"{"addressee":{"kind":"importer","country":"TT","name":"Trinidad Arms Ltd"},"channel":"bilateral","firearm_id":"\#(glockID)","parent_id":"\#(parentID)"}"#)
             #expect(child["parent_id"] as? String == parentID)
+            let childID = try Self.id(child)
+            let itself = try await app.request(.patch, "/v1/traces/\(childID)", token: liaison, json: #"{"parent_id":"\#(childID)"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(try itself.problemFields == ["parent_id"])
+            // Outgoing requests have no registry candidates.
+            #expect(try await app.request(.get, "/v1/traces/\(childID)/matches", token: liaison).status == .conflict)
             let orphan = try await Self.post(app, liaison, "/v1/traces", #"{"addressee":{"kind":"state","country":"TT"},"channel":"bilateral","parent_id":"\#(UUID())"}"#)
             #expect(try orphan.problemFields == ["parent_id"])
             let document = try await app.request(.get, "/v1/traces/\(try Self.id(child))/document", token: liaison).object

@@ -151,8 +151,13 @@ extension Tracing {
             }
             if final == locked.fields { throw Problem.invalid("body", "names no change") }
             if final.parentID != locked.parentID { try await Self.checkParent(final.parentID, of: id, on: connection) }
-            try await TraceStore.update(id: id, final, on: connection)
-            return try await Self.changed(id, change: "draft edited", action: "trace.update", by: principal, requestID: requestID, on: connection)
+            // A legal review approved the personal data as it stood: when that changes, it is reviewed again.
+            let personal = { (f: TraceFields) in [f.circumstances?.possessor].compactMap { $0 } + (f.circumstances?.associates ?? []) }
+            let clearReview = locked.legalReview != nil && personal(final) != personal(locked.fields)
+            try await TraceStore.update(id: id, final, clearReview: clearReview, on: connection)
+            return try await Self.changed(id, change: clearReview ? "draft edited; legal review cleared (the personal data changed)" : "draft edited",
+                                          action: "trace.update", detail: clearReview ? ["legal_review": "cleared"] : [:], by: principal,
+                                          requestID: requestID, on: connection)
         }
     }
 

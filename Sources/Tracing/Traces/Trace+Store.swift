@@ -78,10 +78,16 @@ enum TraceStore {
             """, logger: logger)
     }
 
-    static func update(id: UUID, _ f: TraceFields, on connection: PostgresConnection) async throws {
+    /// Writes a draft's fields; `clearReview` drops its legal review (the personal data it approved changed).
+    static func update(id: UUID, _ f: TraceFields, clearReview: Bool = false, on connection: PostgresConnection) async throws {
         let personal = f.circumstances?.hasPersonalData ?? false
         try await connection.query("""
-            UPDATE traces SET parent_id = \(f.parentID), addressee = \(try json(f.addressee))::jsonb, channel = \(f.channel.rawValue),
+            UPDATE traces SET
+                legal_review_approver = CASE WHEN \(clearReview) THEN NULL ELSE legal_review_approver END,
+                legal_review_note = CASE WHEN \(clearReview) THEN NULL ELSE legal_review_note END,
+                legal_review_by = CASE WHEN \(clearReview) THEN NULL ELSE legal_review_by END,
+                legal_review_at = CASE WHEN \(clearReview) THEN NULL ELSE legal_review_at END,
+                parent_id = \(f.parentID), addressee = \(try json(f.addressee))::jsonb, channel = \(f.channel.rawValue),
                 requesting_officer = \(f.requestingOfficer), requesting_agency = \(f.requestingAgency), firearm = \(try json(f.firearm))::jsonb,
                 circumstances = \(try json(f.circumstances))::jsonb, personal_data = \(personal), legal_basis = \(f.legalBasis),
                 illicit_nature = \(f.illicitNature), intended_use = \(f.intendedUse), urgency = \(f.urgency.rawValue),
