@@ -6,6 +6,7 @@ import IFCHTTP
 import PostgresNIO
 import Testing
 @testable import IFCServer
+@testable import IFCStore
 
 /// Separation of duties, temporary passwords, token management, and audit entries whose time
 /// and position the server sets (issue: trust).
@@ -296,5 +297,35 @@ struct IdempotencyKeyTests {
             #expect(purged >= 1)
             #expect(try await RegistryTests.count(app, "SELECT count(*) FROM idempotency_keys") == 0)
         }
+    }
+}
+
+@Suite("Trust: the store's roles and transport")
+struct StoreRoleTests {
+    @Test("start-up refuses an app role that is a superuser or could rewrite the audit tables; the shipped app role passes")
+    func appRoleChecks() async throws {
+        try await withTestDatabase { database in
+            let owner = try database.ownerSettings.username
+            try await StoreRuntime.checkAppRoleCannotRewriteTheTrail(try database.appSettings, owner: owner, logger: TestCluster.logger)
+            for (settings, expected) in [(try database.superuserSettings, "is a superuser"), (try database.ownerSettings, "holds audit_entries UPDATE")] {
+                do {
+                    try await StoreRuntime.checkAppRoleCannotRewriteTheTrail(settings, owner: owner, logger: TestCluster.logger)
+                    Issue.record("\(settings.username) was accepted")
+                } catch let error as ConfigurationError {
+                    #expect("\(error)".contains(expected), "\(error)")
+                }
+            }
+        }
+    }
+
+    @Test("an external database on another host needs verified TLS unless allowed; local hosts and sockets do not")
+    func transport() throws {
+        #expect(try ConnectionSettings(url: "postgres://app:pw@db.example.org/ifcd").transportProblem != nil)
+        #expect(try ConnectionSettings(url: "postgres://app:pw@db.example.org/ifcd?sslmode=prefer").transportProblem != nil)
+        #expect(try ConnectionSettings(url: "postgres://app:pw@db.example.org/ifcd?sslmode=verify-full").transportProblem == nil)
+        #expect(try ConnectionSettings(url: "postgres://app:pw@db.example.org/ifcd?sslmode=require").transportProblem == nil)
+        #expect(try ConnectionSettings(url: "postgres://app:pw@localhost/ifcd").transportProblem == nil)
+        #expect(try ConnectionSettings(url: "postgres://app:pw@127.0.0.1:5433/ifcd?sslmode=disable").transportProblem == nil)
+        #expect(try ConnectionSettings(url: "postgres://app:pw@%2Fvar%2Frun%2Fpostgresql/ifcd").transportProblem == nil)
     }
 }

@@ -51,6 +51,9 @@ public struct AppConfig: Sendable {
     /// `imports.maxBytes`, `imports.maxRows`: the caps of `POST /v1/imports/firearms`.
     public var importMaxBytes = RegistrySettings.defaultImportMaxBytes
     public var importMaxRows = RegistrySettings.defaultImportMaxRows
+    /// `database.allowInsecureTransport`: reach an external database on another host without
+    /// verified TLS (a network the operator trusts); off by default.
+    public var databaseAllowInsecureTransport = false
     /// `forensics.laboratory`: the laboratory named on every forensic report (ISO/IEC 17025
     /// §7.8.2.1 b), with its address as it should be printed.
     public var forensicsLaboratory = "Integrated Firearms Centre, forensic firearms laboratory"
@@ -86,6 +89,10 @@ public struct AppConfig: Sendable {
         if let v = string(["data", "dir"]) { config.dataDir = v }
         if let v = string(["database", "url"]), !v.isEmpty { config.databaseURL = v }
         if let v = string(["database", "ownerUrl"]), !v.isEmpty { config.ownerDatabaseURL = v }
+        if let v = string(["database", "allowInsecureTransport"]) {
+            guard let flag = Bool(v.lowercased()) else { throw ConfigurationError("database.allowInsecureTransport must be true or false") }
+            config.databaseAllowInsecureTransport = flag
+        }
         if let v = try int(["database", "poolSize"], "database.poolSize") { config.poolSize = v }
         if let v = try int(["database", "acquireTimeoutSeconds"], "database.acquireTimeoutSeconds") { config.acquireTimeoutSeconds = v }
         if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
@@ -169,6 +176,7 @@ public struct AppConfig: Sendable {
         var options = StoreRuntime.Options(dataDir: URL(fileURLWithPath: dataDir), databaseURL: databaseURL,
                                            ownerDatabaseURL: ownerDatabaseURL, poolSize: poolSize)
         options.acquireTimeout = .seconds(acquireTimeoutSeconds)
+        options.allowInsecureTransport = databaseAllowInsecureTransport
         return options
     }
 }

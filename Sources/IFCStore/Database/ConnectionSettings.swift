@@ -82,8 +82,10 @@ public struct ConnectionSettings: Sendable, Equatable {
         // Every pooled connection, embedded or external: no request holds a statement or an idle
         // transaction for long. The audit sealer counts on it (an entry whose transaction is still
         // open after its grace is no longer waited for), and the verifier lifts it for its walk.
+        // And every commit (audit entries above all) is durable before it is acknowledged, whatever
+        // the server's or the role's default for synchronous_commit says.
         configuration.options.additionalStartupParameters = [
-            ("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"),
+            ("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"), ("synchronous_commit", "on"),
         ]
         return configuration
     }
@@ -98,6 +100,16 @@ public struct ConnectionSettings: Sendable, Equatable {
                              : tlsMode == .require ? .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
                              : .prefer(try NIOSSLContext(configuration: TLSMode.opportunistic)))
         }
+    }
+
+    /// Why this connection would cross a network unprotected: TCP to a host other than this
+    /// machine with TLS not required (`sslmode` disable, allow or prefer; `require` and
+    /// `verify-*` verify the certificate fully here). Nil when it is protected or local.
+    public var transportProblem: String? {
+        guard case .tcp(let host, _, let tls) = endpoint, tls != .require else { return nil }
+        let local = ["localhost", "127.0.0.1", "::1", "[::1]"].contains(host.lowercased())
+        return local ? nil : "the database at \(host) is reached without verified TLS: use sslmode=verify-full "
+            + "(or set database.allowInsecureTransport, for a network you trust)"
     }
 
     /// Opens one connection outside any pool (migrations, bootstrap, CLI maintenance).

@@ -10,6 +10,8 @@ public final class StoreRuntime: Sendable {
         public var dataDir: URL
         /// The application role's URL (`IFCD_DATABASE_URL`); nil means the embedded cluster.
         public var databaseURL: String?
+        /// Lets an external database on another host be reached without verified TLS.
+        public var allowInsecureTransport = false
         /// The schema owner's URL for migrations; defaults to `databaseURL`.
         public var ownerDatabaseURL: String?
         public var poolSize: Int
@@ -66,6 +68,36 @@ public final class StoreRuntime: Sendable {
         }
     }
 
+    /// The app role must not be able to lift the trail's protection: not a superuser, not a
+    /// member of the owner role, and holding no UPDATE, DELETE, TRUNCATE or TRIGGER on the audit
+    /// tables. An external database whose roles were granted more stops start-up, naming why.
+    static func checkAppRoleCannotRewriteTheTrail(_ app: ConnectionSettings, owner: String, logger: Logger) async throws {
+        let reasons = try await app.withConnection(logger: logger) { connection -> [String] in
+            let rows = try await connection.query("""
+                SELECT current_user::text,
+                       (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),
+                       current_user <> \(owner) AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(owner))
+                           AND pg_has_role(current_user, \(owner), 'MEMBER'),
+                       ARRAY(SELECT t || ' ' || p FROM unnest(ARRAY['audit_entries', 'audit_seals']) t,
+                                                       unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) p
+                             WHERE has_table_privilege(current_user, t, p))
+                """, logger: logger)
+            var reasons: [String] = []
+            for try await (user, superuser, member, privileges) in rows.decode((String, Bool, Bool, [String]).self) {
+                if superuser { reasons.append("\(user) is a superuser") }
+                if member { reasons.append("\(user) is a member of the owner role \(owner)") }
+                if !privileges.isEmpty { reasons.append("\(user) holds \(privileges.joined(separator: ", "))") }
+            }
+            return reasons
+        }
+        if !reasons.isEmpty {
+            throw ConfigurationError("""
+                the application role could rewrite the audit trail (\(reasons.joined(separator: "; "))). Serve as a role \
+                that holds only SELECT and INSERT on the audit tables (see the schema's grants to ifcd_app).
+                """)
+        }
+    }
+
     /// Starts (or finds) the database and migrates it. The returned runtime's client must be run
     /// (`database.client.run()`) by the caller, as a service or in a task.
     public static func open(_ options: Options, migrations: [Migration], migrate: Bool = true, logger: Logger,
@@ -77,6 +109,9 @@ public final class StoreRuntime: Sendable {
         if let url = options.databaseURL, !url.isEmpty {
             app = try ConnectionSettings(url: url)
             owner = try options.ownerDatabaseURL.map { try ConnectionSettings(url: $0) } ?? app
+            if !options.allowInsecureTransport, let problem = app.transportProblem ?? owner.transportProblem {
+                throw ConfigurationError(problem)
+            }
         } else {
             let embedded = try EmbeddedCluster(dataDir: options.dataDir, options: options.clusterOptions, logger: logger)
             let running = try await embedded.start()
@@ -100,6 +135,7 @@ public final class StoreRuntime: Sendable {
         }
         if migrate {
             try await checkAppRoleDoesNotOwnTheTrail(app, logger: logger)
+            try await checkAppRoleCannotRewriteTheTrail(app, owner: owner.username, logger: logger)
         }
         let client = PostgresClient(configuration: try app.clientConfiguration(maximumConnections: options.poolSize),
                                     backgroundLogger: clientLogger ?? logger)
