@@ -93,3 +93,18 @@ struct AuditCheckpointTests {
         }
     }
 }
+
+@Suite("Private files")
+struct PrivateFileTests {
+    @Test("secret files are written with their final mode, replacing an older one atomically, and no other user can read them")
+    func modes() throws {
+        let path = "/tmp/ifcd-private-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try PrivateFile.write(Data("first".utf8), to: path, mode: 0o600)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600)
+        try PrivateFile.write(Data("second".utf8), to: path, mode: 0o400)
+        #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o400)
+        #expect(FileManager.default.contents(atPath: path) == Data("second".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix(URL(fileURLWithPath: path).lastPathComponent + ".tmp") }.isEmpty)
+    }
+}

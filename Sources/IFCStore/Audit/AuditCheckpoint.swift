@@ -97,13 +97,8 @@ public struct CheckpointFiles: Sendable {
             return try Curve25519.Signing.PrivateKey(rawRepresentation: data)
         }
         let key = Curve25519.Signing.PrivateKey()
-        guard manager.createFile(atPath: keyURL.path, contents: key.rawRepresentation, attributes: [.posixPermissions: 0o400]) else {
-            throw CheckpointError("cannot create \(keyURL.path)")
-        }
-        guard manager.createFile(atPath: publicKeyURL.path, contents: Data(key.publicKey.rawRepresentation.base64EncodedString().utf8),
-                                 attributes: [.posixPermissions: 0o444]) else {
-            throw CheckpointError("cannot create \(publicKeyURL.path)")
-        }
+        try PrivateFile.write(key.rawRepresentation, to: keyURL.path, mode: 0o400)
+        try PrivateFile.write(Data(key.publicKey.rawRepresentation.base64EncodedString().utf8), to: publicKeyURL.path, mode: 0o444)
         return key
     }
 
@@ -123,15 +118,8 @@ public struct CheckpointFiles: Sendable {
         let data = try checkpoint.json()
         let name = "checkpoint-\(String(format: "%012lld", checkpoint.position)).json"
         let file = directory.appendingPathComponent(name)
-        if !manager.fileExists(atPath: file.path) {
-            _ = manager.createFile(atPath: file.path, contents: data, attributes: [.posixPermissions: 0o440])
-        }
-        let temporary = directory.appendingPathComponent(".latest.json.tmp")
-        try? manager.removeItem(at: temporary)
-        guard manager.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o440]) else {
-            throw CheckpointError("cannot write \(temporary.path)")
-        }
-        if rename(temporary.path, latestURL.path) != 0 { throw CheckpointError("cannot replace \(latestURL.path)") }
+        if !manager.fileExists(atPath: file.path) { try PrivateFile.write(data, to: file.path, mode: 0o440) }
+        try PrivateFile.write(data, to: latestURL.path, mode: 0o440)
     }
 }
 

@@ -243,11 +243,10 @@ public final class EmbeddedCluster: Sendable {
     private func initdb() throws {
         let secrets = Secrets(superuser: Self.randomSecret(), owner: Self.randomSecret(), app: Self.randomSecret())
         let secretsData = try JSONEncoder().encode(secrets)
-        try secretsData.write(to: secretsURL, options: [.atomic])
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: secretsURL.path)
+        // Created 0600 by open(2) itself: no window in which another user could read them.
+        try PrivateFile.write(secretsData, to: secretsURL.path, mode: 0o600)
         let pwfile = runDir.appendingPathComponent("pwfile")
-        try Data((secrets.superuser + "\n").utf8).write(to: pwfile)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: pwfile.path)
+        try PrivateFile.write(Data((secrets.superuser + "\n").utf8), to: pwfile.path, mode: 0o600)
         if let ids = postgresIDs { try Posix.chown(pwfile.path, ids) }
         defer { try? FileManager.default.removeItem(at: pwfile) }
         logger.info("creating PostgreSQL cluster", metadata: ["pgdata": "\(pgdata.path)"])

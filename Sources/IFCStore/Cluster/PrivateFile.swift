@@ -1,0 +1,46 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Files that hold secrets (database passwords, the checkpoint signing key), created with their
+/// final mode by `open(2)` itself: there is no moment, between creating and chmod-ing, in which
+/// another user could open them. A replacement is written the same way beside the file and
+/// renamed over it.
+public enum PrivateFile {
+    /// Writes `data` to `path` with `mode`, replacing any file there atomically.
+    public static func write(_ data: Data, to path: String, mode: mode_t) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw CocoaError.error(path, errno) }
+        var ok = fchmod(fd, mode) == 0
+        if ok {
+            ok = data.withUnsafeBytes { buffer -> Bool in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written <= 0 { return false }
+                    offset += written
+                }
+                return true
+            }
+        }
+        ok = ok && fsync(fd) == 0
+        let failure = errno
+        close(fd)
+        guard ok, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError.error(path, ok ? errno : failure)
+        }
+    }
+}
+
+extension CocoaError {
+    static func error(_ path: String, _ code: Int32) -> any Error {
+        NSError(domain: NSPOSIXErrorDomain, code: Int(code), userInfo: [NSFilePathErrorKey: path,
+                                                                        NSLocalizedDescriptionKey: String(cString: strerror(code))])
+    }
+}
