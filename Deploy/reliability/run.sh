@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reliability harness, one command: builds ifcd, then runs the failure scenarios against it
 # and prints a table of outcomes.
-#   bash Deploy/reliability/run.sh [crash-daemon] [crash-postmaster] [outage] [custody-race] [fuzz]   (default: all)
+#   bash Deploy/reliability/run.sh [crash-daemon] [crash-postmaster] [outage] [custody-race] [owner-reseal] [delete-tail] [fuzz]
+#   (default: all)
 # Each scenario runs a fresh ifcd on loopback with its own embedded PostgreSQL (see harness.py and
 # fuzz.sh). IFCD_BUILD_CONFIGURATION picks debug (default) or release; FUZZ_SECONDS bounds fuzzing.
 set -euo pipefail
@@ -12,7 +13,7 @@ ensure_postgres
 
 configuration="${IFCD_BUILD_CONFIGURATION:-debug}"
 scenarios=("$@")
-if [ ${#scenarios[@]} = 0 ]; then scenarios=(crash-daemon crash-postmaster outage custody-race fuzz); fi
+if [ ${#scenarios[@]} = 0 ]; then scenarios=(crash-daemon crash-postmaster outage custody-race owner-reseal delete-tail fuzz); fi
 swift build -c "$configuration" --product ifcd >&2
 bin="$(swift build -c "$configuration" --show-bin-path)/ifcd"
 results="$(mktemp /tmp/ifcd-reliability.XXXXXX)"
@@ -45,7 +46,13 @@ for line in open(sys.argv[1]):
     answers = (", ".join(f"{k}: {v}" for k, v in broken.get("by_status", {}).items()) +
                (f'; slowest {broken["slowest_seconds"]} s' if broken else "") + extra)
     outcome = ("passed" if not r.get("error") else r["error"]) if r["ok"] else "FAILED " + r.get("error", "")
-    print(f'| {r["scenario"]} | {outcome} | {acked} | {lost} | {answers} | {r.get("audit_verify", "")} |')
+    verify = r.get("audit_verify", "")
+    if "checkpoint_verify_exit" in r:  # the owner scenarios: honest, then attacked, with the kept checkpoint
+        acked = f'{r["firearms_acknowledged"]}/-'
+        verify = (f'honest trail with checkpoint {r["checkpoint_position"]}: exit {r["honest_verify_exit"]}; after the attack '
+                  f'alone: exit {r["audit_verify_exit"]}, with the checkpoint: exit {r["checkpoint_verify_exit"]} '
+                  f'({r["checkpoint_verify"].splitlines()[-1] if r["checkpoint_verify"] else ""})')
+    print(f'| {r["scenario"]} | {outcome} | {acked} | {lost} | {answers} | {verify} |')
 PY
 rm -f "$results"
 exit "$failed"
