@@ -219,7 +219,9 @@ def audit_verify(daemon):
     return result.returncode, (result.stdout.strip() or result.stderr.strip())
 
 
-def setup(binary, work, roles=("clerk", "analyst")):
+def setup(binary, work, roles=("clerk", "analyst", "bulk_reader")):
+    """A fresh data folder and a user with `roles` (bulk_reader: the harness reads back every record
+    it wrote, past the hourly ceiling of records read)."""
     data = os.path.join(work, "data")
     port = free_port()
     daemon = Daemon(binary, data, port)
@@ -414,7 +416,7 @@ def custody_race(binary, work, load_seconds, clients=8):
     """kill -9 of ifcd while many clients race to send one exhibit: after the restart each exhibit
     has at most one transfer, the acknowledged one if any was acknowledged, its chain is linear, and
     the audit trail verifies."""
-    daemon, token = setup(binary, work, roles=("examiner",))
+    daemon, token = setup(binary, work, roles=("examiner", "bulk_reader"))
     daemon.start()
     status, case, _ = request(daemon.port, "POST", "/v1/cases", token, {
         "submitting_agency": "Harness Police", "officer": "Insp. Harness", "offence": "shooting with intent"})
