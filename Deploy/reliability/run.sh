@@ -40,7 +40,7 @@ for line in open(sys.argv[1]):
     r = json.loads(line)
     broken = r.get("requests_during_outage") or r.get("started_after_kill") or r.get("answers_after_kill") or {}
     lost = (r.get("firearms_missing", 0) + r.get("firearms_changed", 0) + r.get("events_missing", 0)) if "firearms_missing" in r else r.get("lost", "")
-    acked = f'{r["firearms_acknowledged"]}/{r["events_acknowledged"]}' if "firearms_acknowledged" in r else (
+    acked = f'{r["firearms_acknowledged"]}/{r.get("events_acknowledged", "-")}' if "firearms_acknowledged" in r else (
         f'{r["acknowledged"]} transfers of {r["exhibits"]} exhibits, {r["clients_per_exhibit"]} senders each' if "acknowledged" in r else "")
     extra = f' (ready again after {r["ready_again_after_seconds"]} s)' if r.get("ready_again_after_seconds") is not None else ""
     answers = (", ".join(f"{k}: {v}" for k, v in broken.get("by_status", {}).items()) +
@@ -48,7 +48,6 @@ for line in open(sys.argv[1]):
     outcome = ("passed" if not r.get("error") else r["error"]) if r["ok"] else "FAILED " + r.get("error", "")
     verify = r.get("audit_verify", "")
     if "checkpoint_verify_exit" in r:  # the owner scenarios: honest, then attacked, with the kept checkpoint
-        acked = f'{r["firearms_acknowledged"]}/-'
         verify = (f'honest trail with checkpoint {r["checkpoint_position"]}: exit {r["honest_verify_exit"]}; after the attack '
                   f'alone: exit {r["audit_verify_exit"]}, with the checkpoint: exit {r["checkpoint_verify_exit"]} '
                   f'({r["checkpoint_verify"].splitlines()[-1] if r["checkpoint_verify"] else ""})')
