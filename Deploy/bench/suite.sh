@@ -57,7 +57,7 @@ log() { echo "suite: $*" >&2; }
 # ---- 1. Data ----
 log "generating $firearms firearms"
 bash Deploy/bench/generate-firearms.sh "$firearms" >"$dir/firearms.csv"
-printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --role clerk --role analyst --role examiner --role auditor \
+printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --role clerk --role analyst --role examiner --role auditor --role bulk_reader \
     --password-stdin --data-dir "$data" >/dev/null
 IFCD_LOG_LEVEL=warning "$bin" serve --data-dir "$data" --port "$port" >"$dir/serve.log" 2>&1 &
 serve_pid=$!
@@ -394,7 +394,7 @@ REPORT
 # and components, the candidates stored); GET /v1/firearms/search?fuzzy=true. Each serial is a
 # registry serial with one character misread, as a foreign request would carry it.
 log "tracing runs"
-printf '%s\n' 'tracer passphrase 0123' | "$bin" user add tracer --role liaison --role analyst --password-stdin --data-dir "$data" >/dev/null
+printf '%s\n' 'tracer passphrase 0123' | "$bin" user add tracer --role liaison --role analyst --role bulk_reader --password-stdin --data-dir "$data" >/dev/null
 tracer_token="$("$bin" token issue tracer --ttl 4h --data-dir "$data")"
 sql -At -c "SELECT serial_normalized FROM firearms WHERE serial_normalized IS NOT NULL ORDER BY random() LIMIT 5000" >"$dir/serials.txt"
 deadline="$(date -u -d '+30 days' +%Y-%m-%d)"

@@ -6,6 +6,17 @@
   harness.py --bin .build/debug/ifcd outage            stop PostgreSQL under load, then start it again
   harness.py --bin .build/debug/ifcd custody-race      many clients send one exhibit at once, round after
                                                        round, through a kill -9 of ifcd: one transfer each
+  harness.py --bin .build/debug/ifcd owner-reseal      as the database owner, rewrite a sealed entry and
+                                                       re-seal the chain from it (serve re-seals on restart)
+  harness.py --bin .build/debug/ifcd delete-tail       as the database owner, delete the newest entries
+                                                       and their seals
+
+The two owner scenarios run activity with serve writing a signed checkpoint every second, keep
+one (`ifcd audit checkpoint export`), check that the honest trail verifies with and without it,
+then attack with the owner's password from the data folder's secrets.json (triggers disabled
+for the attack, re-enabled after). The chain then still verifies on its own, which is what such
+an insider can achieve; `ifcd audit verify --checkpoint` with the kept checkpoint must fail
+(exit 1) and name the break.
 
 Each scenario starts ifcd on a fresh data folder, runs writers that record every acknowledged
 (201) firearm and event, breaks something, and then checks: every acknowledged write reads back
@@ -67,10 +78,11 @@ class Daemon:
         return subprocess.run([self.binary, *args, "--data-dir", self.data], input=stdin, capture_output=True,
                               text=True, timeout=300)
 
-    def start(self):
+    def start(self, env=None):
         log = open(self.log_path, "a")
         self.process = subprocess.Popen([self.binary, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                                         "--data-dir", self.data], stdout=log, stderr=subprocess.STDOUT)
+                                         "--data-dir", self.data], stdout=log, stderr=subprocess.STDOUT,
+                                        env=None if env is None else {**os.environ, **env})
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -207,7 +219,9 @@ def audit_verify(daemon):
     return result.returncode, (result.stdout.strip() or result.stderr.strip())
 
 
-def setup(binary, work, roles=("clerk", "analyst")):
+def setup(binary, work, roles=("clerk", "analyst", "bulk_reader")):
+    """A fresh data folder and a user with `roles` (bulk_reader: the harness reads back every record
+    it wrote, past the hourly ceiling of records read)."""
     data = os.path.join(work, "data")
     port = free_port()
     daemon = Daemon(binary, data, port)
@@ -402,7 +416,7 @@ def custody_race(binary, work, load_seconds, clients=8):
     """kill -9 of ifcd while many clients race to send one exhibit: after the restart each exhibit
     has at most one transfer, the acknowledged one if any was acknowledged, its chain is linear, and
     the audit trail verifies."""
-    daemon, token = setup(binary, work, roles=("examiner",))
+    daemon, token = setup(binary, work, roles=("examiner", "bulk_reader"))
     daemon.start()
     status, case, _ = request(daemon.port, "POST", "/v1/cases", token, {
         "submitting_agency": "Harness Police", "officer": "Insp. Harness", "offence": "shooting with intent"})
@@ -458,10 +472,111 @@ def custody_race(binary, work, load_seconds, clients=8):
     return ok, result
 
 
+def owner_sql(daemon, sql):
+    """Runs `sql` as the schema owner (the password in the data folder's secrets.json), over the
+    embedded cluster's Unix socket. Returns psql's stdout."""
+    with open(os.path.join(daemon.data, "secrets.json")) as f:
+        password = json.load(f)["owner"]
+    with open(os.path.join(daemon.data, "pgdata", "postmaster.pid")) as f:
+        lines = f.read().splitlines()
+    port, socket_dir = lines[3].strip(), lines[4].strip()
+    psql = os.path.join(PG_BIN, "psql") if os.path.exists(os.path.join(PG_BIN, "psql")) else "psql"
+    result = subprocess.run([psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socket_dir, "-p", port,
+                             "-U", "ifcd_owner", "-d", "ifcd", "-c", sql],
+                            env={**os.environ, "PGPASSWORD": password}, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"psql as the owner failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def owner_attack(binary, work, kind, load_seconds):
+    """Activity under serve with a checkpoint a second; a checkpoint kept; the honest trail verifies
+    with it; then the owner deletes the tail, or rewrites an entry and re-seals from it; the
+    chain alone still verifies, the kept checkpoint catches it."""
+    daemon, token = setup(binary, work)
+    env = {"IFCD_AUDIT_CHECKPOINT_SECONDS": "1"}
+    daemon.start(env)
+    load = Load(daemon.port, token, writers=3)
+    load.start()
+    wait_for_acknowledgements(load, 30, 60)
+    time.sleep(load_seconds)
+    load.stop()
+    # Reads too, so the trail holds both kinds of entry.
+    for firearm_id in list(load.firearms)[:20]:
+        request(daemon.port, "GET", f"/v1/firearms/{firearm_id}", token)
+    # Let the sealer seal everything and the checkpointer sign the head (it writes every second).
+    head = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(1.5)
+        sealed = owner_sql(daemon, "SELECT coalesce(max(position), 0) || ' ' || (SELECT count(*) FROM audit_entries e "
+                                   "WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)) FROM audit_seals")
+        position, unsealed = (int(x) for x in sealed.split())
+        exported = daemon.cli("audit", "checkpoint", "export")
+        if exported.returncode == 0 and unsealed == 0 and json.loads(exported.stdout)["position"] == position:
+            head = exported.stdout
+            break
+    if head is None:
+        raise RuntimeError("serve wrote no checkpoint of the sealed head within 30 s")
+    saved = os.path.join(work, "saved-checkpoint.json")
+    with open(saved, "w") as f:
+        f.write(head)
+    checkpoint = json.loads(head)
+    result = {"firearms_acknowledged": len(load.firearms), "checkpoint_position": checkpoint["position"]}
+
+    # The honest trail: verify passes alone and with the kept checkpoint.
+    result["serve_exit"] = daemon.stop()
+    honest = daemon.cli("audit", "verify", "--checkpoint", saved)
+    result["honest_verify_exit"], result["honest_verify"] = honest.returncode, honest.stdout.strip() or honest.stderr.strip()
+
+    # The attack, as the owner, against a running daemon.
+    daemon.start(env)
+    disable = "ALTER TABLE audit_entries DISABLE TRIGGER USER; ALTER TABLE audit_seals DISABLE TRIGGER USER;"
+    enable = "ALTER TABLE audit_entries ENABLE TRIGGER USER; ALTER TABLE audit_seals ENABLE TRIGGER USER;"
+    if kind == "delete-tail":
+        # The newest tenth of the signed trail (at least 5 entries), entries and seals.
+        keep = max(1, checkpoint["position"] - max(5, checkpoint["position"] // 10))
+        deleted = owner_sql(daemon, f"""BEGIN; {disable}
+            WITH gone AS (DELETE FROM audit_seals WHERE position > {keep} RETURNING entry_seq),
+                 entries AS (DELETE FROM audit_entries WHERE seq IN (SELECT entry_seq FROM gone) RETURNING seq)
+            SELECT count(*) FROM entries; {enable} COMMIT;""")
+        result["entries_deleted"] = int(deleted.split()[-1])
+        daemon.stop()
+    else:
+        # An entry in the middle of the signed trail is rewritten (another actor), its seal and
+        # every later one deleted; serve, restarted, re-seals them into a chain that holds.
+        middle = max(1, checkpoint["position"] // 2)
+        owner_sql(daemon, f"""BEGIN; {disable}
+            UPDATE audit_entries SET actor = 'someone-else', detail = '{{"rewritten": "by the owner"}}'
+              WHERE seq = (SELECT entry_seq FROM audit_seals WHERE position = {middle});
+            DELETE FROM audit_seals WHERE position >= {middle}; {enable} COMMIT;""")
+        result["rewritten_position"] = middle
+        daemon.stop()
+        daemon.start(env)  # the first sealing round after a start seals every unsealed entry
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if owner_sql(daemon, "SELECT count(*) FROM audit_entries e WHERE NOT EXISTS "
+                                 "(SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)") == "0":
+                break
+            time.sleep(0.5)
+        result["resealed"] = int(owner_sql(daemon, f"SELECT count(*) FROM audit_seals WHERE position >= {middle}"))
+        daemon.stop()
+    alone = daemon.cli("audit", "verify")
+    result["audit_verify_exit"], result["audit_verify"] = alone.returncode, alone.stdout.strip() or alone.stderr.strip()
+    caught = daemon.cli("audit", "verify", "--checkpoint", saved)
+    result["checkpoint_verify_exit"] = caught.returncode
+    result["checkpoint_verify"] = caught.stdout.strip() or caught.stderr.strip()
+    expected = "tail was removed" if kind == "delete-tail" else "rewritten and re-sealed"
+    ok = (result["firearms_acknowledged"] > 0 and result["honest_verify_exit"] == 0 and result["audit_verify_exit"] == 0
+          and result["checkpoint_verify_exit"] == 1 and expected in result["checkpoint_verify"])
+    return ok, result
+
+
 def main():
     global PG_BIN
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["crash-daemon", "crash-postmaster", "outage", "custody-race"])
+    parser.add_argument("scenario", choices=["crash-daemon", "crash-postmaster", "outage", "custody-race",
+                                                     "owner-reseal", "delete-tail"])
     parser.add_argument("--bin", required=True, help="the ifcd executable")
     parser.add_argument("--load-seconds", type=float, default=4)
     parser.add_argument("--down-seconds", type=float, default=8)
@@ -473,7 +588,9 @@ def main():
     os.chmod(work, 0o755)  # the cluster runs as postgres when we are root
     started = time.monotonic()
     try:
-        if args.scenario == "custody-race":
+        if args.scenario in ("owner-reseal", "delete-tail"):
+            ok, result = owner_attack(os.path.abspath(args.bin), work, args.scenario, args.load_seconds)
+        elif args.scenario == "custody-race":
             ok, result = custody_race(os.path.abspath(args.bin), work, args.load_seconds)
         elif args.scenario == "outage":
             ok, result = outage(os.path.abspath(args.bin), work, args.load_seconds, args.down_seconds, args.acquire_timeout)

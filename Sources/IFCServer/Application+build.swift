@@ -74,7 +74,9 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
 
 public func buildParts(_ context: AppContext) throws -> AppParts {
     let sealer = AuditSealer(database: context.database, logger: context.logger)
-    let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters, onFlush: { sealer.wake() })
+    let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters,
+                                  readCeiling: ReadCeiling(maxPerHour: context.config.auditMaxReadsPerHour, now: context.environment.now),
+                                  onFlush: { sealer.wake() })
     let accounts = Accounts(database: context.database, audit: auditWriter,
                             hasher: PasswordHasher(cost: UInt8(context.config.bcryptCost)), environment: context.environment,
                             settings: .init(tokenTTL: context.config.tokenTTL, maxFailedLogins: context.config.maxFailedLogins,

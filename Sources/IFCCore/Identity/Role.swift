@@ -12,6 +12,9 @@ public enum Role: String, CaseIterable, Codable, Sendable, Hashable, Comparable 
     case liaison
     /// Reads and verifies the audit trail; changes nothing.
     case auditor
+    /// A flag, not an access: lifts the ceiling of records read per hour (`audit.maxReadsPerHour`)
+    /// for an analyst who needs more. Reaches no route by itself; like any role, not with admin.
+    case bulkReader = "bulk_reader"
 
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rawValue < rhs.rawValue }
 

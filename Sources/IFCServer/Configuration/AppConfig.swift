@@ -31,6 +31,9 @@ public struct AppConfig: Sendable {
     /// `audit.checkpointDir` (default DATA/checkpoints) and `audit.keyDir` (default DATA/keys):
     /// where checkpoints are written for shipping to write-once storage, and the signing key.
     public var auditCheckpointDir: String?
+    /// `audit.maxReadsPerHour`: records one user may read in an hour, over every route; a user
+    /// holding `bulk_reader` has no ceiling. Counted in the serving process (see `ReadCeiling`).
+    public var auditMaxReadsPerHour = 5000
     public var auditKeyDir: String?
     public var checkpointFiles: CheckpointFiles {
         CheckpointFiles(keyDirectory: URL(fileURLWithPath: auditKeyDir ?? dataDir + "/keys"),
@@ -111,6 +114,10 @@ public struct AppConfig: Sendable {
         if let v = try int(["audit", "checkpointSeconds"], "audit.checkpointSeconds") {
             guard (1...3600).contains(v) else { throw ConfigurationError("audit.checkpointSeconds must be 1 to 3600") }
             config.auditCheckpointSeconds = v
+        }
+        if let v = try int(["audit", "maxReadsPerHour"], "audit.maxReadsPerHour") {
+            guard (1...100_000_000).contains(v) else { throw ConfigurationError("audit.maxReadsPerHour must be 1 to 100000000") }
+            config.auditMaxReadsPerHour = v
         }
         if let v = string(["audit", "checkpointDir"]), !v.isEmpty { config.auditCheckpointDir = v }
         if let v = string(["audit", "keyDir"]), !v.isEmpty { config.auditKeyDir = v }

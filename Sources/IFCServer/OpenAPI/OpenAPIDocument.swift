@@ -151,6 +151,7 @@ public enum OpenAPIDocument {
             problem(428, "If-Match is missing")
         }
         if spec.path.contains("{") { problem(404, "no such record") }
+        if spec.access != .open { problem(429, "the user's ceiling of records read per hour is reached; Retry-After says when") }
         problem(503, "the database is unavailable")
         var operation: [String: JSONValue] = [
             "operationId": .string(spec.operationID), "summary": .string(spec.summary), "tags": [.string(spec.tag)],

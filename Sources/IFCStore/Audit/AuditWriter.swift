@@ -59,12 +59,16 @@ public final class AuditWriter: Sendable {
     private let workers: Int
     private let maxBatch: Int
     private let onFlush: @Sendable () -> Void
+    /// The per-user ceiling of records read per hour; nil (the CLI, the demo seed): none.
+    public let readCeiling: ReadCeiling?
 
     /// - Parameter onFlush: called after each committed batch (the sealer's wake-up).
-    public init(database: Database, workers: Int = 2, maxBatch: Int = 1000, onFlush: @escaping @Sendable () -> Void = {}) {
+    public init(database: Database, workers: Int = 2, maxBatch: Int = 1000, readCeiling: ReadCeiling? = nil,
+                onFlush: @escaping @Sendable () -> Void = {}) {
         self.database = database
         self.workers = workers
         self.maxBatch = maxBatch
+        self.readCeiling = readCeiling
         self.onFlush = onFlush
     }
 
@@ -75,9 +79,30 @@ public final class AuditWriter: Sendable {
     }
 
     /// Records the entries of one read (a list: one per record returned); returns once all are
-    /// committed, whichever batches they land in.
+    /// committed, whichever batches they land in. Every read of every module passes here before
+    /// its data is answered, so the read ceiling is kept here: over it, the refusal is recorded
+    /// instead and a 429 thrown.
     public func record(_ entries: [AuditEntry]) async throws {
         guard !entries.isEmpty else { return }
+        if let readCeiling {
+            for (user, records) in ReadCeiling.recordsRead(in: entries) {
+                guard case .refused(let read, let retryAfter) = readCeiling.admit(records, by: user),
+                      let first = entries.first(where: { $0.actorID == user }) else { continue }
+                let refusal = AuditEntry(actor: first.actor, actorID: user, roles: first.roles, action: "read.ceiling",
+                                         recordType: first.recordType, requestID: first.requestID, outcome: .denied,
+                                         detail: AuditEntry.detail(["action": first.action, "records": "\(records)",
+                                                                    "read_in_hour": "\(read)", "ceiling": "\(readCeiling.maxPerHour)"]))
+                try await enqueue([refusal])
+                throw Problem(slug: "read-ceiling", title: "Too many records read", status: 429,
+                              detail: "\(read) records read in the last hour and \(records) more asked; the ceiling is \(readCeiling.maxPerHour) an hour "
+                                  + "(an administrator may grant the bulk_reader role): retry in \(retryAfter) s",
+                              retryAfter: retryAfter)
+            }
+        }
+        try await enqueue(entries)
+    }
+
+    private func enqueue(_ entries: [AuditEntry]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let completion = Completion(count: entries.count, continuation: continuation)
             let worker: CheckedContinuation<Void, Never>?? = state.withLock { state in
