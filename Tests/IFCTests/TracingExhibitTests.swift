@@ -1,8 +1,12 @@
+import Exhibits
+import Forensics
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import IFCCore
+import IFCHTTP
 import PostgresNIO
+import Registry
 import Testing
 
 /// A trace drafted from a ballistic exhibit (ITI section V, issue 14: "creating one from … an
@@ -114,6 +118,31 @@ struct TracingExhibitTests {
             #expect(object["case_id"] as? String == caseID)
             #expect(object["seizure_id"] as? String == seizure)
             #expect(((object["firearm"] as? [String: Any])?["description"] as? String)?.contains("pistol slide, serial partly legible") == true)
+        }
+    }
+
+    @Test("the exhibits read API: an exhibit by id or by reference, each read audited as the caller's with the reading module as via; unknown is nil")
+    func readAPI() async throws {
+        try await withTestApp { app in
+            let examiner = try await app.token(roles: [.examiner])
+            let caseID = try await ExhibitsTests.openCase(app, examiner: examiner)
+            let created = try await ExhibitsTests.create(app, examiner: examiner, ExhibitsTests.exhibit(case: caseID))
+            let id = try #require(UUID(uuidString: try TracingTests.id(created)))
+            let reference = try #require(created["reference"] as? String)
+            let kit = ModuleContext(database: app.store, audit: app.parts.auditWriter, environment: .live)
+            let registry = Registry(kit)
+            let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"))
+            let reader = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"),
+                                  users: app.parts.accounts).reader(for: "reader-test")
+            let principal = Principal.cli(osUser: "reader-test")
+            #expect(try await reader.exhibit(id: id, by: principal, requestID: nil)?.reference == reference)
+            #expect(try await reader.exhibit(reference: reference, by: principal, requestID: nil)?.id == id)
+            #expect(try await reader.exhibit(id: UUID(), by: principal, requestID: nil) == nil)
+            #expect(try await reader.exhibit(reference: "EX-1999-000001", by: principal, requestID: nil) == nil)
+            #expect(try await Self.count(app, """
+                SELECT count(*) FROM audit_entries WHERE action = 'exhibit.read' AND record_id = \(id.uuidString.lowercased())
+                  AND detail->'query'->>'via' = 'reader-test'
+                """) == 2)
         }
     }
 }
