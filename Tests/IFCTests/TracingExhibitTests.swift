@@ -65,6 +65,11 @@ struct TracingExhibitTests {
             let read = try await app.request(.get, "/v1/traces/\(traceID)", token: liaison)
             #expect(try read.object["exhibit_id"] as? String == pistolID)
             #expect(try await Self.count(app, "SELECT count(*) FROM traces WHERE id = \(traceID)::uuid AND exhibit_id = \(pistolID)::uuid") == 1)
+            // The printable document shows the exhibit's description with the firearm as found.
+            let page = try await app.request(.get, "/v1/traces/\(traceID)/document", token: liaison, headers: [.accept: "text/html"])
+            #expect(page.status == .ok)
+            #expect(page.text.contains("semi-automatic pistol, recovered under the driver&#39;s seat")
+                    || page.text.contains("semi-automatic pistol, recovered under the driver's seat"), "\(page.text)")
             // The exhibit was read through the exhibits read API, audited as the liaison officer's, via tracing.
             #expect(try await Self.count(app, """
                 SELECT count(*) FROM audit_entries WHERE action = 'exhibit.read' AND record_type = 'exhibit' AND record_id = \(pistolID)
