@@ -121,12 +121,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // International tracing requests; reads the registry and forensics only through their read APIs.
+        // International tracing requests; reads the registry, forensics and exhibits only through their read APIs.
         // (Named IFCTracing: swift-distributed-tracing, in the graph through Hummingbird, has a `Tracing` target.)
         .target(
             name: "IFCTracing",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics",
+                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics", "Exhibits",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

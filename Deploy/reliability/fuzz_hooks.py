@@ -37,6 +37,10 @@ STATE_REFUSALS = [
      re.compile(r"(no version of this report is issued yet|a first issue amends nothing|version \d+ is issued|an amended report says why)")),
     # The two exhibits a lead links.
     (re.compile(r"exhibit_[ab]"), re.compile(r"no exhibit has this id")),
+    # A custody transfer to a user names an existing, enabled user (the fuzzer's usernames are random).
+    (re.compile(r"to_user"), re.compile(r"names no enabled user of this system")),
+    # A trace drafted from an exhibit: the exhibit's kind, and the links given beside it must be its own.
+    (re.compile(r"exhibit_id"), re.compile(r"(is an? [a-z ]+: a trace follows a firearm|belongs to another (case|seizure) than|is another registry firearm than)")),
     # Tracing: sending a draft checks the ITI minimum content stored on it (each missing field),
     # its deadline against today, and the legal review its personal data needs.
     (re.compile(r"addressee|requesting_officer|requesting_agency|firearm|firearm\.(make|type|calibre|serial)|circumstances(\.recovered_on|\.recovery_country)?|legal_basis|illicit_nature|intended_use|deadline"),

@@ -360,7 +360,8 @@ def outage(binary, work, load_seconds, down_seconds, acquire_timeout):
 
 class CustodyRace:
     """Round after round: a new exhibit, then `clients` threads sending it at once, each to its own
-    receiver. Records every acknowledged (201) transfer per exhibit."""
+    receiver (a storage location: a user receiver must be an existing account). Records every
+    acknowledged (201) transfer per exhibit."""
 
     def __init__(self, port, token, case_id, clients=8):
         self.port, self.token, self.case_id, self.clients = port, token, case_id, clients
@@ -377,7 +378,7 @@ class CustodyRace:
         except threading.BrokenBarrierError:
             return
         status, body, seconds = request(self.port, "POST", f"/v1/exhibits/{exhibit_id}/transfers", self.token,
-                                        {"to_user": f"receiver{n}", "purpose": "race", "seal_intact": True})
+                                        {"to_location": f"Race vault {n}", "purpose": "race", "seal_intact": True})
         with self.lock:
             self.answers.append((time.monotonic(), status, seconds, None, None))
             if status == 201:

@@ -360,3 +360,10 @@ extension Accounts {
         }
     }
 }
+
+extension Accounts: UserDirectory {
+    public func isActiveUser(_ username: String) async throws -> Bool {
+        guard let user = try await database.withConnection({ try await UserStore.find(username: username, on: $0) }) else { return false }
+        return !user.disabled
+    }
+}

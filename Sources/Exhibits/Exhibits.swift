@@ -19,6 +19,8 @@ public struct Exhibits: IFCModule {
     let environment: AppEnvironment
     let forensics: ForensicsReader
     let registry: RegistryReader
+    /// Who may receive an exhibit (the accounts module's, through IFCHTTP's `UserDirectory`).
+    let users: any UserDirectory
 
     /// `EX-2026-000123`, an exhibit's number.
     public static let references = ReferenceSeries.yearly("EX")
@@ -29,12 +31,13 @@ public struct Exhibits: IFCModule {
     /// (for now: all exhibits, as they read all cases).
     static let readers = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
 
-    public init(_ context: ModuleContext, forensics: ForensicsReader, registry: RegistryReader) {
+    public init(_ context: ModuleContext, forensics: ForensicsReader, registry: RegistryReader, users: any UserDirectory) {
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment
         self.forensics = forensics
         self.registry = registry
+        self.users = users
     }
 
     public func addRoutes(to routes: RouteRegistry) {

@@ -63,11 +63,12 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
         importMaxBytes: context.config.importMaxBytes, importMaxRows: context.config.importMaxRows))
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               laboratory: context.config.forensicsLaboratory)
-    let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"))
+    let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
     // The case report lists the case's exhibits with their custody (the exhibits module reads
     // forensics, so it is attached, not imported).
     forensics.attach(exhibits: exhibits)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
+                          exhibits: exhibits.reader(for: "tracing"),
                           settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
     return [accounts, registry, forensics, exhibits, tracing] + context.additionalModules(kit, registry)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Exhibits
 import Forensics
 import IFCCore
 import IFCHTTP
@@ -25,7 +26,8 @@ public struct TracingSettings: Sendable {
 ///
 /// Laid out like the forensics module, a folder per concept (`Traces/`, `Messages/`,
 /// `Incoming/`), rules without HTTP or SQL in `Rules/`. The registry is read only through
-/// `RegistryReader`, seizures and cases only through `ForensicsReader`.
+/// `RegistryReader`, seizures and cases only through `ForensicsReader`, exhibits only through
+/// `ExhibitsReader`.
 public struct Tracing: IFCModule {
     public let name = "tracing"
     let database: Database
@@ -33,6 +35,7 @@ public struct Tracing: IFCModule {
     let environment: AppEnvironment
     let registry: RegistryReader
     let forensics: ForensicsReader
+    let exhibits: ExhibitsReader
     let settings: TracingSettings
 
     /// `TR-2026-000045`, a request's number (outgoing and incoming share the series).
@@ -44,12 +47,14 @@ public struct Tracing: IFCModule {
     static let writers = RouteSpec.Access.roles([.liaison])
     static let readers = RouteSpec.Access.roles([.liaison, .analyst])
 
-    public init(_ context: ModuleContext, registry: RegistryReader, forensics: ForensicsReader, settings: TracingSettings = .init()) {
+    public init(_ context: ModuleContext, registry: RegistryReader, forensics: ForensicsReader, exhibits: ExhibitsReader,
+                settings: TracingSettings = .init()) {
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment
         self.registry = registry
         self.forensics = forensics
+        self.exhibits = exhibits
         self.settings = settings
     }
 

@@ -103,6 +103,32 @@ struct ExhibitCustodyTests {
         }
     }
 
+    @Test("a transfer to a user names an existing, enabled user: an unknown or disabled receiver is a 422 naming to_user, and nothing is written")
+    func receiverMustBeAnEnabledUser() async throws {
+        try await withTestApp { app in
+            let alice = try await app.token(roles: [.examiner], username: "alice.lab")
+            let test = Principal.cli(osUser: "test")
+            let dave = try await app.parts.accounts.createUser(
+                .init(username: Username("dave.lab")!, password: "correct horse battery staple", roles: [.examiner]), by: test, requestID: nil)
+            _ = try await app.parts.accounts.updateUser(id: dave.id, expectedVersion: dave.version, changes: .init(disabled: true), by: test,
+                                                        requestID: nil)
+            try await app.token(roles: [.examiner], username: "erin.lab")
+            let (_, id) = try await Self.exhibit(app, examiner: alice)
+            for receiver in ["nobody.here", "dave.lab"] {
+                let refused = try await Self.send(app, id, as: alice, #"{"to_user":"\#(receiver)","purpose":"comparison","seal_intact":true}"#)
+                #expect(refused.status == .unprocessableContent, "\(receiver): \(refused.text)")
+                #expect(try refused.problemFields == ["to_user"])
+            }
+            #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_transfers WHERE exhibit_id = \(id)::uuid") == 0)
+            #expect(try await Self.entries(app, id, as: alice).map { $0["event"] as? String } == ["intake"])
+            let exhibit = try await app.request(.get, "/v1/exhibits/\(id)", token: alice)
+            #expect(try exhibit.object["status"] as? String == "held")
+            // An enabled user (named in any case, as at login) is accepted.
+            let sent = try await Self.send(app, id, as: alice, #"{"to_user":"Erin.Lab","purpose":"comparison","seal_intact":true}"#)
+            #expect(sent.status == .created, "\(sent.text)")
+        }
+    }
+
     @Test("many clients send one exhibit at once: exactly one wins, the others are 409, the chain stays linear")
     func concurrentSends() async throws {
         try await withTestApp(configure: { $0.poolSize = 8 }) { app in
@@ -153,6 +179,7 @@ struct ExhibitCustodyTests {
     func databaseKeepsTheChain() async throws {
         try await withTestApp { app in
             let alice = try await app.token(roles: [.examiner], username: "alice.lab")
+            try await app.token(roles: [.examiner], username: "bob.lab")
             let (_, id) = try await Self.exhibit(app, examiner: alice)
             #expect(try await Self.send(app, id, as: alice, #"{"to_user":"bob.lab","purpose":"comparison","seal_intact":true}"#).status == .created)
             guard let exhibitID = UUID(uuidString: id) else { throw TestFailure("not a UUID: \(id)") }
@@ -280,6 +307,7 @@ struct ExhibitCustodyTests {
     func disposition() async throws {
         try await withTestApp { app in
             let alice = try await app.token(roles: [.examiner], username: "alice.lab")
+            try await app.token(roles: [.examiner], username: "bob.lab")
             let (_, id) = try await Self.exhibit(app, examiner: alice)
             let tomorrow = CalendarDate(app.clock.now.addingTimeInterval(86400)).text
             let future = try await app.request(.post, "/v1/exhibits/\(id)/disposition", token: alice,

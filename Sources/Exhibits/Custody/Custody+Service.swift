@@ -12,6 +12,16 @@ extension Exhibits {
     /// sends (anyone of the lab for an exhibit held at a location or returned from outside), and
     /// not while it is in transit or after its disposition.
     public func send(exhibitID: UUID, _ transfer: NewTransfer, by principal: Principal, requestID: String?) async throws -> Transfer {
+        // Only the named receiver receives: a receiver who cannot log in would leave the item in transit.
+        if transfer.to.kind == .user, try await !users.isActiveUser(transfer.to.name) {
+            throw Problem.invalid("to_user", "names no enabled user of this system")
+        }
+        return try await recordSending(exhibitID: exhibitID, transfer, by: principal, requestID: requestID)
+    }
+
+    /// `send` once the receiver is known to be a user who can receive (the demo sample's
+    /// examiners are fictional people without accounts: it calls this directly).
+    func recordSending(exhibitID: UUID, _ transfer: NewTransfer, by principal: Principal, requestID: String?) async throws -> Transfer {
         let now = environment.now()
         return try await database.transaction { connection in
             let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)

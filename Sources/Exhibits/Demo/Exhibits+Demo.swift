@@ -50,6 +50,7 @@ extension Exhibits {
         let shooting = cases.first { $0.id == comparison?.caseID } ?? cases[0]
         let others = cases.filter { $0.id != shooting.id }
         let (scene1, scene2) = (others[0], others[1])
+        // Fictional examiners without accounts: their transfers skip the check that a receiver is a user (`recordSending`).
         func person(_ name: String) -> Principal { Principal(userID: nil, username: name, roles: [.examiner]) }
         let (a, b, c) = (person("demo.examiner.a"), person("demo.examiner.b"), person("demo.examiner.c"))
         let today = self.today
@@ -72,7 +73,7 @@ extension Exhibits {
         }
         func move(_ item: Exhibit, from sender: Principal, to receiver: Party, purpose: String, by taker: Principal,
                   sealIntact: Bool = true, condition: String? = nil) async throws {
-            let sent = try await send(exhibitID: item.id, NewTransfer(to: receiver, purpose: purpose, sealNumber: nil, sealIntact: true),
+            let sent = try await recordSending(exhibitID: item.id, NewTransfer(to: receiver, purpose: purpose, sealNumber: nil, sealIntact: true),
                                       by: sender, requestID: request)
             _ = try await receive(exhibitID: item.id, transferID: sent.id,
                                   NewReceipt(sealIntact: sealIntact, condition: condition, remarks: nil, receiptSHA256: nil, receiptReference: nil),
@@ -109,9 +110,9 @@ extension Exhibits {
         try await move(casing1, from: a, to: Party(kind: .user, name: b.username), purpose: "comparison microscopy", by: b, sealIntact: false,
                        condition: "bag torn along the seal; contents as described")
         try await move(sceneShooting, from: a, to: Party(kind: .location, name: "Ballistics vault A"), purpose: "storage", by: b)
-        _ = try await send(exhibitID: bullet1.id, NewTransfer(to: Party(kind: .user, name: c.username), purpose: "bullet comparison",
+        _ = try await recordSending(exhibitID: bullet1.id, NewTransfer(to: Party(kind: .user, name: c.username), purpose: "bullet comparison",
                                                              sealNumber: nil, sealIntact: true), by: a, requestID: request)
-        let court = try await send(exhibitID: casing2.id, NewTransfer(to: Party(kind: .outside, name: "Home Circuit Court, Kingston"),
+        let court = try await recordSending(exhibitID: casing2.id, NewTransfer(to: Party(kind: .outside, name: "Home Circuit Court, Kingston"),
                                                                       purpose: "trial exhibit", sealNumber: nil, sealIntact: true),
                                    by: a, requestID: request)
         _ = try await receive(exhibitID: casing2.id, transferID: court.id,

@@ -67,6 +67,12 @@ enum ExhibitStore {
         return nil
     }
 
+    static func find(reference: String, on connection: PostgresConnection) async throws -> Exhibit? {
+        let rows = try await connection.query("SELECT \(unescaped: columns) FROM exhibits e WHERE e.reference = \(reference)", logger: logger)
+        for try await row in rows { return try decode(row) }
+        return nil
+    }
+
     static func barcodeTaken(_ barcode: String, on connection: PostgresConnection) async throws -> String? {
         let rows = try await connection.query("SELECT reference FROM exhibits WHERE barcode = \(barcode)", logger: logger)
         for try await reference in rows.decode(String.self) { return reference }

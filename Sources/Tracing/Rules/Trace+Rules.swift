@@ -51,6 +51,7 @@ extension FoundFirearm {
         rules.text(serial, "\(prefix).serial", max: 100)
         rules.text(importMarkings, "\(prefix).import_markings", max: 300)
         rules.text(otherMarkings, "\(prefix).other_markings", max: 1000)
+        rules.text(description, "\(prefix).description", max: 2000)
         if let serial, !serial.isBlank, Serial.normalize(serial) == nil, importMarkings == nil, otherMarkings == nil {
             rules.add("\(prefix).serial", "has no letter or digit, and no other marking is given")
         }

@@ -22,12 +22,13 @@ struct TraceBody: StrictBody {
     var caseID: UUID?
     var firearmID: UUID?
     var parentID: UUID?
+    var exhibitID: UUID?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case addressee, channel, firearm, circumstances, urgency, deadline, confidentiality, restrictions
         case requestingOfficer = "requesting_officer", requestingAgency = "requesting_agency", legalBasis = "legal_basis"
         case illicitNature = "illicit_nature", intendedUse = "intended_use", seizureID = "seizure_id", caseID = "case_id"
-        case firearmID = "firearm_id", parentID = "parent_id"
+        case firearmID = "firearm_id", parentID = "parent_id", exhibitID = "exhibit_id"
     }
 
     /// A new outgoing draft: the addressee and the channel are required from the start.
@@ -40,7 +41,8 @@ struct TraceBody: StrictBody {
                            requestingOfficer: requestingOfficer, requestingAgency: requestingAgency, firearm: firearm,
                            circumstances: circumstances, legalBasis: legalBasis, illicitNature: illicitNature, intendedUse: intendedUse,
                            urgency: urgency ?? .routine, deadline: deadline, confidentiality: confidentiality ?? .restricted,
-                           restrictions: restrictions, seizureID: seizureID, caseID: caseID, firearmID: firearmID, parentID: parentID)
+                           restrictions: restrictions, seizureID: seizureID, caseID: caseID, firearmID: firearmID, parentID: parentID,
+                           exhibitID: exhibitID)
     }
 
     /// The fields given replace the draft's.
@@ -63,6 +65,7 @@ struct TraceBody: StrictBody {
         if let caseID { f.caseID = caseID }
         if let firearmID { f.firearmID = firearmID }
         if let parentID { f.parentID = parentID }
+        if let exhibitID { f.exhibitID = exhibitID }
         return f
     }
 
@@ -70,6 +73,7 @@ struct TraceBody: StrictBody {
         addressee == nil && channel == nil && requestingOfficer == nil && requestingAgency == nil && firearm == nil && circumstances == nil
             && legalBasis == nil && illicitNature == nil && intendedUse == nil && urgency == nil && deadline == nil && confidentiality == nil
             && restrictions == nil && seizureID == nil && caseID == nil && firearmID == nil && parentID == nil
+            && exhibitID == nil
     }
 }
 

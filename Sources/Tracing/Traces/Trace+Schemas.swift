@@ -21,7 +21,7 @@ extension Tracing {
             "make": text(100), "model": text(100), "type": Schema.enumeration(FirearmType.allCases.map(\.rawValue)), "calibre": text(50),
             "serial": text(100), "serial_part": Schema.enumeration(MarkingPart.allCases.map(\.rawValue)),
             "marking_condition": Schema.enumeration(MarkingCondition.allCases.map(\.rawValue)), "import_markings": text(300),
-            "other_markings": text(1000), "country_of_manufacture": Schema.optionalCountry,
+            "other_markings": text(1000), "country_of_manufacture": Schema.optionalCountry, "description": text(2000),
             "photo_references": ["type": "array", "items": text(200), "maxItems": .int(TraceLimits.photos)],
         ]
         let person: [String: JSONValue] = ["name": text(200), "date_of_birth": optionalDate, "nationality": Schema.optionalCountry,
@@ -43,6 +43,7 @@ extension Tracing {
         bulk["firearm"] = nil
         bulk["firearm_id"] = nil
         fields["parent_id"] = Schema.uuid
+        fields["exhibit_id"] = Schema.uuid
         let incoming: [String: JSONValue] = [
             "requesting_state": Schema.country, "channel": Schema.ref("TraceChannel"), "foreign_reference": text(100),
             "requesting_officer": text(200), "requesting_agency": text(200), "received_on": optionalDate,
@@ -57,7 +58,7 @@ extension Tracing {
         stored["addressee"] = ["oneOf": [Schema.ref("TraceAddressee"), ["type": "null"]]]
         stored["firearm"] = ["oneOf": [Schema.ref("FoundFirearm"), ["type": "null"]]]
         stored["circumstances"] = ["oneOf": [Schema.ref("TraceCircumstances"), ["type": "null"]]]
-        for key in ["seizure_id", "case_id", "firearm_id", "parent_id"] { stored[key] = Schema.nullable("string", format: "uuid") }
+        for key in ["seizure_id", "case_id", "firearm_id", "parent_id", "exhibit_id"] { stored[key] = Schema.nullable("string", format: "uuid") }
         for key in ["sent", "acknowledged", "answered", "closed"] { stored[key] = ["oneOf": [step, ["type": "null"]]] }
         stored["id"] = Schema.uuid
         stored["reference"] = ["type": "string", "pattern": .string(references.pattern)]

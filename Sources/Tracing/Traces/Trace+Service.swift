@@ -1,3 +1,4 @@
+import Exhibits
 import Foundation
 import Forensics
 import IFCCore
@@ -7,11 +8,25 @@ import Registry
 
 /// Drafting, changing, sending, reviewing, closing and reading outgoing requests.
 extension Tracing {
-    /// What the linked records give a draft: the registry firearm's description, the seizure's
-    /// place and date, the case's offence, each read through its module's read API (audited).
+    /// What the linked records give a draft: the exhibit's firearm, case, seizure, calibre and
+    /// description, the registry firearm's description, the seizure's place and date, the case's
+    /// offence, each read through its module's read API (audited).
     func completed(_ fields: TraceFields, by principal: Principal, requestID: String?) async throws -> TraceFields {
         var f = fields
         var errors: [Problem.FieldError] = []
+        var exhibit: Exhibit?
+        if let exhibitID = f.exhibitID {
+            if let found = try await exhibits.exhibit(id: exhibitID, by: principal, requestID: requestID) {
+                exhibit = found
+                errors += TraceRules.exhibitLinks(found, seizureID: f.seizureID, caseID: f.caseID, firearmID: f.firearmID)
+                f.caseID = f.caseID ?? found.caseID
+                f.seizureID = f.seizureID ?? found.seizureID
+                f.firearmID = f.firearmID ?? found.firearmID
+            } else {
+                errors.append(.init(field: "exhibit_id", detail: "no exhibit has this id"))
+            }
+            if !errors.isEmpty { throw Problem.validation(errors) }
+        }
         if let seizureID = f.seizureID {
             if let seizure = try await forensics.seizure(id: seizureID, by: principal, requestID: requestID) {
                 var c = f.circumstances ?? Circumstances()
@@ -19,7 +34,10 @@ extension Tracing {
                 c.recoveryPlace = c.recoveryPlace ?? seizure.place
                 c.recoveryCountry = c.recoveryCountry ?? seizure.country
                 f.circumstances = c
-                if f.firearmID == nil && f.firearm == nil && seizure.firearms.count == 1 { f.firearmID = seizure.firearms[0].firearmID }
+                // An exhibit names its own firearm (or none): the seizure's sole firearm may be another one.
+                if f.firearmID == nil && f.firearm == nil && exhibit == nil && seizure.firearms.count == 1 {
+                    f.firearmID = seizure.firearms[0].firearmID
+                }
             } else {
                 errors.append(.init(field: "seizure_id", detail: "no seizure has this id"))
             }
@@ -43,6 +61,7 @@ extension Tracing {
             }
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
+        if let exhibit { f.firearm = TraceRules.foundFirearm(f.firearm, from: exhibit) }
         return f
     }
 
@@ -129,15 +148,21 @@ extension Tracing {
         var fields = try body.applied(to: current.fields)
         let errors = fields.problems(today: today, checkDeadline: fields.deadline != current.deadline)
         if !errors.isEmpty { throw Problem.validation(errors) }
-        if body.seizureID != nil || body.caseID != nil || body.firearmID != nil {
+        if body.seizureID != nil || body.caseID != nil || body.firearmID != nil || body.exhibitID != nil {
             var linked = fields
             if body.seizureID == nil { linked.seizureID = nil }
             if body.caseID == nil { linked.caseID = nil }
             if body.firearmID == nil { linked.firearmID = nil }
+            if body.exhibitID == nil { linked.exhibitID = nil }
             let completedFields = try await completed(linked, by: principal, requestID: requestID)
             fields.firearm = completedFields.firearm
             fields.circumstances = completedFields.circumstances
             fields.firearmID = completedFields.firearmID ?? fields.firearmID
+            // A new exhibit brings its own case and seizure.
+            if body.exhibitID != nil {
+                fields.caseID = completedFields.caseID ?? fields.caseID
+                fields.seizureID = completedFields.seizureID ?? fields.seizureID
+            }
         }
         let final = fields
         return try await database.transaction { connection in

@@ -14,7 +14,7 @@ enum TraceStore {
         t.personal_data, t.legal_basis, t.illicit_nature, t.intended_use, t.urgency, t.deadline::text, t.confidentiality,
         t.restrictions, t.seizure_id, t.case_id, t.firearm_id, t.legal_review_approver, t.legal_review_note, t.legal_review_by,
         t.legal_review_at, t.sent_by, t.sent_at, t.acknowledged_by, t.acknowledged_at, t.answered_by, t.answered_at, t.closed_by,
-        t.closed_at, t.created_by, t.version, t.created_at, t.updated_at
+        t.closed_at, t.created_by, t.version, t.created_at, t.updated_at, t.exhibit_id
         """
 
     static func json<T: Decodable>(_ text: String?, as type: T.Type) throws -> T? {
@@ -51,7 +51,7 @@ enum TraceStore {
             urgency: TraceUrgency(rawValue: try c[18].decode(String.self)) ?? .routine, deadline: try CalendarDate.decodeIfPresent(c[19]),
             confidentiality: .init(rawValue: try c[20].decode(String.self)) ?? .restricted, restrictions: try c[21].decode(String?.self),
             seizureID: try c[22].decode(UUID?.self), caseID: try c[23].decode(UUID?.self), firearmID: try c[24].decode(UUID?.self),
-            legalReview: review,
+            exhibitID: try c[41].decode(UUID?.self), legalReview: review,
             sent: step(try c[29].decode(String?.self), try c[30].decode(Date?.self)),
             acknowledged: step(try c[31].decode(String?.self), try c[32].decode(Date?.self)),
             answered: step(try c[33].decode(String?.self), try c[34].decode(Date?.self)),
@@ -68,12 +68,12 @@ enum TraceStore {
             INSERT INTO traces (id, reference, direction, status, parent_id, addressee, requesting_state, foreign_reference, received_on,
                                 channel, requesting_officer, requesting_agency, firearm, circumstances, personal_data, legal_basis,
                                 illicit_nature, intended_use, urgency, deadline, confidentiality, restrictions, seizure_id, case_id,
-                                firearm_id, created_by, acknowledged_by, acknowledged_at)
+                                firearm_id, exhibit_id, created_by, acknowledged_by, acknowledged_at)
             VALUES (\(id), \(reference), \(direction.rawValue), \(status.rawValue), \(f.parentID), \(try json(f.addressee))::jsonb,
                     \(f.requestingState?.code), \(f.foreignReference), \(f.receivedOn?.text)::date, \(f.channel.rawValue),
                     \(f.requestingOfficer), \(f.requestingAgency), \(try json(f.firearm))::jsonb, \(try json(f.circumstances))::jsonb,
                     \(personal), \(f.legalBasis), \(f.illicitNature), \(f.intendedUse), \(f.urgency.rawValue), \(f.deadline?.text)::date,
-                    \(f.confidentiality.rawValue), \(f.restrictions), \(f.seizureID), \(f.caseID), \(f.firearmID), \(createdBy),
+                    \(f.confidentiality.rawValue), \(f.restrictions), \(f.seizureID), \(f.caseID), \(f.firearmID), \(f.exhibitID), \(createdBy),
                     \(ackBy), CASE WHEN \(acknowledgedNow) THEN date_trunc('milliseconds', clock_timestamp()) END)
             """, logger: logger)
     }
@@ -92,7 +92,8 @@ enum TraceStore {
                 circumstances = \(try json(f.circumstances))::jsonb, personal_data = \(personal), legal_basis = \(f.legalBasis),
                 illicit_nature = \(f.illicitNature), intended_use = \(f.intendedUse), urgency = \(f.urgency.rawValue),
                 deadline = \(f.deadline?.text)::date, confidentiality = \(f.confidentiality.rawValue), restrictions = \(f.restrictions),
-                seizure_id = \(f.seizureID), case_id = \(f.caseID), firearm_id = \(f.firearmID), version = version + 1,
+                seizure_id = \(f.seizureID), case_id = \(f.caseID), firearm_id = \(f.firearmID),
+                exhibit_id = \(f.exhibitID), version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
             """, logger: logger)

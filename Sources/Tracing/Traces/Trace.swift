@@ -65,16 +65,18 @@ public struct FoundFirearm: Sendable, Codable, Equatable {
     public var otherMarkings: String?
     public var countryOfManufacture: Country?
     public var photoReferences: [String]
+    /// What the item is, as described when it was recovered (an exhibit's kind and description).
+    public var description: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case make, model, type, calibre, serial
+        case make, model, type, calibre, serial, description
         case serialPart = "serial_part", markingCondition = "marking_condition", importMarkings = "import_markings"
         case otherMarkings = "other_markings", countryOfManufacture = "country_of_manufacture", photoReferences = "photo_references"
     }
 
     public init(make: String? = nil, model: String? = nil, type: FirearmType? = nil, calibre: String? = nil, serial: String? = nil,
                 serialPart: MarkingPart? = nil, markingCondition: MarkingCondition? = nil, importMarkings: String? = nil,
-                otherMarkings: String? = nil, countryOfManufacture: Country? = nil, photoReferences: [String] = []) {
+                otherMarkings: String? = nil, countryOfManufacture: Country? = nil, photoReferences: [String] = [], description: String? = nil) {
         self.make = make
         self.model = model
         self.type = type
@@ -86,6 +88,7 @@ public struct FoundFirearm: Sendable, Codable, Equatable {
         self.otherMarkings = otherMarkings
         self.countryOfManufacture = countryOfManufacture
         self.photoReferences = photoReferences
+        self.description = description
     }
 
     public init(from decoder: any Decoder) throws {
@@ -102,6 +105,7 @@ public struct FoundFirearm: Sendable, Codable, Equatable {
         otherMarkings = try c.decodeIfPresent(String.self, forKey: .otherMarkings)
         countryOfManufacture = try c.decodeIfPresent(Country.self, forKey: .countryOfManufacture)
         photoReferences = try c.decodeIfPresent([String].self, forKey: .photoReferences) ?? []
+        description = try c.decodeIfPresent(String.self, forKey: .description)
     }
 
     /// The description a registry record gives.
@@ -197,6 +201,8 @@ public struct TraceFields: Sendable, Equatable {
     public var caseID: UUID?
     public var firearmID: UUID?
     public var parentID: UUID?
+    /// The ballistic exhibit the draft was made from (exhibits module).
+    public var exhibitID: UUID?
 }
 
 /// Who moved a request to a status, and when.
@@ -261,6 +267,7 @@ public struct Trace: Sendable, Codable, Equatable {
     public var seizureID: UUID?
     public var caseID: UUID?
     public var firearmID: UUID?
+    public var exhibitID: UUID?
     public var legalReview: LegalReview?
     public var sent: TraceStep?
     public var acknowledged: TraceStep?
@@ -278,7 +285,7 @@ public struct Trace: Sendable, Codable, Equatable {
         case receivedOn = "received_on", requestingOfficer = "requesting_officer", requestingAgency = "requesting_agency"
         case serialNormalized = "serial_normalized", personalData = "personal_data", legalBasis = "legal_basis"
         case illicitNature = "illicit_nature", intendedUse = "intended_use", seizureID = "seizure_id", caseID = "case_id"
-        case firearmID = "firearm_id", legalReview = "legal_review", createdBy = "created_by", createdAt = "created_at"
+        case firearmID = "firearm_id", exhibitID = "exhibit_id", legalReview = "legal_review", createdBy = "created_by", createdAt = "created_at"
         case updatedAt = "updated_at"
     }
 
@@ -287,7 +294,7 @@ public struct Trace: Sendable, Codable, Equatable {
                     channel: channel, requestingOfficer: requestingOfficer, requestingAgency: requestingAgency, firearm: firearm,
                     circumstances: circumstances, legalBasis: legalBasis, illicitNature: illicitNature, intendedUse: intendedUse,
                     urgency: urgency, deadline: deadline, confidentiality: confidentiality, restrictions: restrictions,
-                    seizureID: seizureID, caseID: caseID, firearmID: firearmID, parentID: parentID)
+                    seizureID: seizureID, caseID: caseID, firearmID: firearmID, parentID: parentID, exhibitID: exhibitID)
     }
 }
 
