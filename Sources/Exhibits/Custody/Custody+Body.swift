@@ -17,7 +17,7 @@ struct TransferBody: StrictBody {
     }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(purpose, "purpose", max: 500)
         checks.text(sealNumber, "seal_number", max: 100)
         checks.text(toLocation, "to_location", max: 200)
@@ -52,7 +52,7 @@ struct ReceiptBody: StrictBody {
     static let sha256Pattern = "^[0-9a-f]{64}$"
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(condition, "condition", max: 1000)
         checks.text(remarks, "remarks", max: 2000)
         checks.text(receiptReference, "receipt_reference", max: 200)
@@ -74,7 +74,7 @@ struct CancelBody: StrictBody {
     enum CodingKeys: String, CodingKey, CaseIterable { case reason }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(reason, "reason", max: 1000)
         try checks.throwIfAny()
     }
@@ -91,7 +91,7 @@ struct ResealBody: StrictBody {
     }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(sealNumber, "seal_number", max: 100)
         checks.text(reason, "reason", max: 1000)
         try checks.throwIfAny()
@@ -108,7 +108,7 @@ struct DispositionBody: StrictBody {
     enum CodingKeys: String, CodingKey, CaseIterable { case disposition, authority, date, remarks }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(authority, "authority", max: 300)
         checks.text(remarks, "remarks", max: 2000)
         try checks.throwIfAny()

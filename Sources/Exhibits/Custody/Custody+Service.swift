@@ -78,7 +78,7 @@ extension Exhibits {
                     throw Problem.conflict("a hand-over outside the system is recorded by its sender, \(transfer.sentBy)", slug: "not-sender")
                 }
             }
-            var checks = Checks()
+            var checks = FieldRules()
             if transfer.toKind == .outside {
                 if receipt.receiptSHA256 == nil { checks.add("receipt_sha256", "is required for a hand-over outside the system: the scanned signed receipt's SHA-256") }
                 if receipt.receiptReference == nil { checks.add("receipt_reference", "is required for a hand-over outside the system") }
@@ -180,7 +180,7 @@ extension Exhibits {
         let today = self.today
         return try await database.transaction { connection in
             let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
-            var checks = Checks()
+            var checks = FieldRules()
             checks.notFuture(disposition.date, "date", today: today)
             if disposition.date < exhibit.receivedOn { checks.add("date", "is before the exhibit was received (\(exhibit.receivedOn.text))") }
             try checks.throwIfAny()

@@ -33,7 +33,7 @@ struct ExhibitBody: StrictBody {
     }
 
     func newExhibit(today: CalendarDate) throws(Problem) -> ExhibitFields {
-        var checks = Checks()
+        var checks = FieldRules()
         if barcode == nil { checks.add("barcode", "is required") }
         if kind == nil { checks.add("kind", "is required") }
         if caseID == nil { checks.add("case_id", "is required") }
@@ -50,7 +50,7 @@ struct ExhibitBody: StrictBody {
     /// What a correction may change: the description, not the identity (barcode, kind, case,
     /// parentage, firearm, intake date) nor the custody (seal, custodian), which change through the chain.
     func changes() throws(Problem) -> ExhibitChanges {
-        var checks = Checks()
+        var checks = FieldRules()
         for (given, field) in [(barcode != nil, "barcode"), (kind != nil, "kind"), (caseID != nil, "case_id"), (seizureID != nil, "seizure_id"),
                                (parentID != nil, "parent_id"), (derivation != nil, "derivation"), (firearmID != nil, "firearm_id"),
                                (receivedOn != nil, "received_on")] where given {

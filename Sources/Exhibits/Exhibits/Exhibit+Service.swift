@@ -9,7 +9,7 @@ extension Exhibits {
     /// Takes an exhibit into the lab: the caller becomes its custodian (custody entry 1, the intake).
     /// The case and seizure are checked through the forensics module, the firearm through the registry.
     public func createExhibit(_ fields: ExhibitFields, by principal: Principal, requestID: String?) async throws -> Exhibit {
-        var checks = Checks()
+        var checks = FieldRules()
         for error in fields.problems(today: today) { checks.add(error.field, error.detail) }
         try checks.throwIfAny()
         guard let forensicCase = try await forensics.forensicCase(id: fields.caseID, by: principal, requestID: requestID) else {

@@ -15,7 +15,7 @@ struct AcquisitionBody: StrictBody {
     }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(systemReference, "system_reference", max: 100)
         try checks.throwIfAny()
     }
@@ -37,7 +37,7 @@ struct LeadBody: StrictBody {
     }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(sourceReference, "source_reference", max: 100)
         if let score, !(score >= 0 && score <= 1_000_000) { checks.add("score", "must be from 0 to 1000000") }
         try checks.throwIfAny()
@@ -58,7 +58,7 @@ struct DecisionBody: StrictBody {
     }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(note, "note", max: 2000)
         try checks.throwIfAny()
     }
@@ -71,7 +71,7 @@ struct WithdrawalBody: StrictBody {
     enum CodingKeys: String, CodingKey, CaseIterable { case reason }
 
     func validate() throws(Problem) {
-        var checks = Checks()
+        var checks = FieldRules()
         checks.text(reason, "reason", max: 2000)
         try checks.throwIfAny()
     }

@@ -12,7 +12,7 @@ extension Exhibits {
             guard let exhibit = try await ExhibitStore.find(id: exhibitID, on: connection) else {
                 throw Problem.notFound("no exhibit \(exhibitID.uuidString.lowercased())")
             }
-            var checks = Checks()
+            var checks = FieldRules()
             if !exhibit.kind.isBallistic { checks.add("exhibit", "is a \(exhibit.kind.rawValue): imaging takes cartridge cases and bullets") }
             checks.notFuture(acquisition.acquiredOn, "acquired_on", today: today)
             if acquisition.acquiredOn < exhibit.receivedOn { checks.add("acquired_on", "is before the exhibit was received (\(exhibit.receivedOn.text))") }

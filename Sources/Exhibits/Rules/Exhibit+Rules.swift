@@ -1,34 +1,6 @@
 import Foundation
 import IFCCore
 
-/// Collects the field errors of one request so that one answer names every wrong field.
-/// (Forensics keeps the same collector internal; both belong in the kit once a third module needs one.)
-struct Checks {
-    private(set) var list: [Problem.FieldError] = []
-
-    mutating func add(_ field: String, _ detail: String) {
-        list.append(.init(field: field, detail: detail))
-    }
-
-    /// A text given (nil is "not given") must not be blank and must fit `max` (code points, as PostgreSQL counts).
-    mutating func text(_ value: String?, _ field: String, max: Int) {
-        guard let value else { return }
-        if value.isBlank {
-            add(field, "must not be empty")
-        } else if value.unicodeScalars.count > max {
-            add(field, "must be at most \(max) characters")
-        }
-    }
-
-    mutating func notFuture(_ date: CalendarDate?, _ field: String, today: CalendarDate) {
-        if let date, date > today { add(field, "is in the future") }
-    }
-
-    func throwIfAny() throws(Problem) {
-        if !list.isEmpty { throw Problem.validation(list) }
-    }
-}
-
 enum ExhibitLimits {
     static let quantity = 1...100_000
     static let landsAndGrooves = 1...40
@@ -49,7 +21,7 @@ extension ExhibitFields {
     /// Every rule that needs no database, each failure naming its field: lengths, ranges, dates,
     /// and the kind-specific fields a kind does not take.
     func problems(today: CalendarDate) -> [Problem.FieldError] {
-        var rules = Checks()
+        var rules = FieldRules()
         rules.text(barcode, "barcode", max: 100)
         rules.text(description, "description", max: 2000)
         rules.text(calibre, "calibre", max: 50)

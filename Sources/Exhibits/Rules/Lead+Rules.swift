@@ -15,7 +15,7 @@ enum LeadRules {
     }
 
     static func problems(a: (id: UUID, kind: ExhibitKind, caseID: UUID), b: (id: UUID, kind: ExhibitKind, caseID: UUID)) -> [Problem.FieldError] {
-        var checks = Checks()
+        var checks = FieldRules()
         if a.id == b.id { checks.add("exhibit_b", "is exhibit_a: a lead links two exhibits") }
         let classA = comparisonClass(a.kind), classB = comparisonClass(b.kind)
         if classA == nil { checks.add("exhibit_a", "is a \(a.kind.rawValue): a lead links two cartridge cases or two bullets") }

@@ -9,12 +9,12 @@ extension Tracing {
     public func addMessage(traceID: UUID, kind: MessageKind, direction: MessageDirection, occurredOn: CalendarDate?, body: String?,
                            answer: TraceAnswer?, by principal: Principal, requestID: String?) async throws -> TraceMessage {
         let today = self.today
-        var rules = TraceRules()
+        var rules = FieldRules()
         rules.text(body, "body", max: 8000)
         if let occurredOn, occurredOn > today { rules.add("occurred_on", "is in the future") }
         if kind == .answer, answer == nil { rules.add("answer", "is required for an answer") }
         if kind != .answer, answer != nil { rules.add("answer", "is given only with kind answer") }
-        if let answer { rules = TraceRules(list: rules.list + answer.problems("answer", today: today)) }
+        if let answer { rules.list += answer.problems("answer", today: today) }
         if kind != .answer && body == nil { rules.add("body", "is required") }
         try rules.throwIfAny()
         return try await database.transaction { connection in

@@ -3,7 +3,7 @@ import Foundation
 import IFCCore
 
 /// What a draft made from a ballistic exhibit takes from it. No HTTP, no SQL.
-extension TraceRules {
+extension FieldRules {
     /// Ammunition and what is left of it (cases, bullets, fragments) is not traced: a trace
     /// follows a firearm or a part of one (ITI para 4).
     static let untraceable: Set<ExhibitKind> = [.cartridgeCase, .bullet, .bulletFragment, .liveAmmunition]
@@ -11,7 +11,7 @@ extension TraceRules {
     /// The links a request gives beside `exhibit_id` must be the exhibit's own: its case, its
     /// seizure, its registry firearm.
     static func exhibitLinks(_ exhibit: Exhibit, seizureID: UUID?, caseID: UUID?, firearmID: UUID?) -> [Problem.FieldError] {
-        var rules = TraceRules()
+        var rules = FieldRules()
         if untraceable.contains(exhibit.kind) {
             rules.add("exhibit_id", "is a \(exhibit.kind.rawValue.replacingOccurrences(of: "_", with: " ")): a trace follows a firearm or a part of one")
         }

@@ -9,27 +9,6 @@ enum TraceLimits {
     static let bulk = 50
 }
 
-/// Collects the field errors of one request, so that one answer names every wrong field.
-struct TraceRules {
-    var list: [Problem.FieldError] = []
-
-    mutating func add(_ field: String, _ detail: String) { list.append(.init(field: field, detail: detail)) }
-
-    /// A text given must not be blank and must fit `max` (code points, as PostgreSQL counts).
-    mutating func text(_ value: String?, _ field: String, max: Int) {
-        guard let value else { return }
-        if value.isBlank { add(field, "must not be empty") } else if value.unicodeScalars.count > max { add(field, "must be at most \(max) characters") }
-    }
-
-    mutating func required(_ value: (some Any)?, _ field: String) {
-        if value == nil { add(field, "is required") }
-    }
-
-    func throwIfAny() throws(Problem) {
-        if !list.isEmpty { throw Problem.validation(list) }
-    }
-}
-
 extension TraceStatus {
     /// The statuses a request may move to, in order; nothing follows closure.
     var next: TraceStatus? {
@@ -44,7 +23,7 @@ extension TraceStatus {
 }
 
 extension FoundFirearm {
-    func problems(_ prefix: String, into rules: inout TraceRules) {
+    func problems(_ prefix: String, into rules: inout FieldRules) {
         rules.text(make, "\(prefix).make", max: 100)
         rules.text(model, "\(prefix).model", max: 100)
         rules.text(calibre, "\(prefix).calibre", max: 50)
@@ -65,7 +44,7 @@ extension FoundFirearm {
 }
 
 extension NamedPerson {
-    func problems(_ prefix: String, today: CalendarDate, into rules: inout TraceRules) {
+    func problems(_ prefix: String, today: CalendarDate, into rules: inout FieldRules) {
         rules.text(name, "\(prefix).name", max: 200)
         rules.text(idNumber, "\(prefix).id_number", max: 100)
         if let dateOfBirth, dateOfBirth > today { rules.add("\(prefix).date_of_birth", "is in the future") }
@@ -76,7 +55,7 @@ extension TraceFields {
     /// Every rule that needs no database, each failure naming its field. With `checkDeadline`
     /// (a new or changed deadline of ours), the deadline must not be before today.
     func problems(today: CalendarDate, checkDeadline: Bool) -> [Problem.FieldError] {
-        var rules = TraceRules()
+        var rules = FieldRules()
         if let addressee {
             rules.text(addressee.name, "addressee.name", max: 200)
             if addressee.kind != .state && addressee.name == nil { rules.add("addressee.name", "is required for a \(addressee.kind.rawValue)") }
@@ -109,7 +88,7 @@ extension TraceFields {
     /// circumstances, the legal justification and illicit nature, the intended use, and the
     /// deadline. Each missing field named.
     var missingForSend: [Problem.FieldError] {
-        var rules = TraceRules()
+        var rules = FieldRules()
         rules.required(addressee, "addressee")
         rules.required(requestingOfficer, "requesting_officer")
         rules.required(requestingAgency, "requesting_agency")
@@ -140,7 +119,7 @@ extension TraceFields {
 extension TraceAnswer {
     /// An answer's content must fit its outcome.
     func problems(_ prefix: String, today: CalendarDate) -> [Problem.FieldError] {
-        var rules = TraceRules()
+        var rules = FieldRules()
         rules.text(reason, "\(prefix).reason", max: 2000)
         rules.text(diversionHow, "\(prefix).diversion_how", max: 2000)
         rules.text(registryStatus, "\(prefix).registry_status", max: 50)

@@ -33,7 +33,7 @@ struct TraceBody: StrictBody {
 
     /// A new outgoing draft: the addressee and the channel are required from the start.
     func newDraft(addresseeRequired: Bool = true) throws(Problem) -> TraceFields {
-        var rules = TraceRules()
+        var rules = FieldRules()
         if addresseeRequired { rules.required(addressee, "addressee") }
         rules.required(channel, "channel")
         try rules.throwIfAny()
@@ -120,7 +120,7 @@ struct LegalReviewBody: StrictBody {
     }
 
     func validate() throws(Problem) {
-        var rules = TraceRules()
+        var rules = FieldRules()
         rules.text(approvedBy, "approved_by", max: 200)
         rules.text(note, "note", max: 2000)
         try rules.throwIfAny()

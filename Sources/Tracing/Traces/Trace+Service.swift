@@ -18,7 +18,7 @@ extension Tracing {
         if let exhibitID = f.exhibitID {
             if let found = try await exhibits.exhibit(id: exhibitID, by: principal, requestID: requestID) {
                 exhibit = found
-                errors += TraceRules.exhibitLinks(found, seizureID: f.seizureID, caseID: f.caseID, firearmID: f.firearmID)
+                errors += FieldRules.exhibitLinks(found, seizureID: f.seizureID, caseID: f.caseID, firearmID: f.firearmID)
                 f.caseID = f.caseID ?? found.caseID
                 f.seizureID = f.seizureID ?? found.seizureID
                 f.firearmID = f.firearmID ?? found.firearmID
@@ -61,7 +61,7 @@ extension Tracing {
             }
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        if let exhibit { f.firearm = TraceRules.foundFirearm(f.firearm, from: exhibit) }
+        if let exhibit { f.firearm = FieldRules.foundFirearm(f.firearm, from: exhibit) }
         return f
     }
 

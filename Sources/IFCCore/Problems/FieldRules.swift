@@ -1,17 +1,19 @@
 import Foundation
-import IFCCore
 
 /// Collects the field errors of one request, so that one answer names every wrong field:
 /// lengths as PostgreSQL counts them (code points), blank required values, dates after today.
-struct FieldRules {
-    private(set) var list: [Problem.FieldError] = []
+/// Every module's rules (`Rules/`) use it; the kit's one copy.
+public struct FieldRules: Sendable {
+    public var list: [Problem.FieldError] = []
 
-    mutating func add(_ field: String, _ detail: String) {
+    public init() {}
+
+    public mutating func add(_ field: String, _ detail: String) {
         list.append(.init(field: field, detail: detail))
     }
 
     /// A text given (nil is "not given") must not be blank and must fit `max`.
-    mutating func text(_ value: String?, _ field: String, max: Int) {
+    public mutating func text(_ value: String?, _ field: String, max: Int) {
         guard let value else { return }
         if value.isBlank {
             add(field, "must not be empty")
@@ -20,11 +22,16 @@ struct FieldRules {
         }
     }
 
-    mutating func notFuture(_ date: CalendarDate?, _ field: String, today: CalendarDate) {
+    /// A value the request must give.
+    public mutating func required(_ value: (some Any)?, _ field: String) {
+        if value == nil { add(field, "is required") }
+    }
+
+    public mutating func notFuture(_ date: CalendarDate?, _ field: String, today: CalendarDate) {
         if let date, date > today { add(field, "is in the future") }
     }
 
-    func throwIfAny() throws(Problem) {
+    public func throwIfAny() throws(Problem) {
         if !list.isEmpty { throw Problem.validation(list) }
     }
 }
