@@ -128,8 +128,9 @@ extension Forensics {
                                           administrativeReview: administrative, contentSHA256: contentSHA256, content: content)
                 let json = String(decoding: try JSONCoding.encoder.encode(report), as: UTF8.self)
                 let html = try templates.render("forensic-report", ReportPage(report: report, draft: false))
-                try await ReportStore.insertReport(report, json: json, jsonSHA256: ReportDigest.hex(Data(json.utf8)), html: html,
-                                                   htmlSHA256: ReportDigest.hex(Data(html.utf8)), on: connection)
+                let (jsonSHA256, htmlSHA256) = (ReportDigest.hex(Data(json.utf8)), ReportDigest.hex(Data(html.utf8)))
+                try await ReportStore.insertReport(report, json: json, jsonSHA256: jsonSHA256, html: html, htmlSHA256: htmlSHA256,
+                                                   on: connection)
                 if owner.status == .underExamination {
                     try await CaseStore.update(id: caseID, owner.fields, status: .reported, on: connection)
                     guard let updated = try await CaseStore.find(id: caseID, on: connection) else { throw Problem.internal(requestID: requestID) }
@@ -140,8 +141,7 @@ extension Forensics {
                 try await AuditLog.append(AuditEntry(principal: principal, action: "report.issue", recordType: "case",
                                                      recordID: caseID.uuidString, requestID: requestID,
                                                      detail: AuditEntry.detail(["number": number, "version": "\(report.version)",
-                                                                                "json_sha256": ReportDigest.hex(Data(json.utf8)),
-                                                                                "html_sha256": ReportDigest.hex(Data(html.utf8))])),
+                                                                                "json_sha256": jsonSHA256, "html_sha256": htmlSHA256])),
                                           on: connection)
                 return report
             }

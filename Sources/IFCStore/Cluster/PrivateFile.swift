@@ -21,7 +21,11 @@ public enum PrivateFile {
             ok = data.withUnsafeBytes { buffer -> Bool in
                 var offset = 0
                 while offset < buffer.count {
+                    #if canImport(Glibc)
                     let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    #else
+                    let written = Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    #endif
                     if written <= 0 { return false }
                     offset += written
                 }
