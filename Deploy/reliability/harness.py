@@ -511,7 +511,7 @@ def owner_attack(binary, work, kind, load_seconds):
     while time.monotonic() < deadline:
         time.sleep(1.5)
         sealed = owner_sql(daemon, "SELECT coalesce(max(position), 0) || ' ' || (SELECT count(*) FROM audit_entries e "
-                                   "WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)) FROM audit_seals")
+                                   "WHERE audit_sealed_by(e.seq) IS NULL) FROM audit_seals")
         position, unsealed = (int(x) for x in sealed.split())
         exported = daemon.cli("audit", "checkpoint", "export")
         if exported.returncode == 0 and unsealed == 0 and json.loads(exported.stdout)["position"] == position:
@@ -539,7 +539,7 @@ def owner_attack(binary, work, kind, load_seconds):
         keep = max(1, checkpoint["position"] - max(5, checkpoint["position"] // 10))
         deleted = owner_sql(daemon, f"""BEGIN; {disable}
             WITH gone AS (DELETE FROM audit_seals WHERE position > {keep} RETURNING entry_seq),
-                 entries AS (DELETE FROM audit_entries WHERE seq IN (SELECT entry_seq FROM gone) RETURNING seq)
+                 entries AS (DELETE FROM audit_entries WHERE seq >= (SELECT min(entry_seq) FROM gone) RETURNING seq)
             SELECT count(*) FROM entries; {enable} COMMIT;""")
         result["entries_deleted"] = int(deleted.split()[-1])
         daemon.stop()
@@ -556,8 +556,7 @@ def owner_attack(binary, work, kind, load_seconds):
         daemon.start(env)  # the first sealing round after a start seals every unsealed entry
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if owner_sql(daemon, "SELECT count(*) FROM audit_entries e WHERE NOT EXISTS "
-                                 "(SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)") == "0":
+            if owner_sql(daemon, "SELECT count(*) FROM audit_entries e WHERE audit_sealed_by(e.seq) IS NULL") == "0":
                 break
             time.sleep(0.5)
         result["resealed"] = int(owner_sql(daemon, f"SELECT count(*) FROM audit_seals WHERE position >= {middle}"))

@@ -12,6 +12,8 @@ public struct AppConfig: Sendable {
     public var dataDir = ".ifcd"
     public var databaseURL: String?
     public var ownerDatabaseURL: String?
+    /// `database.sealerUrl`: the audit sealer's role (`ifcd_sealer`) on an external database.
+    public var sealerDatabaseURL: String?
     public var poolSize = 20
     public var acquireTimeoutSeconds = 5
     public var tokenTTL: TimeInterval = 8 * 3600
@@ -35,6 +37,10 @@ public struct AppConfig: Sendable {
     /// holding `bulk_reader` has no ceiling. Counted in the serving process (see `ReadCeiling`).
     public var auditMaxReadsPerHour = 5000
     public var auditKeyDir: String?
+    /// The audit seals' HMAC key file (`audit.keyDir`/seal.key), unless `IFCD_AUDIT_SEAL_KEY`
+    /// holds the key.
+    public var sealKeyURL: URL { URL(fileURLWithPath: auditKeyDir ?? dataDir + "/keys").appendingPathComponent("seal.key") }
+    public func sealKey(create: Bool) throws -> AuditSealKey { try AuditSealKey.load(file: sealKeyURL, create: create) }
     public var checkpointFiles: CheckpointFiles {
         CheckpointFiles(keyDirectory: URL(fileURLWithPath: auditKeyDir ?? dataDir + "/keys"),
                         checkpointDirectory: URL(fileURLWithPath: auditCheckpointDir ?? dataDir + "/checkpoints"))
@@ -92,6 +98,7 @@ public struct AppConfig: Sendable {
         if let v = string(["data", "dir"]) { config.dataDir = v }
         if let v = string(["database", "url"]), !v.isEmpty { config.databaseURL = v }
         if let v = string(["database", "ownerUrl"]), !v.isEmpty { config.ownerDatabaseURL = v }
+        if let v = string(["database", "sealerUrl"]), !v.isEmpty { config.sealerDatabaseURL = v }
         if let v = string(["database", "allowInsecureTransport"]) {
             guard let flag = Bool(v.lowercased()) else { throw ConfigurationError("database.allowInsecureTransport must be true or false") }
             config.databaseAllowInsecureTransport = flag
@@ -182,6 +189,7 @@ public struct AppConfig: Sendable {
     public var storeOptions: StoreRuntime.Options {
         var options = StoreRuntime.Options(dataDir: URL(fileURLWithPath: dataDir), databaseURL: databaseURL,
                                            ownerDatabaseURL: ownerDatabaseURL, poolSize: poolSize)
+        options.sealerDatabaseURL = sealerDatabaseURL
         options.acquireTimeout = .seconds(acquireTimeoutSeconds)
         options.allowInsecureTransport = databaseAllowInsecureTransport
         return options
