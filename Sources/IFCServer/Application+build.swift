@@ -80,7 +80,8 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
     guard let sealerDatabase = context.sealerDatabase, let sealKey = context.sealKey else {
         throw ConfigurationError("the audit sealer needs its own database role and the seal key")
     }
-    let sealer = AuditSealer(database: sealerDatabase, key: sealKey, logger: context.logger)
+    let sealer = AuditSealer(database: sealerDatabase, key: sealKey, logger: context.logger,
+                             maxRunEntries: context.config.auditSealRunEntries)
     let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters,
                                   readCeiling: ReadCeiling(maxPerHour: context.config.auditMaxReadsPerHour, now: context.environment.now),
                                   onFlush: { sealer.wake() })

@@ -153,6 +153,19 @@ struct AuditSealTrustTests {
         }
     }
 
+    @Test("a sealer limited to one entry per seal (audit.sealRunEntries 1) writes a seal per entry, and the trail verifies alike")
+    func oneEntryPerSeal() async throws {
+        try await withTestApp(configure: { $0.auditSealRunEntries = 1 }) { app in
+            try await Self.sealedRounds(app, rounds: 2)
+            let (seals, entries) = try await app.database.asOwner { connection in
+                (try await connection.scalar("SELECT count(*) FROM audit_seals", as: Int.self) ?? -1,
+                 try await connection.scalar("SELECT count(*) FROM audit_entries", as: Int.self) ?? -2)
+            }
+            #expect(seals == entries)
+            #expect(try await Self.verify(app).ok)
+        }
+    }
+
     @Test("the seal key is created 0400 on first use and read back, or taken from IFCD_AUDIT_SEAL_KEY; a malformed one is refused")
     func sealKeyFile() throws {
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ifcd-sealkey-\(UUID().uuidString)")

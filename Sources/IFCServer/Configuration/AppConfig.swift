@@ -30,6 +30,9 @@ public struct AppConfig: Sendable {
     public var auditMaxUnsealedSeconds: TimeInterval = 900
     /// `audit.checkpointSeconds`: how often `serve` signs a checkpoint of the chain's head.
     public var auditCheckpointSeconds = 60
+    /// `audit.sealRunEntries`: at most this many entries under one seal (1–5000; 1 seals each
+    /// entry alone, for the benchmark's comparison).
+    public var auditSealRunEntries = 5000
     /// `audit.checkpointDir` (default DATA/checkpoints) and `audit.keyDir` (default DATA/keys):
     /// where checkpoints are written for shipping to write-once storage, and the signing key.
     public var auditCheckpointDir: String?
@@ -118,6 +121,10 @@ public struct AppConfig: Sendable {
         if let v = string(["node", "country"]) { config.nodeCountry = v }
         if let v = try int(["audit", "writers"], "audit.writers") { config.auditWriters = v }
         if let v = try int(["audit", "maxUnsealedSeconds"], "audit.maxUnsealedSeconds") { config.auditMaxUnsealedSeconds = TimeInterval(v) }
+        if let v = try int(["audit", "sealRunEntries"], "audit.sealRunEntries") {
+            guard (1...5000).contains(v) else { throw ConfigurationError("audit.sealRunEntries must be 1 to 5000") }
+            config.auditSealRunEntries = v
+        }
         if let v = try int(["audit", "checkpointSeconds"], "audit.checkpointSeconds") {
             guard (1...3600).contains(v) else { throw ConfigurationError("audit.checkpointSeconds must be 1 to 3600") }
             config.auditCheckpointSeconds = v

@@ -36,12 +36,17 @@ public final class AuditSealer: Sendable {
     private let interval: Duration
     private let gapGrace: TimeInterval
     private let batchSize: Int
+    /// At most this many entries per seal (the batch by default; 1 seals each entry alone, as
+    /// before runs existed: the benchmark's A/B of the two).
+    private let maxRunEntries: Int
     private let minimumSpacing: Duration
     private let state = Mutex(State())
 
     /// `database` connects as the sealer's role (`ifcd_sealer`).
     public init(database: Database, key: AuditSealKey, logger: Logger, interval: Duration = .milliseconds(250),
-                minimumSpacing: Duration = .milliseconds(50), gapGrace: TimeInterval = 600, batchSize: Int = 5000) {
+                minimumSpacing: Duration = .milliseconds(50), gapGrace: TimeInterval = 600, batchSize: Int = 5000,
+                maxRunEntries: Int? = nil) {
+        self.maxRunEntries = max(1, maxRunEntries ?? batchSize)
         self.minimumSpacing = minimumSpacing
         self.database = database
         self.key = key
@@ -142,7 +147,7 @@ public final class AuditSealer: Sendable {
     func sealRound(waitForLock: Bool = false) async throws -> (above: Int, total: Int) {
         let (scanned, known) = state.withLock { ($0.scanned, Array($0.gaps.keys)) }
         let key = self.key.key
-        let batchSize = self.batchSize
+        let batchSize = self.batchSize, maxRunEntries = self.maxRunEntries
         let logger = self.logger
         let result = try await database.transaction { connection -> (sealedAbove: Int, sealed: [Int64], seen: [Int64], startGaps: [Int64])? in
             // The first round after a start looks below the top; no request timeout applies.
@@ -200,7 +205,8 @@ public final class AuditSealer: Sendable {
             // Runs: split where the next entry is far from the last, so that holes stay few.
             var runs: [ArraySlice<StoredAuditEntry>] = []
             var runStart = 0
-            for index in entries.indices.dropFirst() where entries[index].seq - entries[index - 1].seq > Self.maxHoleSpan {
+            for index in entries.indices.dropFirst()
+            where entries[index].seq - entries[index - 1].seq > Self.maxHoleSpan || index - runStart >= maxRunEntries {
                 runs.append(entries[runStart..<index])
                 runStart = index
             }
