@@ -76,21 +76,13 @@ struct AuditSealTrustTests {
         try await withTestApp { app in
             try await Self.sealedRounds(app)
             #expect(try await Self.verify(app).ok)
-            // The owner adds an entry and seals it with the unkeyed scheme of old seals (under the
-            // sealers' lock, so the daemon's sealer does not seal the entry first).
-            try await app.database.asOwner { connection in
-                try await connection.query("BEGIN", logger: TestCluster.logger)
-                try await connection.query("SELECT pg_advisory_xact_lock(\(AuditSealer.lockKey))", logger: TestCluster.logger)
-                try await AuditLog.append(AuditEntry(actor: "ghost", actorID: nil, roles: ["admin"], action: "user.create", requestID: nil),
-                                          on: connection)
-                let (position, previous, seq) = try await Self.headAndNewest(connection)
-                let entry = try #require(try await Self.entry(seq, on: connection))
+            // The owner adds an entry and seals it with the unkeyed scheme of old seals.
+            try await Self.ownerSealsNewEntry(app) { connection, position, previous, entry in
                 let hash = AuditChain.hash(previous: previous, entry: entry)
                 try await connection.query("""
                     INSERT INTO audit_seals (position, entry_seq, prev_hash, hash)
-                    VALUES (\(position + 1), \(seq), \(ByteBuffer(bytes: previous)), \(ByteBuffer(bytes: hash)))
+                    VALUES (\(position + 1), \(entry.seq), \(ByteBuffer(bytes: previous)), \(ByteBuffer(bytes: hash)))
                     """, logger: TestCluster.logger)
-                try await connection.query("COMMIT", logger: TestCluster.logger)
             }
             let unkeyed = try await Self.verify(app)
             #expect(unkeyed.breaks.count == 1 && unkeyed.reason?.contains("not keyed") == true, "\(unkeyed.summary)")
@@ -107,23 +99,15 @@ struct AuditSealTrustTests {
     func otherKey() async throws {
         try await withTestApp { app in
             try await Self.sealedRounds(app, rounds: 2)
-            // Under the sealers' lock, so the daemon's sealer does not seal the entry first.
-            try await app.database.asOwner { connection in
-                try await connection.query("BEGIN", logger: TestCluster.logger)
-                try await connection.query("SELECT pg_advisory_xact_lock(\(AuditSealer.lockKey))", logger: TestCluster.logger)
-                try await AuditLog.append(AuditEntry(actor: "ghost", actorID: nil, roles: ["admin"], action: "user.create", requestID: nil),
-                                          on: connection)
-                let (position, previous, seq) = try await Self.headAndNewest(connection)
-                let entry = try #require(try await Self.entry(seq, on: connection))
-                let run = AuditChain.Run(position: position + 1, firstSeq: seq, lastSeq: seq, holes: [], count: 1,
+            try await Self.ownerSealsNewEntry(app) { connection, position, previous, entry in
+                let run = AuditChain.Run(position: position + 1, firstSeq: entry.seq, lastSeq: entry.seq, holes: [], count: 1,
                                          sealedAtMicros: 1_800_000_000_000_000, previous: previous)
                 let hash = AuditChain.keyedHash(key: SymmetricKey(size: .bits256), run: run, entries: [entry])
                 try await connection.query("""
                     INSERT INTO audit_seals (position, entry_seq, last_seq, entry_count, keyed, prev_hash, hash, sealed_at)
-                    VALUES (\(position + 1), \(seq), \(seq), 1, true, \(ByteBuffer(bytes: previous)), \(ByteBuffer(bytes: hash)),
+                    VALUES (\(position + 1), \(entry.seq), \(entry.seq), 1, true, \(ByteBuffer(bytes: previous)), \(ByteBuffer(bytes: hash)),
                             timestamptz 'epoch' + 1800000000000000 * interval '1 microsecond')
                     """, logger: TestCluster.logger)
-                try await connection.query("COMMIT", logger: TestCluster.logger)
             }
             let report = try await Self.verify(app)
             #expect(report.breaks.count == 1 && report.reason?.contains("without the key") == true, "\(report.summary)")
@@ -183,6 +167,23 @@ struct AuditSealTrustTests {
         #expect(fromEnvironment.key == raw && fromEnvironment.source == AuditSealKey.environmentVariable)
         #expect(throws: CheckpointError.self) {
             try AuditSealKey.load(file: file, environment: [AuditSealKey.environmentVariable: "c2hvcnQ="], create: true)
+        }
+    }
+
+    /// As the owner, in one transaction under the sealers' lock (so the daemon's sealer does not
+    /// seal it first): adds an entry, then lets `seal` write a seal for it after the head
+    /// (given the head's position and hash, and the new entry).
+    static func ownerSealsNewEntry(_ app: TestApp,
+                                   _ seal: (PostgresConnection, Int64, [UInt8], StoredAuditEntry) async throws -> Void) async throws {
+        try await app.database.asOwner { connection in
+            try await connection.query("BEGIN", logger: TestCluster.logger)
+            try await connection.query("SELECT pg_advisory_xact_lock(\(AuditSealer.lockKey))", logger: TestCluster.logger)
+            try await AuditLog.append(AuditEntry(actor: "ghost", actorID: nil, roles: ["admin"], action: "user.create", requestID: nil),
+                                      on: connection)
+            let (position, previous, seq) = try await Self.headAndNewest(connection)
+            let entry = try #require(try await Self.entry(seq, on: connection))
+            try await seal(connection, position, previous, entry)
+            try await connection.query("COMMIT", logger: TestCluster.logger)
         }
     }
 
