@@ -343,7 +343,7 @@ public final class EmbeddedCluster: Sendable {
                 try await connection.query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", logger: self.logger)
             }
         }
-        try Data("\(Date())\n".utf8).write(to: marker)
+        try PrivateFile.write(Data("\(Date())\n".utf8), to: marker.path, mode: 0o600)
     }
 
     /// The sealer's role, in clusters made before it existed too (under the cluster lock, so
@@ -361,7 +361,7 @@ public final class EmbeddedCluster: Sendable {
             }
             try await connection.query("GRANT CONNECT ON DATABASE \(unescaped: Self.databaseName) TO \(unescaped: Self.sealerRole)", logger: self.logger)
         }
-        try Data("\(Date())\n".utf8).write(to: marker)
+        try PrivateFile.write(Data("\(Date())\n".utf8), to: marker.path, mode: 0o600)
     }
 
     static func randomSecret() -> String {
