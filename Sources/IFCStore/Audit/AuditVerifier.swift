@@ -229,11 +229,8 @@ public struct AuditVerifier: Sendable {
     private struct OpenSeal {
         var run: AuditChain.Run
         var keyed: Bool
-        var storedPrevious: [UInt8]
         var hash: [UInt8]
-        var hasher: AuditChain.RunHasher?
-        var legacyHash: [UInt8]?
-        var found: [Int64] = []
+        var entries: [StoredAuditEntry] = []
     }
 
     /// Walks the seals at positions `from...to` (to the end when `to` is nil), each with the
@@ -264,18 +261,24 @@ public struct AuditVerifier: Sendable {
                   AND NOT (e.seq = ANY (coalesce(s.holes, '{}')))
             ) e ON true
             WHERE s.position >= \(low) AND s.position <= \(high ?? Int64.max)
-            ORDER BY s.position, e.seq
+            ORDER BY s.position
             """, logger: logger)
         var open: OpenSeal?
         let key = self.key.key
 
         func close(_ seal: OpenSeal) {
             let run = seal.run
+            // Sorted by the seal only (a sort of the whole join by entry would spill to disk):
+            // its entries are put in order here, which is nearly always the order they came in.
+            var entries = seal.entries
+            if !entries.isEmpty && !zip(entries, entries.dropFirst()).allSatisfy({ $0.seq < $1.seq }) {
+                entries.sort { $0.seq < $1.seq }
+            }
             walk.reach = max(walk.reach, run.lastSeq)
-            walk.entries += seal.found.count
+            walk.entries += entries.count
             let expected = run.sequences
-            if seal.found != expected {
-                let found = Set(seal.found)
+            if entries.count != expected.count || !zip(entries, expected).allSatisfy({ $0.seq == $1 }) {
+                let found = Set(entries.map(\.seq))
                 let missing = expected.filter { !found.contains($0) }
                 for seq in missing.prefix(20) {
                     walk.add(Break(position: run.position, seq: seq, reason: "the entry sealed at position \(run.position) has been removed"))
@@ -288,7 +291,8 @@ public struct AuditVerifier: Sendable {
                 }
                 return
             }
-            let computed = seal.keyed ? seal.hasher?.finalize() : seal.legacyHash
+            let computed = seal.keyed ? AuditChain.keyedHash(key: key, run: run, entries: entries)
+                                      : AuditChain.hash(previous: run.previous, entry: entries[0])
             if computed != seal.hash {
                 let what = seal.keyed ? "its entries' content does not match their seal (position \(run.position)): edited or moved, or the seal was written without the key"
                                       : "the entry's content does not match its seal (position \(run.position)): it was edited or moved"
@@ -327,19 +331,12 @@ public struct AuditVerifier: Sendable {
                 }
                 let run = AuditChain.Run(position: position, firstSeq: first, lastSeq: last, holes: holes, count: count,
                                          sealedAtMicros: sealedAt, previous: storedPrevious)
-                open = OpenSeal(run: run, keyed: keyed, storedPrevious: storedPrevious, hash: hash,
-                                hasher: keyed ? AuditChain.RunHasher(key: key, run: run) : nil)
+                open = OpenSeal(run: run, keyed: keyed, hash: hash)
                 previous = hash
                 expectedPosition = position + 1
             }
             guard try columns[9].decode(Int64?.self) != nil else { continue }
-            let entry = try Self.decodeEntry(columns, offset: 9)
-            open!.found.append(entry.seq)
-            if open!.keyed {
-                open!.hasher!.add(entry)
-            } else {
-                open!.legacyHash = AuditChain.hash(previous: open!.storedPrevious, entry: entry)
-            }
+            open!.entries.append(try Self.decodeEntry(columns, offset: 9))
         }
         if let seal = open { close(seal) }
         if let high, expectedPosition <= high {
