@@ -75,16 +75,17 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
 
 public func buildParts(_ context: AppContext) throws -> AppParts {
     let sealer = AuditSealer(database: context.database, logger: context.logger)
+    let metrics = AppMetrics(database: context.database)
     let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters,
                                   readCeiling: ReadCeiling(maxPerHour: context.config.auditMaxReadsPerHour, now: context.environment.now),
-                                  onFlush: { sealer.wake() })
+                                  onFlush: { sealer.wake() },
+                                  observe: { metrics.observeAuditFlush(entries: $0, duration: $1, inFlight: $2) })
     let accounts = Accounts(database: context.database, audit: auditWriter,
                             hasher: PasswordHasher(cost: UInt8(context.config.bcryptCost)), environment: context.environment,
                             settings: .init(tokenTTL: context.config.tokenTTL, maxFailedLogins: context.config.maxFailedLogins,
                                             lockout: context.config.lockoutSeconds,
                                             loginsPerMinutePerAddress: context.config.loginsPerMinutePerAddress,
                                             tokenCacheTTL: .milliseconds(context.config.tokenCacheMilliseconds)))
-    let metrics = AppMetrics(database: context.database)
     let router = Router(context: AppRequestContext.self)
     // Order matters: middleware applies to the routes added after it.
     if let outer = context.outerMiddleware { router.add(middleware: outer) }
