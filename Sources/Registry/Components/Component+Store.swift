@@ -94,4 +94,20 @@ enum ComponentStore {
         for try await row in rows { events.append(try decodeEvent(row)) }
         return events
     }
+
+    /// Components whose serial matches `pattern` (see `FirearmStore.search`).
+    static func search(_ pattern: Serial.Pattern, confusables: Bool, limit: Int, on connection: PostgresConnection) async throws -> [Component] {
+        let like = pattern.like(folded: confusables)
+        let known = pattern.knownText(folded: confusables)
+        let exact = confusables ? Serial.fold(pattern.normalized) : pattern.normalized
+        return try await all(confusables
+            ? connection.query("""
+                SELECT \(unescaped: columns) FROM components WHERE serial_folded LIKE \(like)
+                ORDER BY (serial_folded = \(exact)) DESC, similarity(serial_folded, \(known)) DESC, reference LIMIT \(limit)
+                """, logger: FirearmStore.logger)
+            : connection.query("""
+                SELECT \(unescaped: columns) FROM components WHERE serial_normalized LIKE \(like)
+                ORDER BY (serial_normalized = \(exact)) DESC, similarity(serial_normalized, \(known)) DESC, reference LIMIT \(limit)
+                """, logger: FirearmStore.logger))
+    }
 }

@@ -26,8 +26,8 @@ extension Registry {
         let fuzzyApplies = fuzzy && !pattern.hasWildcards
         // Fuzzy matching lowers the trigram threshold for its own transaction only; without it, no transaction.
         let work: @Sendable (PostgresConnection) async throws -> ([Firearm], [Component], [Firearm], [(Firearm, Int)], [(Component, Int)]) = { connection in
-            let (found, components) = try await FirearmStore.searchWithComponents(pattern, confusables: confusables, limit: limit,
-                                                                                   on: connection)
+            let found = try await FirearmStore.search(pattern, confusables: confusables, limit: limit, on: connection)
+            let components = try await ComponentStore.search(pattern, confusables: confusables, limit: limit, on: connection)
             var fuzzyFirearms: [(Firearm, Int)] = [], fuzzyComponents: [(Component, Int)] = []
             if fuzzyApplies {
                 try await FuzzySearchStore.setThreshold(on: connection)

@@ -3,45 +3,24 @@ import IFCCore
 import PostgresNIO
 
 extension FirearmStore {
-    /// The pattern search over firearms and components in one round trip (two before): each
-    /// side's matches, exact first, then by similarity of the known characters, then reference,
-    /// `limit` of each. Not prepared: a generic plan could not use the prefix index for `LIKE`,
-    /// so each call is planned for its pattern, as before.
-    static func searchWithComponents(_ pattern: Serial.Pattern, confusables: Bool, limit: Int,
-                                     on connection: PostgresConnection) async throws -> ([Firearm], [Component]) {
+    /// Partial-serial search: LIKE over the trigram-indexed normalised (or folded) serial,
+    /// exact matches first, then by similarity of the known characters.
+    static func search(_ pattern: Serial.Pattern, confusables: Bool, limit: Int, on connection: PostgresConnection) async throws -> [Firearm] {
         let like = pattern.like(folded: confusables)
         let known = pattern.knownText(folded: confusables)
         let exact = confusables ? Serial.fold(pattern.normalized) : pattern.normalized
-        let column = confusables ? "serial_folded" : "serial_normalized"
-        let rows = try await connection.query("""
-            (SELECT 0, f.\(unescaped: column) = \(exact), similarity(f.\(unescaped: column), \(known)), f.reference,
-                    \(unescaped: qualified(columns, by: "f")), nc.*
-             FROM firearms f LEFT JOIN (SELECT \(unescaped: ComponentStore.columns) FROM components WHERE false) nc ON true
-             WHERE f.\(unescaped: column) LIKE \(like)
-             ORDER BY 2 DESC, 3 DESC, 4 LIMIT \(limit))
-            UNION ALL
-            (SELECT 1, c.\(unescaped: column) = \(exact), similarity(c.\(unescaped: column), \(known)), c.reference,
-                    nf.*, \(unescaped: qualified(ComponentStore.columns, by: "c"))
-             FROM components c LEFT JOIN (SELECT \(unescaped: columns) FROM firearms WHERE false) nf ON true
-             WHERE c.\(unescaped: column) LIKE \(like)
-             ORDER BY 2 DESC, 3 DESC, 4 LIMIT \(limit))
-            ORDER BY 1, 2 DESC, 3 DESC, 4
-            """, logger: logger)
-        var firearms: [Firearm] = [], components: [Component] = []
-        for try await row in rows {
-            let c = row.makeRandomAccess()
-            if try c[0].decode(Int.self) == 0 {
-                firearms.append(try decode(c, at: 4))
-            } else {
-                components.append(try ComponentStore.decode(c, at: 37))
-            }
-        }
-        return (firearms, components)
-    }
-
-    /// `a, b` as `f.a, f.b`.
-    static func qualified(_ list: String, by alias: String) -> String {
-        list.split(separator: ",").map { alias + "." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        let rows = confusables
+            ? try await connection.query("""
+                SELECT \(unescaped: columns) FROM firearms WHERE serial_folded LIKE \(like)
+                ORDER BY (serial_folded = \(exact)) DESC, similarity(serial_folded, \(known)) DESC, reference
+                LIMIT \(limit)
+                """, logger: logger)
+            : try await connection.query("""
+                SELECT \(unescaped: columns) FROM firearms WHERE serial_normalized LIKE \(like)
+                ORDER BY (serial_normalized = \(exact)) DESC, similarity(serial_normalized, \(known)) DESC, reference
+                LIMIT \(limit)
+                """, logger: logger)
+        return try await all(rows)
     }
 
     /// Firearms whose normalised serial is exactly `normalized`, in reference order.
