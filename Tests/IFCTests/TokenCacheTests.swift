@@ -1,3 +1,4 @@
+@testable import Accounts
 import Foundation
 import HTTPTypes
 import IFCCore
@@ -19,6 +20,11 @@ struct TokenCacheTests {
             await Task.yield()
         }
         return try await condition()
+    }
+
+    /// A change as another process would commit it: the app role, outside this process's services.
+    static func asApp(_ app: TestApp, _ sql: String) async throws {
+        try await app.database.asApp { _ = try await $0.query(PostgresQuery(unsafeSQL: sql), logger: TestCluster.logger) }
     }
 
     static func withCachingApp(_ body: @Sendable (TestApp) async throws -> Void) async throws {
@@ -59,14 +65,11 @@ struct TokenCacheTests {
             #expect(app.parts.accounts.tokenCache.count == 1)
             // Entries are dropped only by a notification (or when read past their second): the
             // count falls to zero only if the change was heard.
-            try await app.database.asApp { try await $0.query("UPDATE users SET roles = '{clerk}' WHERE username = 'dave'", logger: TestCluster.logger) }
+            try await Self.asApp(app, "UPDATE users SET roles = '{clerk}' WHERE username = 'dave'")
             #expect(await Self.eventually { app.parts.accounts.tokenCache.count == 0 })
             let me = try await app.request(.get, "/v1/me", token: token)
             #expect(try me.object["roles"] as? [String] == ["clerk"])
-            try await app.database.asApp {
-                try await $0.query("UPDATE auth_tokens SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = 'dave')",
-                                   logger: TestCluster.logger)
-            }
+            try await Self.asApp(app, "UPDATE auth_tokens SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = 'dave')")
             #expect(await Self.eventually { app.parts.accounts.tokenCache.count == 0 })
             #expect(try await app.request(.get, "/v1/me", token: token).status == .unauthorized)
         }
@@ -88,10 +91,7 @@ struct TokenCacheTests {
             }
             #expect(cut == 1)
             let revoking = ContinuousClock.now
-            try await app.database.asApp {
-                try await $0.query("UPDATE auth_tokens SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = 'erin')",
-                                   logger: TestCluster.logger)
-            }
+            try await Self.asApp(app, "UPDATE auth_tokens SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = 'erin')")
             // Poll: a request may still pass until the bound, never one that starts after it.
             var refusedAfterBound = 0, acceptedAfterBound = 0
             while ContinuousClock.now < revoking + Self.bound + .milliseconds(500) {
@@ -109,5 +109,52 @@ struct TokenCacheTests {
             #expect(try await app.request(.get, "/v1/me", token: fresh).status == .ok)
             #expect(app.parts.accounts.tokenCache.count == 1)
         }
+    }
+
+    // MARK: - The cache's own rules, without a database
+
+    static let someone = Principal(userID: UUID(), username: "frank", roles: [.analyst], tokenID: UUID())
+    static let later = Date().addingTimeInterval(3600)
+
+    @Test("an entry serves for at most its time to live, counted from the start of its lookup, even with no notification")
+    func entryLivesAtMostItsTTL() async throws {
+        let cache = TokenCache(ttl: .milliseconds(100))
+        cache.setListening(true)
+        let hash = TokenStore.hash("ifcd_a")
+        let begun = try #require(cache.begin())
+        cache.store(Self.someone, tokenExpiresAt: Self.later, for: hash, begun: begun)
+        #expect(cache.principal(for: hash, now: Date()) == Self.someone)
+        #expect(await Self.eventually { cache.principal(for: hash, now: Date()) == nil })
+        #expect(ContinuousClock.now - begun.at >= .milliseconds(100))
+        #expect(TokenCache(ttl: .seconds(30)).ttl == TokenCache.maximumTTL)
+    }
+
+    @Test("nothing is cached while not listening, nor a lookup that a notification or a loss overlapped, nor past the token's expiry")
+    func whatIsNeverCached() throws {
+        let cache = TokenCache(ttl: .seconds(1))
+        let hash = TokenStore.hash("ifcd_b")
+        #expect(cache.begin() == nil)
+        cache.setListening(true)
+        var begun = try #require(cache.begin())
+        cache.invalidateAll()
+        cache.store(Self.someone, tokenExpiresAt: Self.later, for: hash, begun: begun)
+        #expect(cache.count == 0)
+        begun = try #require(cache.begin())
+        cache.setListening(false)
+        cache.setListening(true)
+        cache.store(Self.someone, tokenExpiresAt: Self.later, for: hash, begun: begun)
+        #expect(cache.count == 0)
+        begun = try #require(cache.begin())
+        cache.store(Self.someone, tokenExpiresAt: Date().addingTimeInterval(-1), for: hash, begun: begun)
+        #expect(cache.count == 1)
+        #expect(cache.principal(for: hash, now: Date()) == nil)
+        // Cached and then the listener lost: dropped at once.
+        begun = try #require(cache.begin())
+        cache.store(Self.someone, tokenExpiresAt: Self.later, for: hash, begun: begun)
+        #expect(cache.principal(for: hash, now: Date()) == Self.someone)
+        cache.setListening(false)
+        #expect(cache.count == 0)
+        #expect(cache.principal(for: hash, now: Date()) == nil)
+        #expect(TokenCache(ttl: .zero).begin() == nil)
     }
 }
