@@ -443,3 +443,9 @@ cat <<REPORT
 plan of the fuzzy candidates ($misread_sample):
 $fuzzy_plan
 REPORT
+
+# ---- 5. Read audit group commit over the whole run (issue 15: from /metrics) ----
+curl -s "http://127.0.0.1:$port/metrics" | awk '
+    /^ifcd_audit_batch_entries_count / {n=$2} /^ifcd_audit_batch_entries_sum / {e=$2}
+    /^ifcd_audit_flush_seconds_sum / {f=$2} /^ifcd_audit_flushes_in_flight_sum / {i=$2}
+    END { if (n > 0) printf "\nread audit group commit: %d batches, %.1f entries per batch, %.2f ms per flush, %.2f flushes in flight\n", n, e / n, f * 1000 / n, i / n }'

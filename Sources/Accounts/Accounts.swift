@@ -13,8 +13,12 @@ public struct Accounts: IFCModule {
         public var lockout: TimeInterval = 15 * 60
         /// Login attempts one client address may make per minute, whatever the usernames.
         public var loginsPerMinutePerAddress = 30
+        /// How long a token's principal may be used without asking the database (at most a
+        /// second; zero: always ask). See `TokenCache`.
+        public var tokenCacheTTL: Duration = .zero
         public init(tokenTTL: TimeInterval = 8 * 3600, maxFailedLogins: Int = 5, lockout: TimeInterval = 15 * 60,
-                    loginsPerMinutePerAddress: Int = 30) {
+                    loginsPerMinutePerAddress: Int = 30, tokenCacheTTL: Duration = .zero) {
+            self.tokenCacheTTL = tokenCacheTTL
             self.tokenTTL = tokenTTL
             self.maxFailedLogins = maxFailedLogins
             self.lockout = lockout
@@ -29,8 +33,12 @@ public struct Accounts: IFCModule {
     let environment: AppEnvironment
     let settings: Settings
     let throttle: LoginThrottle
+    /// Recently seen tokens' principals (off unless `settings.tokenCacheTTL` is above zero and
+    /// `tokenCache.listen` runs).
+    public let tokenCache: TokenCache
 
     public init(database: Database, audit: AuditWriter?, hasher: PasswordHasher, environment: AppEnvironment, settings: Settings = .init()) {
+        self.tokenCache = TokenCache(ttl: settings.tokenCacheTTL)
         self.throttle = LoginThrottle(perMinute: settings.loginsPerMinutePerAddress)
         self.database = database
         self.audit = audit
@@ -44,7 +52,7 @@ public struct Accounts: IFCModule {
     /// The principal of a bearer token, or nil when it is unknown, expired, revoked or its user disabled.
     public func principal(forToken token: String) async throws -> Principal? {
         do {
-            return try await TokenStore.principal(token: token, now: environment.now(), database: database)
+            return try await TokenStore.principal(token: token, now: environment.now(), database: database, cache: tokenCache)
         } catch let error as PSQLError {
             throw StoreError(error)
         }
@@ -169,6 +177,7 @@ public struct Accounts: IFCModule {
                                                  detail: "{\"was_temporary\":\(record.user.mustChangePassword),\"tokens_revoked\":\(revoked)}"),
                                       on: connection)
         }
+        tokenCache.invalidateAll()
     }
 
     /// Revokes the token the principal presented.
@@ -179,6 +188,7 @@ public struct Accounts: IFCModule {
             try await AuditLog.append(AuditEntry(principal: principal, action: "auth.logout", recordType: "token",
                                                  recordID: tokenID.uuidString, requestID: requestID), on: connection)
         }
+        tokenCache.invalidateAll()
     }
 
     // MARK: - Users
@@ -250,6 +260,8 @@ public struct Accounts: IFCModule {
         }
         if let roles = changes.roles, roles.isEmpty { throw Problem.invalid("roles", "must name at least one role") }
         let hash: String? = if let password = changes.password { try await hasher.hash(password) } else { nil }
+        // Roles, disabling and passwords change what a token may do: drop cached principals once committed.
+        defer { tokenCache.invalidateAll() }
         return try await database.transaction { connection in
             guard let current = try await UserStore.find(id: id, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no user \(id)")
@@ -346,7 +358,8 @@ extension Accounts {
 
     /// Revokes one token (a lost laptop, a leaked script); revoking it again changes nothing (409).
     public func revokeToken(id: UUID, by principal: Principal, requestID: String?) async throws -> TokenInfo {
-        try await database.transaction { connection in
+        defer { tokenCache.invalidateAll() }
+        return try await database.transaction { connection in
             guard let token = try await TokenStore.find(id: id, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no token \(id.uuidString.lowercased())")
             }

@@ -37,10 +37,10 @@ enum TokenStore {
     /// The hot query of every authenticated request, prepared once per connection.
     struct Lookup: PostgresPreparedStatement {
         static let sql = """
-            SELECT t.id, u.id, u.username, u.roles, u.must_change_password FROM auth_tokens t JOIN users u ON u.id = t.user_id
+            SELECT t.id, u.id, u.username, u.roles, u.must_change_password, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT u.disabled
             """
-        typealias Row = (UUID, UUID, String, [String], Bool)
+        typealias Row = (UUID, UUID, String, [String], Bool, Date)
         var hash: ByteBuffer
         var now: Date
 
@@ -54,19 +54,26 @@ enum TokenStore {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    static func principal(token: String, now: Date, database: Database) async throws -> Principal? {
+    /// The token's principal: from `cache` while it is fresh (see `TokenCache`), else from the database.
+    static func principal(token: String, now: Date, database: Database, cache: TokenCache? = nil) async throws -> Principal? {
         guard token.hasPrefix(prefix), token.utf8.count == prefix.utf8.count + 43 else { return nil }
-        let lookup = Lookup(hash: hash(token), now: now)
-        return try await database.withConnection { connection in
-            var found: Principal?
-            for try await (tokenID, userID, username, roles, mustChange) in try await connection.execute(lookup, logger: UserStore.logger)
+        let hash = hash(token)
+        if let cache, let cached = cache.principal(for: hash, now: now) { return cached }
+        let begun = cache?.begin()
+        let lookup = Lookup(hash: hash, now: now)
+        let found = try await database.withConnection { connection -> (Principal, Date)? in
+            var found: (Principal, Date)?
+            for try await (tokenID, userID, username, roles, mustChange, expiresAt) in try await connection.execute(lookup, logger: UserStore.logger)
             where found == nil {
                 // With a temporary password the token holds no role: it can only change it.
-                found = Principal(userID: userID, username: username,
-                                  roles: mustChange ? [] : Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID)
+                found = (Principal(userID: userID, username: username,
+                                   roles: mustChange ? [] : Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID), expiresAt)
             }
             return found
         }
+        guard let (principal, expiresAt) = found else { return nil }
+        if let cache, let begun { cache.store(principal, tokenExpiresAt: expiresAt, for: hash, begun: begun) }
+        return principal
     }
 
     /// Every live token of a user (after a password change); returns how many.

@@ -82,15 +82,17 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
     }
     let sealer = AuditSealer(database: sealerDatabase, key: sealKey, logger: context.logger,
                              maxRunEntries: context.config.auditSealRunEntries)
+    let metrics = AppMetrics(database: context.database)
     let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters,
                                   readCeiling: ReadCeiling(maxPerHour: context.config.auditMaxReadsPerHour, now: context.environment.now),
-                                  onFlush: { sealer.wake() })
+                                  onFlush: { sealer.wake() },
+                                  observe: { metrics.observeAuditFlush(entries: $0, duration: $1, inFlight: $2) })
     let accounts = Accounts(database: context.database, audit: auditWriter,
                             hasher: PasswordHasher(cost: UInt8(context.config.bcryptCost)), environment: context.environment,
                             settings: .init(tokenTTL: context.config.tokenTTL, maxFailedLogins: context.config.maxFailedLogins,
                                             lockout: context.config.lockoutSeconds,
-                                            loginsPerMinutePerAddress: context.config.loginsPerMinutePerAddress))
-    let metrics = AppMetrics(database: context.database)
+                                            loginsPerMinutePerAddress: context.config.loginsPerMinutePerAddress,
+                                            tokenCacheTTL: .milliseconds(context.config.tokenCacheMilliseconds)))
     let router = Router(context: AppRequestContext.self)
     // Order matters: middleware applies to the routes added after it.
     if let outer = context.outerMiddleware { router.add(middleware: outer) }
@@ -147,7 +149,8 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
     app.addServices(
         SealerService(sealer: parts.sealer),
         AuditWriterService(writer: parts.auditWriter),
-        IdempotencyPurgeService(database: context.database, logger: context.logger))
+        IdempotencyPurgeService(database: context.database, logger: context.logger),
+        TokenCacheService(cache: parts.accounts.tokenCache, client: context.database.client, logger: context.logger))
     return (app, parts)
 }
 
@@ -158,6 +161,20 @@ struct AuditWriterService: Service {
             await writer.run()
         } onGracefulShutdown: {
             writer.stop()
+        }
+    }
+}
+
+/// Listens for token and user changes so that cached principals are dropped at once (see `TokenCache`).
+struct TokenCacheService: Service {
+    let cache: TokenCache
+    let client: PostgresClient
+    let logger: Logger
+    func run() async throws {
+        // A service that returns ends the whole group: with the cache off, wait for shutdown.
+        guard cache.isEnabled else { try? await gracefulShutdown(); return }
+        await cancelWhenGracefulShutdown {
+            await cache.listen(client: client, logger: logger)
         }
     }
 }

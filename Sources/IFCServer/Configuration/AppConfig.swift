@@ -17,6 +17,10 @@ public struct AppConfig: Sendable {
     public var poolSize = 20
     public var acquireTimeoutSeconds = 5
     public var tokenTTL: TimeInterval = 8 * 3600
+    /// `auth.tokenCacheMs`: how long `serve` uses a token's principal without asking the
+    /// database (0–1000; 0 asks every time). Revocations, disabling, role and password changes
+    /// drop the cache at their commit (LISTEN/NOTIFY); this bounds it when notifications are lost.
+    public var tokenCacheMilliseconds = 1000
     public var bcryptCost = 12
     public var maxFailedLogins = 5
     public var lockoutSeconds: TimeInterval = 15 * 60
@@ -109,6 +113,7 @@ public struct AppConfig: Sendable {
         if let v = try int(["database", "poolSize"], "database.poolSize") { config.poolSize = v }
         if let v = try int(["database", "acquireTimeoutSeconds"], "database.acquireTimeoutSeconds") { config.acquireTimeoutSeconds = v }
         if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
+        if let v = try int(["auth", "tokenCacheMs"], "auth.tokenCacheMs") { config.tokenCacheMilliseconds = v }
         if let v = try int(["auth", "bcryptCost"], "auth.bcryptCost") { config.bcryptCost = v }
         if let v = try int(["auth", "maxFailedLogins"], "auth.maxFailedLogins") { config.maxFailedLogins = v }
         if let v = try int(["auth", "loginsPerMinutePerAddress"], "auth.loginsPerMinutePerAddress") {
@@ -180,6 +185,7 @@ public struct AppConfig: Sendable {
         guard (1...300).contains(acquireTimeoutSeconds) else { throw ConfigurationError("database.acquireTimeoutSeconds must be 1...300") }
         guard (4...31).contains(bcryptCost) else { throw ConfigurationError("auth.bcryptCost must be 4...31") }
         guard tokenTTL >= 60 else { throw ConfigurationError("auth.tokenTtlSeconds must be at least 60") }
+        guard (0...1000).contains(tokenCacheMilliseconds) else { throw ConfigurationError("auth.tokenCacheMs must be 0...1000") }
         guard maxFailedLogins >= 1 else { throw ConfigurationError("auth.maxFailedLogins must be at least 1") }
         guard (1...16).contains(auditWriters) else { throw ConfigurationError("audit.writers must be 1...16") }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {

@@ -59,12 +59,20 @@ public final class AuditWriter: Sendable {
     private let workers: Int
     private let maxBatch: Int
     private let onFlush: @Sendable () -> Void
+    private let observe: @Sendable (_ entries: Int, _ duration: Duration, _ inFlight: Int) -> Void
+    /// Flushes under way now (at most `workers`).
+    private let flushing = Atomic<Int>(0)
     /// The per-user ceiling of records read per hour; nil (the CLI, the demo seed): none.
     public let readCeiling: ReadCeiling?
 
-    /// - Parameter onFlush: called after each committed batch (the sealer's wake-up).
+    /// - Parameters:
+    ///   - onFlush: called after each committed batch (the sealer's wake-up).
+    ///   - observe: told each batch's size, how long its flush took, and how many flushes
+    ///     (its own included) were in flight when it began (for `/metrics`).
     public init(database: Database, workers: Int = 2, maxBatch: Int = 1000, readCeiling: ReadCeiling? = nil,
-                onFlush: @escaping @Sendable () -> Void = {}) {
+                onFlush: @escaping @Sendable () -> Void = {},
+                observe: @escaping @Sendable (_ entries: Int, _ duration: Duration, _ inFlight: Int) -> Void = { _, _, _ in }) {
+        self.observe = observe
         self.database = database
         self.workers = workers
         self.maxBatch = maxBatch
@@ -168,11 +176,16 @@ public final class AuditWriter: Sendable {
     }
 
     private func flush(_ batch: [Pending]) async {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let inFlight = flushing.add(1, ordering: .relaxed).newValue
+        defer { flushing.subtract(1, ordering: .relaxed) }
         do {
             try await database.withConnection { connection in
                 try await AuditLog.appendBatch(batch.map(\.entry), on: connection)
             }
             batch.forEach { $0.completion.succeed() }
+            observe(batch.count, clock.now - started, inFlight)
             onFlush()
         } catch {
             database.logger.error("audit batch failed", metadata: ["entries": "\(batch.count)", "error": "\(String(reflecting: error))"])

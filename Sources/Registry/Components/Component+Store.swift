@@ -14,13 +14,17 @@ enum ComponentStore {
     static let eventColumns = "id, component_id, kind, occurred_on::text, place, agency, notes, status_after, recorded_by, recorded_at"
 
     static func decode(_ row: PostgresRow) throws -> Component {
-        let c = row.makeRandomAccess()
-        return Component(id: try c[0].decode(UUID.self), reference: try c[1].decode(String.self), firearmID: try c[2].decode(UUID?.self),
-                         part: ComponentPart(rawValue: try c[3].decode(String.self)) ?? .frame, make: try c[4].decode(String?.self),
-                         calibre: try c[5].decode(String?.self), serial: try c[6].decode(String?.self),
-                         serialNormalized: try c[7].decode(String?.self), otherMarkings: try c[8].decode(String?.self),
-                         status: FirearmStatus(rawValue: try c[9].decode(String.self)) ?? .registered, version: try c[10].decode(Int.self),
-                         createdAt: try c[11].decode(Date.self), updatedAt: try c[12].decode(Date.self))
+        try decode(row.makeRandomAccess(), at: 0)
+    }
+
+    /// The component whose columns start at `b` (a row that carries other records' columns too).
+    static func decode(_ c: PostgresRandomAccessRow, at b: Int) throws -> Component {
+        Component(id: try c[b + 0].decode(UUID.self), reference: try c[b + 1].decode(String.self), firearmID: try c[b + 2].decode(UUID?.self),
+                         part: ComponentPart(rawValue: try c[b + 3].decode(String.self)) ?? .frame, make: try c[b + 4].decode(String?.self),
+                         calibre: try c[b + 5].decode(String?.self), serial: try c[b + 6].decode(String?.self),
+                         serialNormalized: try c[b + 7].decode(String?.self), otherMarkings: try c[b + 8].decode(String?.self),
+                         status: FirearmStatus(rawValue: try c[b + 9].decode(String.self)) ?? .registered, version: try c[b + 10].decode(Int.self),
+                         createdAt: try c[b + 11].decode(Date.self), updatedAt: try c[b + 12].decode(Date.self))
     }
 
     static func all(_ rows: PostgresRowSequence) async throws -> [Component] {

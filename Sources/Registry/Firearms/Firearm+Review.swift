@@ -67,22 +67,22 @@ extension Registry {
     /// A page of firearms with their flags; `needsReview` keeps only those flagged (or not).
     func reviewedList(_ filter: FirearmStore.ListFilter, needsReview: Bool?, page: PageRequest, query: [String: String],
                       by principal: Principal, requestID: String?) async throws -> Page<Flagged<Firearm>> {
-        let (result, flags) = try await database.withConnection { connection in
-            var filter = filter
-            filter.needsReview = needsReview
+        var filter = filter
+        filter.needsReview = needsReview
+        let page = try await database.withConnection { [filter] connection in
+            if let serial = filter.onlySerial { return try await FirearmStore.withSerialFlagged(serial, page: page, on: connection) }
             let result = try await FirearmStore.list(filter, page: page, on: connection)
-            return (result, try await FirearmReviewStore.flags(of: result.items.map(\.id), on: connection))
+            let flags = try await FirearmReviewStore.flags(of: result.items.map(\.id), on: connection)
+            return result.mapItems { Flagged(record: $0, reviewFlags: flags[$0.id] ?? []) }
         }
-        try await audit.recordReads(of: result.items.map(\.id), action: "firearm.list", recordType: "firearm", by: principal,
+        try await audit.recordReads(of: page.items.map(\.record.id), action: "firearm.list", recordType: "firearm", by: principal,
                                     requestID: requestID, query: query)
-        return result.mapItems { Flagged(record: $0, reviewFlags: flags[$0.id] ?? []) }
+        return page
     }
 
     /// `GET /v1/firearms/{id}`: the firearm, its licences and its flags.
     func reviewedDetail(id: UUID, by principal: Principal, requestID: String?) async throws -> Flagged<FirearmDetail> {
-        let detail = try await firearmDetail(id: id, by: principal, requestID: requestID)
-        let flags = try await database.withConnection { try await FirearmReviewStore.flags(of: [id], on: $0) }
-        return Flagged(record: detail, reviewFlags: flags[id] ?? [])
+        try await firearmDetail(id: id, by: principal, requestID: requestID)
     }
 }
 

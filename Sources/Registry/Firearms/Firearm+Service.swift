@@ -142,18 +142,17 @@ extension Registry {
         return result
     }
 
-    /// The firearm with the licences covering it (their effective status included).
-    func firearmDetail(id: UUID, by principal: Principal, requestID: String?) async throws -> FirearmDetail {
+    /// The firearm with the licences covering it (their effective status included), its
+    /// components and its review flags: one prepared statement.
+    func firearmDetail(id: UUID, by principal: Principal, requestID: String?) async throws -> Flagged<FirearmDetail> {
         let today = self.today
-        let (firearm, licences, components) = try await database.withConnection { connection in
-            (try await FirearmStore.find(id: id, on: connection), try await LicenceStore.covering(firearmID: id, today: today, on: connection),
-             try await ComponentStore.of(firearmID: id, on: connection))
-        }
-        guard let firearm else { throw Problem.notFound("no firearm \(id.uuidString.lowercased())") }
+        guard let (firearm, flags, licences, components) = try await database.withConnection({
+            try await FirearmStore.detail(id: id, today: today, on: $0)
+        }) else { throw Problem.notFound("no firearm \(id.uuidString.lowercased())") }
         try await audit.record([AuditEntry(principal: principal, action: "firearm.read", recordType: "firearm",
                                            recordID: id.uuidString, requestID: requestID)]
             + licences.map { AuditEntry(principal: principal, action: "licence.read", recordType: "licence",
                                         recordID: $0.id.uuidString, requestID: requestID) })
-        return FirearmDetail(firearm: firearm, licences: licences, components: components)
+        return Flagged(record: FirearmDetail(firearm: firearm, licences: licences, components: components), reviewFlags: flags)
     }
 }

@@ -18,23 +18,27 @@ enum FirearmStore {
         """
 
     static func decode(_ row: PostgresRow) throws -> Firearm {
-        let c = row.makeRandomAccess()
-        return Firearm(
-            id: try c[0].decode(UUID.self), reference: try c[1].decode(String.self), make: try c[2].decode(String.self),
-            model: try c[3].decode(String?.self), type: FirearmType(rawValue: try c[4].decode(String.self)) ?? .other,
-            calibre: try c[5].decode(String.self), serial: try c[6].decode(String?.self), serialNormalized: try c[7].decode(String?.self),
-            otherMarkings: try c[8].decode(String?.self), countryOfManufacture: try c[9].decode(String?.self).flatMap(Country.init),
-            yearOfManufacture: try c[10].decode(Int?.self), importCountry: try c[11].decode(String?.self).flatMap(Country.init),
-            importYear: try c[12].decode(Int?.self), importer: try c[13].decode(String?.self),
-            barrelLengthMM: try c[14].decode(Int?.self), action: try c[15].decode(String?.self), notes: try c[16].decode(String?.self),
-            manufacturer: try c[22].decode(String?.self), placeOfManufacture: try c[23].decode(String?.self),
-            alternativeMarking: try c[24].decode(String?.self), markingPart: try c[25].decode(String?.self).flatMap(MarkingPart.init(rawValue:)),
-            civilianMarking: try c[26].decode(String?.self), stateMarking: try c[27].decode(String?.self),
-            markingCondition: MarkingCondition(rawValue: try c[28].decode(String.self)) ?? .legible,
-            restorationMethod: try c[29].decode(String?.self), restorationCase: try c[30].decode(String?.self),
-            category: try c[31].decode(String?.self), recordOrigin: RecordOrigin(rawValue: try c[32].decode(String.self)) ?? .illicit,
-            status: FirearmStatus(rawValue: try c[17].decode(String.self)) ?? .registered, holderID: try c[18].decode(UUID?.self),
-            version: try c[19].decode(Int.self), createdAt: try c[20].decode(Date.self), updatedAt: try c[21].decode(Date.self))
+        try decode(row.makeRandomAccess(), at: 0)
+    }
+
+    /// The firearm whose columns start at `b` (a row that carries other records' columns too).
+    static func decode(_ c: PostgresRandomAccessRow, at b: Int) throws -> Firearm {
+        Firearm(
+            id: try c[b + 0].decode(UUID.self), reference: try c[b + 1].decode(String.self), make: try c[b + 2].decode(String.self),
+            model: try c[b + 3].decode(String?.self), type: FirearmType(rawValue: try c[b + 4].decode(String.self)) ?? .other,
+            calibre: try c[b + 5].decode(String.self), serial: try c[b + 6].decode(String?.self), serialNormalized: try c[b + 7].decode(String?.self),
+            otherMarkings: try c[b + 8].decode(String?.self), countryOfManufacture: try c[b + 9].decode(String?.self).flatMap(Country.init),
+            yearOfManufacture: try c[b + 10].decode(Int?.self), importCountry: try c[b + 11].decode(String?.self).flatMap(Country.init),
+            importYear: try c[b + 12].decode(Int?.self), importer: try c[b + 13].decode(String?.self),
+            barrelLengthMM: try c[b + 14].decode(Int?.self), action: try c[b + 15].decode(String?.self), notes: try c[b + 16].decode(String?.self),
+            manufacturer: try c[b + 22].decode(String?.self), placeOfManufacture: try c[b + 23].decode(String?.self),
+            alternativeMarking: try c[b + 24].decode(String?.self), markingPart: try c[b + 25].decode(String?.self).flatMap(MarkingPart.init(rawValue:)),
+            civilianMarking: try c[b + 26].decode(String?.self), stateMarking: try c[b + 27].decode(String?.self),
+            markingCondition: MarkingCondition(rawValue: try c[b + 28].decode(String.self)) ?? .legible,
+            restorationMethod: try c[b + 29].decode(String?.self), restorationCase: try c[b + 30].decode(String?.self),
+            category: try c[b + 31].decode(String?.self), recordOrigin: RecordOrigin(rawValue: try c[b + 32].decode(String.self)) ?? .illicit,
+            status: FirearmStatus(rawValue: try c[b + 17].decode(String.self)) ?? .registered, holderID: try c[b + 18].decode(UUID?.self),
+            version: try c[b + 19].decode(Int.self), createdAt: try c[b + 20].decode(Date.self), updatedAt: try c[b + 21].decode(Date.self))
     }
 
     static func one(_ rows: PostgresRowSequence) async throws -> Firearm? {
@@ -183,5 +187,76 @@ enum FirearmStore {
             LIMIT \(page.limit + 1)
             """, logger: logger)
         return Page(fetched: try await all(rows), limit: page.limit, key: { [$0.reference] })
+    }
+}
+
+extension FirearmStore {
+    /// `GET /v1/firearms/{id}` in one prepared statement and one round trip: the firearm with
+    /// its review flags, the licences covering it and its components, as rows of one result
+    /// (a kind and an order in the first two columns, then each record's columns at its own
+    /// offset, the others null). Four statements before, two of them parsed and planned each time.
+    struct DetailStatement: PostgresPreparedStatement {
+        enum Row: Sendable {
+            case firearm(Firearm, [ReviewFlag])
+            case licence(Licence)
+            case component(Component)
+        }
+
+        static let firearmAt = 2, flagsAt = 35, licenceAt = 36, componentAt = 51
+        // Typed nulls for the columns of the records a row does not carry: an empty subquery of
+        // the same columns, joined on true (bare NULLs in three branches would resolve to text).
+        private static let noFirearm = "LEFT JOIN (SELECT \(FirearmStore.columns), review_flags FROM firearms WHERE false) nf ON true"
+        private static let noLicence = "LEFT JOIN (SELECT \(LicenceStore.columnList) FROM licences l WHERE false) nl ON true"
+        private static let noComponent = "LEFT JOIN (SELECT \(ComponentStore.columns) FROM components WHERE false) nc ON true"
+        static let sql = """
+            SELECT 0, NULL::bigint, f.*, nl.*, nc.*
+            FROM (SELECT \(FirearmStore.columns), review_flags FROM firearms WHERE id = $1) f \(noLicence) \(noComponent)
+            UNION ALL
+            SELECT 1, row_number() OVER (ORDER BY l2.valid_until DESC, l2.id), nf.*, l2.*, nc.*
+            FROM (SELECT \(LicenceStore.columnList) FROM licences l
+                  WHERE l.id IN (SELECT lf.licence_id FROM licence_firearms lf JOIN licences l ON l.id = lf.licence_id
+                                 WHERE lf.firearm_id = $1 AND NOT EXISTS (\(LicenceStore.endingTransfer)))) l2
+                 \(noFirearm) \(noComponent)
+            UNION ALL
+            SELECT 2, row_number() OVER (ORDER BY c2.part, c2.reference), nf.*, nl.*, c2.*
+            FROM (SELECT \(ComponentStore.columns) FROM components WHERE firearm_id = $1) c2 \(noFirearm) \(noLicence)
+            ORDER BY 1, 2
+            """
+
+        var id: UUID
+        var today: CalendarDate
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let c = row.makeRandomAccess()
+            switch try c[0].decode(Int.self) {
+            case 0:
+                return .firearm(try FirearmStore.decode(c, at: Self.firearmAt),
+                                try c[Self.flagsAt].decode([String].self).compactMap(ReviewFlag.init(rawValue:)))
+            case 1: return .licence(try LicenceStore.decode(c, at: Self.licenceAt, today: today))
+            default: return .component(try ComponentStore.decode(c, at: Self.componentAt))
+            }
+        }
+    }
+
+    /// The firearm, its flags, the licences covering it and its components; nil when there is no such firearm.
+    static func detail(id: UUID, today: CalendarDate, on connection: PostgresConnection)
+        async throws -> (firearm: Firearm, flags: [ReviewFlag], licences: [Licence], components: [Component])? {
+        var found: (Firearm, [ReviewFlag])?
+        var licences: [Licence] = [], components: [Component] = []
+        for try await row in try await connection.execute(DetailStatement(id: id, today: today), logger: logger) {
+            switch row {
+            case .firearm(let firearm, let flags): found = (firearm, flags)
+            case .licence(let licence): licences.append(licence)
+            case .component(let component): components.append(component)
+            }
+        }
+        guard let (firearm, flags) = found else { return nil }
+        return (firearm, flags, licences, components)
     }
 }

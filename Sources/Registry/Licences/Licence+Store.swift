@@ -26,17 +26,21 @@ enum LicenceStore {
         """
 
     static func decode(_ row: PostgresRow, today: CalendarDate) throws -> Licence {
-        let c = row.makeRandomAccess()
-        let status = LicenceStatus(rawValue: try c[7].decode(String.self)) ?? .active
-        let from = try CalendarDate.decode(c[5]), until = try CalendarDate.decode(c[6])
-        return Licence(id: try c[0].decode(UUID.self), number: try c[1].decode(String.self), holderID: try c[2].decode(UUID.self),
-                       kind: LicenceKind(rawValue: try c[3].decode(String.self)) ?? .other, issuingAuthority: try c[4].decode(String.self),
-                       validFrom: from, validUntil: until, status: status, statusReason: try c[8].decode(String?.self),
+        try decode(row.makeRandomAccess(), at: 0, today: today)
+    }
+
+    /// The licence whose columns start at `b` (a row that carries other records' columns too).
+    static func decode(_ c: PostgresRandomAccessRow, at b: Int, today: CalendarDate) throws -> Licence {
+        let status = LicenceStatus(rawValue: try c[b + 7].decode(String.self)) ?? .active
+        let from = try CalendarDate.decode(c[b + 5]), until = try CalendarDate.decode(c[b + 6])
+        return Licence(id: try c[b + 0].decode(UUID.self), number: try c[b + 1].decode(String.self), holderID: try c[b + 2].decode(UUID.self),
+                       kind: LicenceKind(rawValue: try c[b + 3].decode(String.self)) ?? .other, issuingAuthority: try c[b + 4].decode(String.self),
+                       validFrom: from, validUntil: until, status: status, statusReason: try c[b + 8].decode(String?.self),
                        effectiveStatus: .of(status, from: from, until: until, today: today),
-                       firearmIDs: try c[9].decode([UUID].self),
-                       endedCover: try JSONCoding.decoder.decode([EndedCover].self, from: Data(try c[13].decode(String.self).utf8)),
-                       conditions: try JSONCoding.decoder.decode([LicenceCondition].self, from: Data(try c[14].decode(String.self).utf8)),
-                       version: try c[10].decode(Int.self), createdAt: try c[11].decode(Date.self), updatedAt: try c[12].decode(Date.self))
+                       firearmIDs: try c[b + 9].decode([UUID].self),
+                       endedCover: try JSONCoding.decoder.decode([EndedCover].self, from: Data(try c[b + 13].decode(String.self).utf8)),
+                       conditions: try JSONCoding.decoder.decode([LicenceCondition].self, from: Data(try c[b + 14].decode(String.self).utf8)),
+                       version: try c[b + 10].decode(Int.self), createdAt: try c[b + 11].decode(Date.self), updatedAt: try c[b + 12].decode(Date.self))
     }
 
     static func all(_ rows: PostgresRowSequence, today: CalendarDate) async throws -> [Licence] {

@@ -107,3 +107,51 @@ enum FuzzySearchStore {
         return found
     }
 }
+
+extension FirearmStore {
+    /// `GET /v1/firearms?serial=` with no other filter, the hot list: one prepared statement
+    /// with the review flags (two statements before, the list's parsed and planned each time).
+    struct SerialStatement: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(FirearmStore.columns), review_flags FROM firearms
+            WHERE serial_normalized = $1 AND ($2::text IS NULL OR reference > $2::text)
+            ORDER BY reference LIMIT $3
+            """
+        typealias Row = Flagged<Firearm>
+        var serial: String
+        var after: String?
+        var limit: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(serial)
+            bindings.append(after)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            let c = row.makeRandomAccess()
+            return Flagged(record: try FirearmStore.decode(c, at: 0),
+                           reviewFlags: try c[33].decode([String].self).compactMap(ReviewFlag.init(rawValue:)))
+        }
+    }
+
+    static func withSerialFlagged(_ serial: String, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Flagged<Firearm>> {
+        var items: [Flagged<Firearm>] = []
+        for try await item in try await connection.execute(SerialStatement(serial: serial, after: page.after?[0], limit: page.limit + 1),
+                                                           logger: logger) {
+            items.append(item)
+        }
+        return Page(fetched: items, limit: page.limit, key: { [$0.record.reference] })
+    }
+}
+
+extension FirearmStore.ListFilter {
+    /// The serial, when it is the only filter.
+    var onlySerial: String? {
+        guard make == nil, model == nil, type == nil, calibre == nil, status == nil, holderID == nil, country == nil, origin == nil,
+              needsReview == nil, retentionDue == nil else { return nil }
+        return serial
+    }
+}

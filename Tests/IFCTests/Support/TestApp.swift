@@ -68,6 +68,8 @@ func withTestApp(configure: (inout AppConfig) -> Void = { _ in },
         config.bcryptCost = 4
         config.auditWriters = 1
         config.poolSize = 4
+        // Off unless a test turns it on (TokenCacheTests): tests change users and tokens in SQL too.
+        config.tokenCacheMilliseconds = 0
         configure(&config)
         try await beforeStart(database)
         let clock = TestClock()
