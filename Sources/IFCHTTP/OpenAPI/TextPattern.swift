@@ -21,6 +21,8 @@ public enum TextPattern {
         // Only characters outside a set (`^[^\u0000-\u001f]*$`): outside the union.
         if existing.hasPrefix("^[^"), existing.hasSuffix("]*$") {
             let excluded = existing.dropFirst(3).dropLast(3)
+            // U+0000 is among the refused already (`Schema.text`'s pattern).
+            if excluded == "\\u0000" { return TextRule.pattern(kind) }
             if !excluded.contains("]") && !excluded.contains("[") {
                 return "^[^\(excluded)\(refused)]*$"
             }
