@@ -65,6 +65,29 @@ struct TextRuleTests {
         }
     }
 
+    @Test("the byte scan that lets most bodies skip the walk flags exactly the refused characters, raw or escaped")
+    func byteScan() throws {
+        let scalars = ((UInt32(0)...0x3100).map { $0 } + (UInt32(0xFE00)...0xFFFD).map { $0 } + [0x1F600, 0xE0041]).compactMap { Unicode.Scalar($0) }
+        for scalar in scalars {
+            let raw = Data(#"{"a":"x\#(String(Character(scalar)))y"}"#.utf8)
+            #expect(TextRule.mayRefuse(json: raw) == TextRule.refuses(scalar, in: .line), "U+\(String(scalar.value, radix: 16))")
+        }
+        for scalar in Self.refusedEverywhere + Self.lineBreaks {
+            let escaped = Data((#"{"a":"x\u"# + String(format: "%04x", scalar.value) + #"y"}"#).utf8)
+            #expect(TextRule.mayRefuse(json: escaped))
+            let serialized = try JSONSerialization.data(withJSONObject: ["a": "x" + String(Character(scalar)) + "y"])
+            #expect(TextRule.mayRefuse(json: serialized), "U+\(String(scalar.value, radix: 16)) as \(String(decoding: serialized, as: UTF8.self))")
+        }
+        #expect(!TextRule.mayRefuse(json: Data(#"{"a":"a \"quoted\" \\ back\/slash","b":[1,true,null]}"#.utf8)))
+        // Escaped as Python's json.dumps writes anything above ASCII: a name in any script passes.
+        #expect(!TextRule.mayRefuse(json: Data(#"{"a":"M\u00fcller \u0645\u062d\u0645\u062f \ud83d\ude00 \u2013"}"#.utf8)))
+        #expect(TextRule.mayRefuse(json: Data(#"{"a":"x\u202Ey"}"#.utf8)))
+        #expect(TextRule.mayRefuse(json: Data(#"{"a":"x\u00"}"#.utf8)), "a cut escape is looked at")
+        for text in Self.welcome + ["“curly” ‘quotes’ – dashes … ellipsis"] {
+            #expect(!TextRule.mayRefuse(json: try JSONSerialization.data(withJSONObject: ["a": text])), "\(text)")
+        }
+    }
+
     @Test("combining a field's own pattern with the rule keeps what it meant and refuses what the rule refuses")
     func combining() throws {
         func matches(_ pattern: String, _ text: String) throws -> Bool {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The characters no text the API takes may hold, whatever the field: C0 and C1 control
 /// characters and DEL, the bidirectional controls (marks, embeddings, overrides, isolates) that
 /// make a reference or a name read differently from what is stored, the line and paragraph
@@ -83,6 +85,63 @@ public enum TextRule {
         guard let scalar = text.unicodeScalars.first(where: { refuses($0, in: kind) }) else { return nil }
         return "contains \(describe(scalar)), which text here may not hold"
             + (kind == .line && [0x09, 0x0A, 0x0D].contains(scalar.value) ? " (line breaks only in free-text notes)" : "")
+    }
+
+    /// False when the UTF-8 text of a JSON document cannot hold a refused character in any of
+    /// its strings, so that the walk over its values can be skipped: no control byte, no DEL, no
+    /// escape spelling a line break or a refused character (`\n`, `\u202e`…), and none of the
+    /// UTF-8 sequences of the refused characters above U+007F. Names, places and notes in any
+    /// script, raw or escaped, pass; true is only "look closer" (a line break may be in a note).
+    public static func mayRefuse(json data: Data) -> Bool {
+        data.withUnsafeBytes { mayRefuse(json: $0) }
+    }
+
+    public static func mayRefuse(json bytes: UnsafeRawBufferPointer) -> Bool {
+        var first: UInt8 = 0, second: UInt8 = 0 // the two bytes before this one
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            defer { (first, second) = (second, byte) }
+            index += 1
+            // Printable ASCII but the backslash: nothing to look at.
+            if byte >= 0x20 && byte < 0x7F && byte != 0x5C { continue }
+            switch (first, second, byte) {
+            case (_, _, 0x00...0x1F), (_, _, 0x7F): return true // C0 controls (JSON forbids them raw), DEL
+            case (_, _, 0x5C): // an escape
+                guard index < bytes.count else { return false }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "t"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "b"), UInt8(ascii: "f"): return true
+                case UInt8(ascii: "u"):
+                    guard index + 4 <= bytes.count else { return true }
+                    var value: UInt32 = 0
+                    for digit in bytes[index..<index + 4] {
+                        guard let nibble = hexValue(digit) else { return true }
+                        value = value << 4 | nibble
+                    }
+                    index += 4
+                    if let scalar = Unicode.Scalar(value), refuses(scalar, in: .line) { return true }
+                default:
+                    break
+                }
+            case (_, 0xC2, 0x80...0x9F): return true // C1 controls
+            case (_, 0xD8, 0x9C): return true // U+061C
+            case (0xE2, 0x80, 0x8E...0x8F), (0xE2, 0x80, 0xA8...0xAE), (0xE2, 0x81, 0xA6...0xA9): return true // U+200E/F, U+2028–202E, U+2066–2069
+            case (0xEF, 0xBB, 0xBF), (0xEF, 0xBF, 0xB9...0xBB): return true // U+FEFF, U+FFF9–FFFB
+            default: break
+            }
+        }
+        return false
+    }
+
+    static func hexValue(_ digit: UInt8) -> UInt32? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(digit - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(digit - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(digit - UInt8(ascii: "A") + 10)
+        default: nil
+        }
     }
 
     /// The refusal of a field by its name or path, as `refusal(_:as:)`.

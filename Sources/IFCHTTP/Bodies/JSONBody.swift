@@ -33,6 +33,20 @@ public enum JSONBody {
         return try decode(type, from: data)
     }
 
+    /// Whether any string or key of the body holds a character `TextRule` refuses there.
+    static func holdsRefusedText(_ value: Any, name: String) -> Bool {
+        switch value {
+        case let text as String:
+            return TextRule.refusal(text, as: TextRule.kind(ofField: name)) != nil
+        case let array as [Any]:
+            return array.contains { holdsRefusedText($0, name: name) }
+        case let object as [String: Any]:
+            return object.contains { key, item in TextRule.refusal(key, as: .line) != nil || holdsRefusedText(item, name: key) }
+        default:
+            return false
+        }
+    }
+
     /// Every string of the body, and every object key, checked against the kit's `TextRule`:
     /// one error per offending field, named by its path as decoding errors name it
     /// (`firearms[0].notes`); a string is a note or a line by its key, an array's items by the
@@ -75,8 +89,11 @@ public enum JSONBody {
         }
         // No control, bidirectional or other refused character in any text (TextRule), U+0000
         // among them (PostgreSQL text cannot hold it): refused naming the field, never stripped.
-        let refusals = textRefusals(dictionary, path: "", name: "")
-        if !refusals.isEmpty { throw Problem.validation(refusals) }
+        // Most bodies cannot hold one (a byte scan says so); the others are walked, and only a
+        // body that holds one has its fields' paths spelt out.
+        if TextRule.mayRefuse(json: data) && holdsRefusedText(dictionary, name: "") {
+            throw Problem.validation(textRefusals(dictionary, path: "", name: ""))
+        }
         let value: T
         do {
             value = try decoder.decode(T.self, from: data)
