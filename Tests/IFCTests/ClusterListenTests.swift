@@ -54,8 +54,13 @@ struct ClusterListenTests {
         let conf = dir.appendingPathComponent("pgdata/postgresql.conf")
         let old = try String(contentsOf: conf, encoding: .utf8).replacingOccurrences(of: "listen_addresses = ''", with: "listen_addresses = '127.0.0.1'")
         try Data(old.utf8).write(to: conf)
+        let before = try FileManager.default.attributesOfItem(atPath: conf.path)
         let second = try await cluster.start()
         #expect(try Self.listenLine(dir) == "listen_addresses = ''")
+        // Rewritten in place: its owner and mode (0600, as initdb made it) are kept.
+        let after = try FileManager.default.attributesOfItem(atPath: conf.path)
+        #expect(after[.posixPermissions] as? Int == 0o600)
+        #expect(after[.ownerAccountID] as? Int == before[.ownerAccountID] as? Int)
         #expect(!Self.acceptsTCP(port: second.port))
         try cluster.stop()
 
