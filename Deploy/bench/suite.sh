@@ -121,7 +121,7 @@ log "waiting for the sealer"
 start=$(now)
 for _ in $(seq 1 3600); do
     # Cheap enough to ask every second: both maxima come from an index.
-    behind="$(sql -At -c "SELECT (SELECT max(seq) FROM audit_entries) - coalesce((SELECT max(entry_seq) FROM audit_seals), 0)")"
+    behind="$(sql -At -c "SELECT (SELECT max(seq) FROM audit_entries) - coalesce((SELECT max(coalesce(last_seq, entry_seq)) FROM audit_seals), 0)")"
     [ "$behind" = 0 ] && break
     sleep 1
 done

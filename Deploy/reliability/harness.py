@@ -473,21 +473,85 @@ def custody_race(binary, work, load_seconds, clients=8):
     return ok, result
 
 
-def owner_sql(daemon, sql):
-    """Runs `sql` as the schema owner (the password in the data folder's secrets.json), over the
-    embedded cluster's Unix socket. Returns psql's stdout."""
+def role_sql(daemon, role, sql):
+    """Runs `sql` as `role` ("owner" or "app", the passwords in the data folder's secrets.json)
+    over the embedded cluster's Unix socket. Returns (exit status, stdout, stderr)."""
     with open(os.path.join(daemon.data, "secrets.json")) as f:
-        password = json.load(f)["owner"]
+        password = json.load(f)[role]
     with open(os.path.join(daemon.data, "pgdata", "postmaster.pid")) as f:
         lines = f.read().splitlines()
     port, socket_dir = lines[3].strip(), lines[4].strip()
     psql = os.path.join(PG_BIN, "psql") if os.path.exists(os.path.join(PG_BIN, "psql")) else "psql"
     result = subprocess.run([psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socket_dir, "-p", port,
-                             "-U", "ifcd_owner", "-d", "ifcd", "-c", sql],
+                             "-U", f"ifcd_{role}", "-d", "ifcd", "-c", sql],
                             env={**os.environ, "PGPASSWORD": password}, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        raise RuntimeError(f"psql as the owner failed: {result.stderr.strip()}")
-    return result.stdout.strip()
+    return result.returncode, result.stdout.strip(), result.stderr.strip()
+
+
+def owner_sql(daemon, sql):
+    """Runs `sql` as the schema owner; returns psql's stdout."""
+    status, out, err = role_sql(daemon, "owner", sql)
+    if status != 0:
+        raise RuntimeError(f"psql as the owner failed: {err}")
+    return out
+
+
+def insider_attack(binary, work, load_seconds):
+    """Against a running daemon under load: the application role (its password from the data
+    folder) tries to back-date an entry, take another entry's position, write a seal, change or
+    delete entries and lift the triggers: every attempt is refused or stamped with the truth, and
+    the trail verifies. Then the owner, who can lift triggers but holds no seal key, edits an entry
+    and forges a seal for an entry of their own: verify names both breaks."""
+    daemon, token = setup(binary, work)
+    daemon.start()
+    load = Load(daemon.port, token, writers=3)
+    load.start()
+    wait_for_acknowledgements(load, 30, 60)
+    zeros, ones = "00" * 32, "11" * 32
+    attempts = {
+        "back-dated entry": ("INSERT INTO audit_entries (at, actor, roles, action, outcome) "
+                             "VALUES ('2001-01-01', 'admin', '{admin}', 'user.create', 'success') RETURNING at > now() - interval '1 hour'"),
+        "entry at a taken position": ("INSERT INTO audit_entries (seq, actor, roles, action, outcome) OVERRIDING SYSTEM VALUE "
+                                      "VALUES (2, 'admin', '{admin}', 'user.create', 'success')"),
+        "seal": (f"INSERT INTO audit_seals (position, entry_seq, last_seq, entry_count, keyed, prev_hash, hash) "
+                 f"VALUES (1000000, 1000000, 1000000, 1, true, '\\x{zeros}', '\\x{ones}')"),
+        "edit entry": "UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 3",
+        "delete entry": "DELETE FROM audit_entries WHERE seq = 3",
+        "delete seals": "DELETE FROM audit_seals",
+        "lift triggers": "ALTER TABLE audit_entries DISABLE TRIGGER USER",
+    }
+    result = {"app": {}}
+    for name, sql in attempts.items():
+        status, out, err = role_sql(daemon, "app", sql)
+        result["app"][name] = out if status == 0 else ("refused: " + err.splitlines()[0] if err else "refused")
+    time.sleep(load_seconds)
+    load.stop()
+    result["firearms_acknowledged"] = len(load.firearms)
+    result["serve_exit"] = daemon.stop()
+    honest = daemon.cli("audit", "verify")
+    result["app_verify_exit"], result["app_verify"] = honest.returncode, honest.stdout.strip() or honest.stderr.strip()
+
+    # The owner, with the daemon running: an edited entry, and a forged seal for an entry of their own.
+    daemon.start()
+    owner_sql(daemon, """BEGIN; ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only;
+        UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 3;
+        ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only; COMMIT;""")
+    owner_sql(daemon, f"""BEGIN; SELECT pg_advisory_xact_lock({0x1FCD0002});
+        INSERT INTO audit_entries (actor, roles, action, outcome) VALUES ('ghost', '{{admin}}', 'user.create', 'success');
+        INSERT INTO audit_seals (position, entry_seq, last_seq, entry_count, keyed, prev_hash, hash)
+          SELECT s.position + 1, e.seq, e.seq, 1, true, s.hash, '\\x{ones}'
+          FROM (SELECT position, hash FROM audit_seals ORDER BY position DESC LIMIT 1) s, (SELECT max(seq) AS seq FROM audit_entries) e;
+        COMMIT;""")
+    daemon.stop()
+    forged = daemon.cli("audit", "verify")
+    result["owner_verify_exit"], result["owner_verify"] = forged.returncode, forged.stdout.strip() or forged.stderr.strip()
+    app = result["app"]
+    ok = (result["firearms_acknowledged"] > 0 and app["back-dated entry"] == "t"
+          and all(app[name].startswith("refused") for name in attempts if name != "back-dated entry")
+          and result["app_verify_exit"] == 0
+          and result["owner_verify_exit"] == 1 and "without the key" in result["owner_verify"]
+          and len(result["owner_verify"].splitlines()) == 2)
+    return ok, result
 
 
 def owner_attack(binary, work, kind, load_seconds):
@@ -511,7 +575,7 @@ def owner_attack(binary, work, kind, load_seconds):
     while time.monotonic() < deadline:
         time.sleep(1.5)
         sealed = owner_sql(daemon, "SELECT coalesce(max(position), 0) || ' ' || (SELECT count(*) FROM audit_entries e "
-                                   "WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)) FROM audit_seals")
+                                   "WHERE audit_sealed_by(e.seq) IS NULL) FROM audit_seals")
         position, unsealed = (int(x) for x in sealed.split())
         exported = daemon.cli("audit", "checkpoint", "export")
         if exported.returncode == 0 and unsealed == 0 and json.loads(exported.stdout)["position"] == position:
@@ -539,7 +603,7 @@ def owner_attack(binary, work, kind, load_seconds):
         keep = max(1, checkpoint["position"] - max(5, checkpoint["position"] // 10))
         deleted = owner_sql(daemon, f"""BEGIN; {disable}
             WITH gone AS (DELETE FROM audit_seals WHERE position > {keep} RETURNING entry_seq),
-                 entries AS (DELETE FROM audit_entries WHERE seq IN (SELECT entry_seq FROM gone) RETURNING seq)
+                 entries AS (DELETE FROM audit_entries WHERE seq >= (SELECT min(entry_seq) FROM gone) RETURNING seq)
             SELECT count(*) FROM entries; {enable} COMMIT;""")
         result["entries_deleted"] = int(deleted.split()[-1])
         daemon.stop()
@@ -556,8 +620,7 @@ def owner_attack(binary, work, kind, load_seconds):
         daemon.start(env)  # the first sealing round after a start seals every unsealed entry
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if owner_sql(daemon, "SELECT count(*) FROM audit_entries e WHERE NOT EXISTS "
-                                 "(SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)") == "0":
+            if owner_sql(daemon, "SELECT count(*) FROM audit_entries e WHERE audit_sealed_by(e.seq) IS NULL") == "0":
                 break
             time.sleep(0.5)
         result["resealed"] = int(owner_sql(daemon, f"SELECT count(*) FROM audit_seals WHERE position >= {middle}"))
@@ -577,7 +640,7 @@ def main():
     global PG_BIN
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenario", choices=["crash-daemon", "crash-postmaster", "outage", "custody-race",
-                                                     "owner-reseal", "delete-tail"])
+                                                     "owner-reseal", "delete-tail", "insider"])
     parser.add_argument("--bin", required=True, help="the ifcd executable")
     parser.add_argument("--load-seconds", type=float, default=4)
     parser.add_argument("--down-seconds", type=float, default=8)
@@ -591,6 +654,8 @@ def main():
     try:
         if args.scenario in ("owner-reseal", "delete-tail"):
             ok, result = owner_attack(os.path.abspath(args.bin), work, args.scenario, args.load_seconds)
+        elif args.scenario == "insider":
+            ok, result = insider_attack(os.path.abspath(args.bin), work, args.load_seconds)
         elif args.scenario == "custody-race":
             ok, result = custody_race(os.path.abspath(args.bin), work, args.load_seconds)
         elif args.scenario == "outage":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The reliability harness, one command: builds ifcd, then runs the failure scenarios against it
 # and prints a table of outcomes.
-#   bash Deploy/reliability/run.sh [crash-daemon] [crash-postmaster] [outage] [custody-race] [owner-reseal] [delete-tail] [fuzz]
+#   bash Deploy/reliability/run.sh [crash-daemon] [crash-postmaster] [outage] [custody-race] [owner-reseal] [delete-tail] [insider] [fuzz]
 #   (default: all)
 # Each scenario runs a fresh ifcd on loopback with its own embedded PostgreSQL (see harness.py and
 # fuzz.sh). IFCD_BUILD_CONFIGURATION picks debug (default) or release; FUZZ_SECONDS bounds fuzzing.
@@ -13,7 +13,7 @@ ensure_postgres
 
 configuration="${IFCD_BUILD_CONFIGURATION:-debug}"
 scenarios=("$@")
-if [ ${#scenarios[@]} = 0 ]; then scenarios=(crash-daemon crash-postmaster outage custody-race owner-reseal delete-tail fuzz); fi
+if [ ${#scenarios[@]} = 0 ]; then scenarios=(crash-daemon crash-postmaster outage custody-race owner-reseal delete-tail insider fuzz); fi
 swift build -c "$configuration" --product ifcd >&2
 bin="$(swift build -c "$configuration" --show-bin-path)/ifcd"
 results="$(mktemp /tmp/ifcd-reliability.XXXXXX)"
@@ -51,6 +51,11 @@ for line in open(sys.argv[1]):
         verify = (f'honest trail with checkpoint {r["checkpoint_position"]}: exit {r["honest_verify_exit"]}; after the attack '
                   f'alone: exit {r["audit_verify_exit"]}, with the checkpoint: exit {r["checkpoint_verify_exit"]} '
                   f'({r["checkpoint_verify"].splitlines()[-1] if r["checkpoint_verify"] else ""})')
+    if "owner_verify_exit" in r:  # insiders: the app role's attempts, then the owner's edit and forged seal
+        refused = sum(1 for v in r["app"].values() if v.startswith("refused"))
+        verify = (f'app role: {refused} of {len(r["app"]) - 1} attempts refused, back-dated entry stamped now: '
+                  f'{r["app"].get("back-dated entry")}; verify exit {r["app_verify_exit"]}; owner edit + forged seal: '
+                  f'exit {r["owner_verify_exit"]}, {len(r["owner_verify"].splitlines())} breaks named')
     print(f'| {r["scenario"]} | {outcome} | {acked} | {lost} | {answers} | {verify} |')
 PY
 rm -f "$results"

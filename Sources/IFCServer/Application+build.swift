@@ -27,6 +27,9 @@ public struct AppContext: Sendable {
     public var outerMiddleware: ClosureMiddleware?
     /// Where signed audit checkpoints go, and their key (`serve` sets it; tests may).
     public var checkpoints: CheckpointFiles?
+    /// The sealer's pool (its own database role) and the seals' key; `buildParts` needs both.
+    public var sealerDatabase: Database?
+    public var sealKey: AuditSealKey?
 
     public init(config: AppConfig, database: Database, migrations: [Migration], environment: AppEnvironment = .live, logger: Logger,
                 additionalModules: @escaping @Sendable (ModuleContext, Registry) -> [any IFCModule] = { _, _ in [] }) {
@@ -74,7 +77,11 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
 }
 
 public func buildParts(_ context: AppContext) throws -> AppParts {
-    let sealer = AuditSealer(database: context.database, logger: context.logger)
+    guard let sealerDatabase = context.sealerDatabase, let sealKey = context.sealKey else {
+        throw ConfigurationError("the audit sealer needs its own database role and the seal key")
+    }
+    let sealer = AuditSealer(database: sealerDatabase, key: sealKey, logger: context.logger,
+                             maxRunEntries: context.config.auditSealRunEntries)
     let auditWriter = AuditWriter(database: context.database, workers: context.config.auditWriters,
                                   readCeiling: ReadCeiling(maxPerHour: context.config.auditMaxReadsPerHour, now: context.environment.now),
                                   onFlush: { sealer.wake() })
@@ -98,7 +105,8 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
         audit: auditWriter)
     let box = SystemRoutes.DocumentBox()
     let system = SystemRoutes(database: context.database, migrations: context.migrations, metrics: metrics, audit: auditWriter,
-                              maxUnsealedAge: context.config.auditMaxUnsealedSeconds, environment: context.environment, document: box)
+                              maxUnsealedAge: context.config.auditMaxUnsealedSeconds, sealKey: sealKey,
+                              environment: context.environment, document: box)
     let modules: [any IFCModule] = [system] + makeModules(context, audit: auditWriter, accounts: accounts)
     let schemas = try OpenAPIDocument.mergeSchemas(of: modules)
     for module in modules {
@@ -135,6 +143,7 @@ public func buildApplication(_ context: AppContext, onServerRunning: @escaping @
     } else {
         app.addServices(context.database.client)
     }
+    if let sealerDatabase = context.sealerDatabase { app.addServices(sealerDatabase.client) }
     app.addServices(
         SealerService(sealer: parts.sealer),
         AuditWriterService(writer: parts.auditWriter),

@@ -156,7 +156,7 @@ struct AuditCommand: AsyncParsableCommand {
 
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recompute the hash chain: exit 0 with 'ok N entries', or 1 naming the first broken sequence.")
+            abstract: "Recompute the hash chain: exit 0 with 'ok N entries', or 1 naming every break found.")
         @OptionGroup var common: CommonOptions
         @Option(help: "Report entries left unsealed longer than this (90s, 15m, 1h).") var maxUnsealedAge: String?
         @Option(help: "A signed checkpoint (from 'audit checkpoint export') the trail must still reach.") var checkpoint: String?
@@ -191,7 +191,7 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 (report, checkpointProblem) = try await withStore(config, logger: logger) { runtime in
                     let start = ContinuousClock.now
-                    let report = try await AuditVerifier(maxUnsealedAge: age, logger: logger)
+                    let report = try await AuditVerifier(key: try config.sealKey(create: false), maxUnsealedAge: age, logger: logger)
                         .verify(database: runtime.database, workers: max(2, ProcessInfo.processInfo.activeProcessorCount))
                     let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
                     logger.notice("verified", metadata: ["entries": "\(report.sealed)", "seconds": "\(seconds)"])

@@ -60,10 +60,11 @@ func withStore<T: Sendable>(_ config: AppConfig, logger: Logger,
     }
     let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
         group.addTask { await runtime.database.client.run() }
+        group.addTask { await runtime.sealerDatabase.client.run() }
         let result: Result<T, any Error>
         do {
             let value = try await body(runtime)
-            try await AuditSealer(database: runtime.database, logger: logger).sealAll()
+            try await AuditSealer(database: runtime.sealerDatabase, key: try config.sealKey(create: true), logger: logger).sealAll()
             result = .success(value)
         } catch {
             result = .failure(error)

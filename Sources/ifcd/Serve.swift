@@ -38,6 +38,8 @@ struct Serve: AsyncParsableCommand {
         let runtime = try await StoreRuntime.open(options, migrations: try Migration.bundled(), logger: logger)
         var context = AppContext(config: config, database: runtime.database, migrations: try Migration.bundled(), logger: logger)
         context.checkpoints = config.checkpointFiles
+        context.sealerDatabase = runtime.sealerDatabase
+        context.sealKey = try config.sealKey(create: true)
         let (app, _) = try buildApplication(context) { channel in
             logger.info("ifcd is serving", metadata: ["address": "\(channel.localAddress?.description ?? "-")",
                                                       "database": "\(embedded ? "embedded in \(config.dataDir)" : "configured")"])

@@ -19,6 +19,7 @@ struct AuditSealerTests {
         let database: TestDatabase
         let store: Database
         let sealer: AuditSealer
+        let sealerStore: Database
 
         /// Commits `count` entries, each in its own transaction as a write would, and wakes the sealer.
         @discardableResult
@@ -40,8 +41,10 @@ struct AuditSealerTests {
         func sealedInChainOrder() async throws -> [Int64] {
             try await database.asOwner { connection in
                 var seqs: [Int64] = []
-                for try await seq in try await connection.query("SELECT entry_seq FROM audit_seals ORDER BY position",
-                                                                logger: TestCluster.logger).decode(Int64.self) { seqs.append(seq) }
+                for try await seq in try await connection.query("""
+                    SELECT x FROM audit_seals s, generate_series(s.entry_seq, coalesce(s.last_seq, s.entry_seq)) x
+                    WHERE NOT x = ANY (coalesce(s.holes, '{}')) ORDER BY s.position, x
+                    """, logger: TestCluster.logger).decode(Int64.self) { seqs.append(seq) }
                 return seqs
             }
         }
@@ -57,7 +60,7 @@ struct AuditSealerTests {
         }
 
         func verify(now: Date = Date()) async throws -> AuditVerifier.Report {
-            try await database.asOwner { try await AuditVerifier(maxUnsealedAge: 900, logger: TestCluster.logger).verify(on: $0, now: now) }
+            try await database.asOwner { try await AuditVerifier(key: TestCluster.sealKey, maxUnsealedAge: 900, logger: TestCluster.logger).verify(on: $0, now: now) }
         }
 
         func entryCount() async throws -> Int {
@@ -82,15 +85,17 @@ struct AuditSealerTests {
             let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: 3),
                                         backgroundLogger: TestCluster.logger)
             let store = Database(client: client, maximumConnections: 3, logger: TestCluster.logger)
-            let sealer = AuditSealer(database: store, logger: TestCluster.logger, interval: .milliseconds(50),
+            let sealerStore = try database.sealerStore()
+            let sealer = AuditSealer(database: sealerStore, key: TestCluster.sealKey, logger: TestCluster.logger, interval: .milliseconds(50),
                                      minimumSpacing: .milliseconds(5), gapGrace: gapGrace)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
+                group.addTask { await sealerStore.client.run() }
                 defer { group.cancelAll() }
                 let loop = Task { await sealer.run() }
                 let result: Result<Void, any Error>
                 do {
-                    try await body(Bench(database: database, store: store, sealer: sealer))
+                    try await body(Bench(database: database, store: store, sealer: sealer, sealerStore: sealerStore))
                     result = .success(())
                 } catch {
                     result = .failure(error)
@@ -198,7 +203,7 @@ struct AuditSealerTests {
             let anHourLater = try await bench.verify(now: Date().addingTimeInterval(3600))
             #expect(!anHourLater.ok && anHourLater.brokenAt == gap && anHourLater.unsealed == 1, "\(anHourLater.summary)")
             // A restarted sealer scans the whole trail once and seals it.
-            let restarted = AuditSealer(database: bench.store, logger: TestCluster.logger)
+            let restarted = AuditSealer(database: bench.sealerStore, key: TestCluster.sealKey, logger: TestCluster.logger)
             #expect(try await restarted.sealAll() == 1)
             #expect((try await bench.sealedInChainOrder()).last == gap)
             let report = try await bench.verify(now: Date().addingTimeInterval(3600))

@@ -6,8 +6,8 @@ import IFCStore
 import PostgresNIO
 
 extension Exhibits {
-    /// `ifcd demo seed` for the exhibits module, on the cases the forensics sample opened (found
-    /// by their `case.create` audit entries, read through the forensics read API): a recovered
+    /// `ifcd demo seed` for the exhibits module, on the cases the forensics sample opened (listed
+    /// through the forensics read API): a recovered
     /// revolver with two test-fires, scene cartridge cases and a bullet, ammunition; custody chains
     /// through the lab (a comparison hand-over, re-sealing, a vault, one seal found broken, one
     /// item in transit, one hand-over to court, one destruction); acquisitions; open and decided
@@ -15,34 +15,17 @@ extension Exhibits {
     /// linked to the revolver. Nothing is added when exhibits exist or fewer than three cases do.
     public func seedDemo(_ seed: DemoSeed) async throws -> String? {
         let request = "demo-seed"
-        let (existing, caseIDs, verifiedIDs) = try await seed.database.withConnection { connection in
-            let existing = try await connection.query("SELECT count(*) FROM exhibits", logger: ExhibitStore.logger)
-                .collect().first?.decode(Int.self) ?? 0
-            var cases: [UUID] = []
-            for try await id in try await connection.query("""
-                SELECT record_id FROM audit_entries WHERE action = 'case.create' AND outcome = 'success' ORDER BY seq
-                """, logger: ExhibitStore.logger).decode(String.self) {
-                if let uuid = UUID(uuidString: id) { cases.append(uuid) }
-            }
-            var verified: [UUID] = []
-            for try await id in try await connection.query("""
-                SELECT record_id FROM audit_entries WHERE action = 'examination.verify' AND outcome = 'success' ORDER BY seq
-                """, logger: ExhibitStore.logger).decode(String.self) {
-                if let uuid = UUID(uuidString: id) { verified.append(uuid) }
-            }
-            return (existing, cases, verified)
+        let existing = try await seed.database.withConnection { connection in
+            try await connection.query("SELECT count(*) FROM exhibits", logger: ExhibitStore.logger).collect().first?.decode(Int.self) ?? 0
         }
         guard existing == 0 else { return nil }
-        var cases: [ForensicCase] = []
-        for id in caseIDs {
-            if let found = try await forensics.forensicCase(id: id, by: seed.principal, requestID: request) { cases.append(found) }
-        }
+        // The sample's cases in the order they were opened (their references are issued in order).
+        let cases = try await forensics.cases(page: PageRequest(limit: PageRequest.maximumLimit), by: seed.principal, requestID: request)
+            .items.sorted { $0.reference < $1.reference }
         var comparison: Examination?
-        for id in verifiedIDs {
-            if let found = try await forensics.examination(id: id, by: seed.principal, requestID: request),
-               found.kind == .comparison, found.afteConclusion == .identification, found.verifiedBy != nil {
-                comparison = found
-                break
+        for owner in cases where comparison == nil {
+            comparison = try await forensics.examinations(caseID: owner.id, by: seed.principal, requestID: request).first {
+                $0.kind == .comparison && $0.afteConclusion == .identification && $0.verifiedBy != nil
             }
         }
         // The shooting: the case whose comparison is verified, else the first; two others.

@@ -33,6 +33,23 @@ public struct ForensicsReader: Sendable {
         return found
     }
 
+    /// Cases as `GET /v1/cases` lists them (newest received first, a page at a time), each
+    /// audited as read.
+    public func cases(page: PageRequest, by principal: Principal, requestID: String?) async throws -> Page<ForensicCase> {
+        let found = try await forensics.database.withConnection { try await CaseStore.list(.init(), page: page, on: $0) }
+        try await record(found.items.map(\.id), action: "case.list", recordType: "case", by: principal, requestID: requestID,
+                         query: ["limit": "\(page.limit)"])
+        return found
+    }
+
+    /// A case's examinations, oldest first (the case audited as read).
+    public func examinations(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [Examination] {
+        let found = try await forensics.database.withConnection { try await ExaminationStore.list(caseID: caseID, on: $0) }
+        try await record(found.isEmpty ? [] : [caseID], action: "examination.list", recordType: "case", by: principal,
+                         requestID: requestID, query: ["case_id": caseID.uuidString.lowercased()])
+        return found
+    }
+
     private func record(_ ids: [UUID], action: String, recordType: String, by principal: Principal, requestID: String?,
                         query: [String: String]) async throws {
         var query = query

@@ -12,6 +12,8 @@ public struct AppConfig: Sendable {
     public var dataDir = ".ifcd"
     public var databaseURL: String?
     public var ownerDatabaseURL: String?
+    /// `database.sealerUrl`: the audit sealer's role (`ifcd_sealer`) on an external database.
+    public var sealerDatabaseURL: String?
     public var poolSize = 20
     public var acquireTimeoutSeconds = 5
     public var tokenTTL: TimeInterval = 8 * 3600
@@ -28,6 +30,9 @@ public struct AppConfig: Sendable {
     public var auditMaxUnsealedSeconds: TimeInterval = 900
     /// `audit.checkpointSeconds`: how often `serve` signs a checkpoint of the chain's head.
     public var auditCheckpointSeconds = 60
+    /// `audit.sealRunEntries`: at most this many entries under one seal (1–5000; 1 seals each
+    /// entry alone, for the benchmark's comparison).
+    public var auditSealRunEntries = 5000
     /// `audit.checkpointDir` (default DATA/checkpoints) and `audit.keyDir` (default DATA/keys):
     /// where checkpoints are written for shipping to write-once storage, and the signing key.
     public var auditCheckpointDir: String?
@@ -35,6 +40,10 @@ public struct AppConfig: Sendable {
     /// holding `bulk_reader` has no ceiling. Counted in the serving process (see `ReadCeiling`).
     public var auditMaxReadsPerHour = 5000
     public var auditKeyDir: String?
+    /// The audit seals' HMAC key file (`audit.keyDir`/seal.key), unless `IFCD_AUDIT_SEAL_KEY`
+    /// holds the key.
+    public var sealKeyURL: URL { URL(fileURLWithPath: auditKeyDir ?? dataDir + "/keys").appendingPathComponent("seal.key") }
+    public func sealKey(create: Bool) throws -> AuditSealKey { try AuditSealKey.load(file: sealKeyURL, create: create) }
     public var checkpointFiles: CheckpointFiles {
         CheckpointFiles(keyDirectory: URL(fileURLWithPath: auditKeyDir ?? dataDir + "/keys"),
                         checkpointDirectory: URL(fileURLWithPath: auditCheckpointDir ?? dataDir + "/checkpoints"))
@@ -95,6 +104,7 @@ public struct AppConfig: Sendable {
         if let v = string(["data", "dir"]) { config.dataDir = v }
         if let v = string(["database", "url"]), !v.isEmpty { config.databaseURL = v }
         if let v = string(["database", "ownerUrl"]), !v.isEmpty { config.ownerDatabaseURL = v }
+        if let v = string(["database", "sealerUrl"]), !v.isEmpty { config.sealerDatabaseURL = v }
         if let v = string(["database", "allowInsecureTransport"]) {
             guard let flag = Bool(v.lowercased()) else { throw ConfigurationError("database.allowInsecureTransport must be true or false") }
             config.databaseAllowInsecureTransport = flag
@@ -118,6 +128,10 @@ public struct AppConfig: Sendable {
         if let v = string(["node", "country"]) { config.nodeCountry = v }
         if let v = try int(["audit", "writers"], "audit.writers") { config.auditWriters = v }
         if let v = try int(["audit", "maxUnsealedSeconds"], "audit.maxUnsealedSeconds") { config.auditMaxUnsealedSeconds = TimeInterval(v) }
+        if let v = try int(["audit", "sealRunEntries"], "audit.sealRunEntries") {
+            guard (1...5000).contains(v) else { throw ConfigurationError("audit.sealRunEntries must be 1 to 5000") }
+            config.auditSealRunEntries = v
+        }
         if let v = try int(["audit", "checkpointSeconds"], "audit.checkpointSeconds") {
             guard (1...3600).contains(v) else { throw ConfigurationError("audit.checkpointSeconds must be 1 to 3600") }
             config.auditCheckpointSeconds = v
@@ -189,6 +203,7 @@ public struct AppConfig: Sendable {
     public var storeOptions: StoreRuntime.Options {
         var options = StoreRuntime.Options(dataDir: URL(fileURLWithPath: dataDir), databaseURL: databaseURL,
                                            ownerDatabaseURL: ownerDatabaseURL, poolSize: poolSize)
+        options.sealerDatabaseURL = sealerDatabaseURL
         options.acquireTimeout = .seconds(acquireTimeoutSeconds)
         options.allowInsecureTransport = databaseAllowInsecureTransport
         options.clusterOptions.listenOnLoopback = databaseEmbeddedListenLoopback

@@ -16,6 +16,7 @@ struct SystemRoutes: IFCModule {
     let metrics: AppMetrics
     let audit: AuditWriter
     let maxUnsealedAge: TimeInterval
+    let sealKey: AuditSealKey
     let environment: AppEnvironment
     /// Filled once the registry holds every route.
     let document: DocumentBox
@@ -40,7 +41,12 @@ struct SystemRoutes: IFCModule {
             "AuditVerification": Schema.object([
                 "ok": Schema.boolean, "sealed": Schema.integer, "unsealed": Schema.integer,
                 "broken_at": Schema.nullable("integer"), "reason": Schema.nullable("string"), "summary": Schema.string,
-            ], required: ["ok", "sealed", "unsealed", "broken_at", "reason", "summary"]),
+                "breaks": Schema.array(Schema.ref("AuditBreak")),
+            ], required: ["ok", "sealed", "unsealed", "broken_at", "reason", "summary", "breaks"]),
+            "AuditBreak": Schema.object([
+                "position": Schema.nullable("integer"), "seq": Schema.nullable("integer"), "last_seq": Schema.nullable("integer"),
+                "reason": Schema.string,
+            ], required: ["position", "seq", "last_seq", "reason"]),
         ]
     }
 
@@ -102,9 +108,9 @@ struct SystemRoutes: IFCModule {
             return try Response.json(result)
         }
         routes.add(RouteSpec(.get, "/v1/audit/verify", id: "verifyAudit", summary: "Recompute the audit hash chain", tag: "audit",
-                             access: auditor, replies: [200: .init("the verification report (ok false names the first broken sequence)",
+                             access: auditor, replies: [200: .init("the verification report (ok false lists every break found; broken_at is the first)",
                                                                    schema: Schema.ref("AuditVerification"))])) { _, context, principal in
-            let verifier = AuditVerifier(maxUnsealedAge: maxUnsealedAge, statementTimeoutMS: 600_000, logger: context.logger)
+            let verifier = AuditVerifier(key: sealKey, maxUnsealedAge: maxUnsealedAge, statementTimeoutMS: 600_000, logger: context.logger)
             let now = environment.now()
             let (report, shared) = try await verifications.report { try await verifier.verify(database: database, workers: 2, now: now) }
             try await audit.record(AuditEntry(principal: principal, action: "audit.verify", requestID: context.requestID,
@@ -126,8 +132,30 @@ struct VerificationBody: Encodable {
     var brokenAt: Int64?
     var reason: String?
     var summary: String
+    var breaks: [BreakBody]
+
+    struct BreakBody: Encodable {
+        var position: Int64?
+        var seq: Int64?
+        var lastSeq: Int64?
+        var reason: String
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(position, forKey: .position)
+            try c.encode(seq, forKey: .seq)
+            try c.encode(lastSeq, forKey: .lastSeq)
+            try c.encode(reason, forKey: .reason)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case position, seq, reason
+            case lastSeq = "last_seq"
+        }
+    }
 
     init(_ report: AuditVerifier.Report) {
+        breaks = report.breaks.map { BreakBody(position: $0.position, seq: $0.seq, lastSeq: $0.lastSeq, reason: $0.reason) }
         ok = report.ok
         sealed = report.sealed
         unsealed = report.unsealed
@@ -137,7 +165,7 @@ struct VerificationBody: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case ok, sealed, unsealed, reason, summary
+        case ok, sealed, unsealed, reason, summary, breaks
         case brokenAt = "broken_at"
     }
 }

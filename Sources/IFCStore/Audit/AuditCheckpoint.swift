@@ -60,14 +60,18 @@ public struct AuditCheckpoint: Codable, Sendable, Equatable {
         ).decode((Int64, ByteBuffer).self) {
             found = (seq, Data(buffer: hash))
         }
-        guard let (seq, stored) = found else {
-            return "the trail no longer reaches checkpoint position \(position) (signed \(at)): its tail was removed"
+        if let (seq, stored) = found, seq == entrySeq, stored.map({ String(format: "%02x", $0) }).joined() == hash {
+            return nil
         }
-        let storedHex = stored.map { String(format: "%02x", $0) }.joined()
-        if seq != entrySeq || storedHex != hash {
+        // The signed head's entry still held by some seal: the trail was re-sealed over it.
+        var holder: Int64?
+        for try await value in try await connection.query("SELECT audit_sealed_by(\(entrySeq))", logger: logger).decode(Int64?.self) {
+            holder = value
+        }
+        if holder != nil {
             return "the seal at checkpoint position \(position) differs from the one signed \(at): the trail was rewritten and re-sealed"
         }
-        return nil
+        return "the trail no longer reaches checkpoint position \(position) (signed \(at)): its tail was removed"
     }
 }
 
@@ -97,7 +101,10 @@ public struct CheckpointFiles: Sendable {
             return try Curve25519.Signing.PrivateKey(rawRepresentation: data)
         }
         let key = Curve25519.Signing.PrivateKey()
-        try PrivateFile.write(key.rawRepresentation, to: keyURL.path, mode: 0o400)
+        // Created only if absent: a process that lost the race uses the key created first.
+        guard try PrivateFile.create(key.rawRepresentation, at: keyURL.path, mode: 0o400) else {
+            return try signingKey()
+        }
         try PrivateFile.write(Data(key.publicKey.rawRepresentation.base64EncodedString().utf8), to: publicKeyURL.path, mode: 0o444)
         return key
     }

@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Walks the seals in order and recomputes the chain: an edited, removed or reordered entry, a
-/// removed or altered seal, or an entry left unsealed too long, is reported with its sequence.
+/// removed, altered or unkeyed seal, or an entry left unsealed too long, is reported with its
+/// sequence. Every break is reported, not only the first.
 public struct AuditVerifier: Sendable {
     /// The entry's columns in the order `decodeEntry` reads them (time as exact microseconds).
     static let entryColumns = """
@@ -12,25 +13,66 @@ public struct AuditVerifier: Sendable {
         e.record_type, e.record_id, e.request_id, e.outcome, e.detail::text
         """
 
+    /// One place where the chain does not hold.
+    public struct Break: Sendable, Equatable {
+        /// The seal's position, when the break is in a seal.
+        public var position: Int64?
+        /// The entry's sequence, when one entry is at fault, else the first of the seal's run.
+        public var seq: Int64?
+        /// The last sequence of the run at fault, when the break is in a run's content (a keyed
+        /// seal covers its run as a whole: which of its entries changed is not known).
+        public var lastSeq: Int64?
+        public var reason: String
+
+        public init(position: Int64?, seq: Int64?, lastSeq: Int64? = nil, reason: String) {
+            self.position = position
+            self.seq = seq
+            self.lastSeq = lastSeq
+            self.reason = reason
+        }
+
+        /// Whether entry `seq` is the one at fault, or in the run at fault.
+        public func covers(_ entry: Int64) -> Bool {
+            guard let seq else { return false }
+            return entry == seq || (lastSeq.map { seq <= entry && entry <= $0 } ?? false)
+        }
+
+        public var line: String {
+            guard let seq else { return "broken: " + reason }
+            if let lastSeq, lastSeq != seq { return "broken at sequences \(seq)-\(lastSeq): " + reason }
+            return "broken at sequence \(seq): " + reason
+        }
+    }
+
     public struct Report: Sendable, Equatable {
+        /// Entries held by seals that verify, or were checked (all of them, broken or not).
         public var sealed: Int
         public var unsealed: Int
-        /// The sequence of the first entry where the chain breaks, and why.
-        public var brokenAt: Int64?
-        public var reason: String?
+        /// Every break found, in chain order (the walk goes on past each one).
+        public var breaks: [Break] = []
 
-        public var ok: Bool { brokenAt == nil && reason == nil }
+        public init(sealed: Int, unsealed: Int, breaks: [Break] = []) {
+            self.sealed = sealed
+            self.unsealed = unsealed
+            self.breaks = breaks
+        }
+
+        /// The sequence of the first break's entry, and why.
+        public var brokenAt: Int64? { breaks.first?.seq }
+        public var reason: String? { breaks.first?.reason }
+
+        public var ok: Bool { breaks.isEmpty }
 
         public var summary: String {
             if ok {
                 return "ok \(sealed) entries" + (unsealed > 0 ? " (\(unsealed) awaiting seal)" : "")
             }
-            if let brokenAt {
-                return "broken at sequence \(brokenAt): \(reason ?? "")"
-            }
-            return "broken: \(reason ?? "")"
+            return breaks.map(\.line).joined(separator: "\n")
         }
     }
+
+    /// How many breaks are listed at most; more are counted in the last line.
+    public static let maxBreaksListed = 1000
 
     public let maxUnsealedAge: TimeInterval
     let logger: Logger
@@ -38,7 +80,11 @@ public struct AuditVerifier: Sendable {
     /// Milliseconds each statement of a verification may take; 0 (the CLI's) for no limit.
     public let statementTimeoutMS: Int
 
-    public init(maxUnsealedAge: TimeInterval = 900, statementTimeoutMS: Int = 0, logger: Logger) {
+    /// The seals' key: a keyed seal is checked against it.
+    let key: AuditSealKey
+
+    public init(key: AuditSealKey, maxUnsealedAge: TimeInterval = 900, statementTimeoutMS: Int = 0, logger: Logger) {
+        self.key = key
         self.maxUnsealedAge = maxUnsealedAge
         self.statementTimeoutMS = max(0, statementTimeoutMS)
         self.logger = logger
@@ -80,7 +126,7 @@ public struct AuditVerifier: Sendable {
                 let count = Int64(walkers)
                 let size = max(1, (top + count - 1) / count)
                 let ranges = stride(from: Int64(1), through: max(top, 1), by: Int(size)).map { ($0, min($0 + size - 1, top)) }
-                let parts = try await withThrowingTaskGroup(of: (Int64, Report).self) { group in
+                let parts = try await withThrowingTaskGroup(of: (Int64, Walk).self) { group in
                     for (low, high) in ranges where low <= high {
                         group.addTask {
                             let part = try await database.withConnection { connection in
@@ -91,20 +137,16 @@ public struct AuditVerifier: Sendable {
                             return (low, part)
                         }
                     }
-                    var parts: [(Int64, Report)] = []
+                    var parts: [(Int64, Walk)] = []
                     for try await part in group { parts.append(part) }
                     return parts.sorted { $0.0 < $1.0 }.map(\.1)
                 }
                 var report = Report(sealed: 0, unsealed: 0)
-                for part in parts {
-                    report.sealed += part.sealed
-                    if !part.ok {
-                        report.brokenAt = part.brokenAt
-                        report.reason = part.reason
-                        break
-                    }
-                }
-                if report.ok { try await checkUnsealed(on: leader, now: now, into: &report) }
+                var walk = Walk()
+                for part in parts { walk.append(part) }
+                report.sealed = walk.entries
+                report.breaks = walk.breaks
+                try await checkUnsealed(on: leader, now: now, walked: walk, into: &report)
                 return report
             }
         }
@@ -142,16 +184,62 @@ public struct AuditVerifier: Sendable {
     }
 
     private func walk(on connection: PostgresConnection, now: Date) async throws -> Report {
-        var report = try await walkSeals(on: connection, from: 1, to: nil)
-        if report.ok { try await checkUnsealed(on: connection, now: now, into: &report) }
+        let walk = try await walkSeals(on: connection, from: 1, to: nil)
+        var report = Report(sealed: walk.entries, unsealed: 0, breaks: walk.breaks)
+        try await checkUnsealed(on: connection, now: now, walked: walk, into: &report)
         return report
     }
 
-    /// Walks the seals at positions `from...to` (to the end when `to` is nil). A range that does
-    /// not start at 1 takes its starting hash from the seal before it, which the walk of the
-    /// range before checks.
-    private func walkSeals(on connection: PostgresConnection, from low: Int64, to high: Int64?) async throws -> Report {
-        var report = Report(sealed: 0, unsealed: 0)
+    /// What a walk of a range of seals found.
+    struct Walk: Sendable {
+        var entries = 0
+        var breaks: [Break] = []
+        var omitted = 0
+        /// The first keyed seal's position, and the last unkeyed one's (with its entry): an
+        /// unkeyed seal after a keyed one is a seal written without the key.
+        var firstKeyed: Int64?
+        var lastUnkeyed: (position: Int64, seq: Int64)?
+        /// The highest sequence a seal holds.
+        var reach: Int64 = 0
+
+        mutating func add(_ item: Break) {
+            if breaks.count < AuditVerifier.maxBreaksListed { breaks.append(item) } else { omitted += 1 }
+        }
+
+        /// Joins the walk of the next range.
+        mutating func append(_ next: Walk) {
+            if let first = firstKeyed, let unkeyed = next.lastUnkeyed, unkeyed.position > first, next.firstKeyed.map({ $0 > unkeyed.position }) ?? true {
+                add(Break(position: unkeyed.position, seq: unkeyed.seq,
+                          reason: "seal \(unkeyed.position) is not keyed, after keyed sealing began at position \(first): it was written without the key"))
+            }
+            entries += next.entries
+            for item in next.breaks { add(item) }
+            omitted += next.omitted
+            firstKeyed = firstKeyed ?? next.firstKeyed
+            if let unkeyed = next.lastUnkeyed { lastUnkeyed = unkeyed }
+            reach = max(reach, next.reach)
+        }
+
+        var allBreaks: [Break] {
+            omitted == 0 ? breaks : breaks + [Break(position: nil, seq: nil, reason: "and \(omitted) more breaks")]
+        }
+    }
+
+    /// The seal being checked while its entries stream in.
+    private struct OpenSeal {
+        var run: AuditChain.Run
+        var keyed: Bool
+        var hash: [UInt8]
+        var entries: [StoredAuditEntry] = []
+    }
+
+    /// Walks the seals at positions `from...to` (to the end when `to` is nil), each with the
+    /// entries its run holds, and goes on past every break: an edited entry breaks its own seal
+    /// only, since each seal is checked against the previous seal's stored hash. A range that
+    /// does not start at 1 takes its starting hash from the seal before it, which the walk of
+    /// the range before checks.
+    private func walkSeals(on connection: PostgresConnection, from low: Int64, to high: Int64?) async throws -> Walk {
+        var walk = Walk()
         var previous = AuditChain.genesis
         var expectedPosition = low
         if low > 1 {
@@ -161,69 +249,133 @@ public struct AuditVerifier: Sendable {
                 previous = Array(buffer: hash)
                 found = true
             }
-            if !found {
-                report.reason = "seal position \(low - 1) is missing"
-                report.brokenAt = low - 1
-                return report
-            }
+            if !found { walk.add(Break(position: low - 1, seq: nil, reason: "seal position \(low - 1) is missing")) }
         }
         let rows = try await connection.query("""
-            SELECT s.position, s.entry_seq, s.prev_hash, s.hash, \(unescaped: Self.entryColumns)
-            FROM audit_seals s LEFT JOIN audit_entries e ON e.seq = s.entry_seq
+            SELECT s.position, s.entry_seq, coalesce(s.last_seq, s.entry_seq), s.entry_count, coalesce(s.holes, '{}'), s.keyed,
+                   (extract(epoch FROM s.sealed_at) * 1000000)::int8, s.prev_hash, s.hash, \(unescaped: Self.entryColumns)
+            FROM audit_seals s
+            LEFT JOIN LATERAL (
+                SELECT * FROM audit_entries e
+                WHERE e.seq >= s.entry_seq AND e.seq <= coalesce(s.last_seq, s.entry_seq)
+                  AND NOT (e.seq = ANY (coalesce(s.holes, '{}')))
+            ) e ON true
             WHERE s.position >= \(low) AND s.position <= \(high ?? Int64.max)
             ORDER BY s.position
             """, logger: logger)
+        var open: OpenSeal?
+        let key = self.key.key
+
+        func close(_ seal: OpenSeal) {
+            let run = seal.run
+            // Sorted by the seal only (a sort of the whole join by entry would spill to disk):
+            // its entries are put in order here, which is nearly always the order they came in.
+            var entries = seal.entries
+            if !entries.isEmpty && !zip(entries, entries.dropFirst()).allSatisfy({ $0.seq < $1.seq }) {
+                entries.sort { $0.seq < $1.seq }
+            }
+            walk.reach = max(walk.reach, run.lastSeq)
+            walk.entries += entries.count
+            let expected = run.sequences
+            if entries.count != expected.count || !zip(entries, expected).allSatisfy({ $0.seq == $1 }) {
+                let found = Set(entries.map(\.seq))
+                let missing = expected.filter { !found.contains($0) }
+                for seq in missing.prefix(20) {
+                    walk.add(Break(position: run.position, seq: seq, reason: "the entry sealed at position \(run.position) has been removed"))
+                }
+                if missing.count > 20 {
+                    walk.add(Break(position: run.position, seq: nil, reason: "and \(missing.count - 20) more entries of seal \(run.position) removed"))
+                }
+                if missing.isEmpty {
+                    walk.add(Break(position: run.position, seq: run.firstSeq, reason: "seal \(run.position) does not hold the entries it names"))
+                }
+                return
+            }
+            let computed = seal.keyed ? AuditChain.keyedHash(key: key, run: run, entries: entries)
+                                      : AuditChain.hash(previous: run.previous, entry: entries[0])
+            if computed != seal.hash {
+                let what = seal.keyed ? "its entries' content does not match their seal (position \(run.position)): edited or moved, or the seal was written without the key"
+                                      : "the entry's content does not match its seal (position \(run.position)): it was edited or moved"
+                walk.add(Break(position: run.position, seq: run.firstSeq, lastSeq: run.lastSeq, reason: what))
+            }
+        }
+
         for try await row in rows {
             let columns = row.makeRandomAccess()
             let position = try columns[0].decode(Int64.self)
-            let entrySeq = try columns[1].decode(Int64.self)
-            let prevHash = Array(buffer: try columns[2].decode(ByteBuffer.self))
-            let hash = Array(buffer: try columns[3].decode(ByteBuffer.self))
-            func broken(_ reason: String) -> Report {
-                var r = report
-                r.brokenAt = entrySeq
-                r.reason = reason
-                return r
+            if open?.run.position != position {
+                if let seal = open { close(seal) }
+                let first = try columns[1].decode(Int64.self)
+                let last = try columns[2].decode(Int64.self)
+                let count = Int(try columns[3].decode(Int32.self))
+                let holes = try columns[4].decode([Int64].self)
+                let keyed = try columns[5].decode(Bool.self)
+                let sealedAt = try columns[6].decode(Int64.self)
+                let storedPrevious = Array(buffer: try columns[7].decode(ByteBuffer.self))
+                let hash = Array(buffer: try columns[8].decode(ByteBuffer.self))
+                if position != expectedPosition {
+                    walk.add(Break(position: expectedPosition, seq: first,
+                                   reason: "seal position \(expectedPosition) is missing (next seal found is \(position))"))
+                }
+                if storedPrevious != previous {
+                    walk.add(Break(position: position, seq: first, reason: "seal \(position) does not continue the chain (previous hash differs)"))
+                }
+                if keyed {
+                    walk.firstKeyed = walk.firstKeyed ?? position
+                } else {
+                    if let keyedAt = walk.firstKeyed {
+                        walk.add(Break(position: position, seq: first,
+                                       reason: "seal \(position) is not keyed, after keyed sealing began at position \(keyedAt): it was written without the key"))
+                    }
+                    walk.lastUnkeyed = (position, first)
+                }
+                let run = AuditChain.Run(position: position, firstSeq: first, lastSeq: last, holes: holes, count: count,
+                                         sealedAtMicros: sealedAt, previous: storedPrevious)
+                open = OpenSeal(run: run, keyed: keyed, hash: hash)
+                previous = hash
+                expectedPosition = position + 1
             }
-            if position != expectedPosition {
-                return broken("seal position \(expectedPosition) is missing (next seal found is \(position))")
-            }
-            if prevHash != previous {
-                return broken("seal \(position) does not continue the chain (previous hash differs)")
-            }
-            guard try columns[4].decode(Int64?.self) != nil else {
-                return broken("the entry sealed at position \(position) has been removed")
-            }
-            let entry = try Self.decodeEntry(columns, offset: 4)
-            if AuditChain.hash(previous: previous, entry: entry) != hash {
-                return broken("the entry's content does not match its seal (position \(position)): it was edited or moved")
-            }
-            previous = hash
-            expectedPosition += 1
-            report.sealed += 1
+            guard try columns[9].decode(Int64?.self) != nil else { continue }
+            open!.entries.append(try Self.decodeEntry(columns, offset: 9))
         }
+        if let seal = open { close(seal) }
         if let high, expectedPosition <= high {
-            report.brokenAt = nil
-            report.reason = "seal position \(expectedPosition) is missing"
+            walk.add(Break(position: expectedPosition, seq: nil, reason: "seal position \(expectedPosition) is missing"))
         }
-        return report
+        return walk
     }
 
-    private func checkUnsealed(on connection: PostgresConnection, now: Date, into report: inout Report) async throws {
-        let unsealed = try await connection.query("""
-            SELECT count(*), min(e.seq), (extract(epoch FROM min(e.at)) * 1000000)::int8 FROM audit_entries e
-            WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.entry_seq = e.seq)
-            """, logger: logger)
-        for try await (count, firstSeq, oldestMicros) in unsealed.decode((Int64, Int64?, Int64?).self) {
-            report.unsealed = Int(count)
-            if let firstSeq, let oldestMicros {
-                let oldest = Date(timeIntervalSince1970: Double(oldestMicros) / 1_000_000)
-                if now.timeIntervalSince(oldest) > maxUnsealedAge {
-                    report.brokenAt = firstSeq
-                    report.reason = "\(count) entries unsealed, the oldest for \(Int(now.timeIntervalSince(oldest))) s "
-                        + "(limit \(Int(maxUnsealedAge)) s): the sealer is not running, or entries were inserted around it"
-                }
+    /// Entries no seal holds: counted (all entries less those the walk found), and the oldest
+    /// of them reported when it has waited longer than `maxUnsealedAge`.
+    private func checkUnsealed(on connection: PostgresConnection, now: Date, walked: Walk, into report: inout Report) async throws {
+        report.breaks = walked.allBreaks
+        var total: Int64 = 0, above: Int64 = 0
+        var oldest: (seq: Int64, micros: Int64)?
+        for try await (count, countAbove, firstAbove, atAbove) in try await connection.query("""
+            SELECT (SELECT count(*) FROM audit_entries), count(*), min(seq), (extract(epoch FROM min(at)) * 1000000)::int8
+            FROM audit_entries WHERE seq > \(walked.reach)
+            """, logger: logger).decode((Int64, Int64, Int64?, Int64?).self) {
+            total = count
+            above = countAbove
+            if let firstAbove, let atAbove { oldest = (firstAbove, atAbove) }
+        }
+        let unsealed = max(0, total - Int64(walked.entries))
+        report.unsealed = Int(unsealed)
+        if unsealed > above {
+            // Some below the top too (an entry committed late, or inserted around the sealer).
+            for try await (seq, micros) in try await connection.query("""
+                SELECT seq, (extract(epoch FROM at) * 1000000)::int8 FROM audit_entries
+                WHERE seq <= \(walked.reach) AND audit_sealed_by(seq) IS NULL ORDER BY at LIMIT 1
+                """, logger: logger).decode((Int64, Int64).self) {
+                if oldest.map({ micros < $0.micros }) ?? true { oldest = (seq, micros) }
             }
+        }
+        guard unsealed > 0, let oldest else { return }
+        let at = Date(timeIntervalSince1970: Double(oldest.micros) / 1_000_000)
+        if now.timeIntervalSince(at) > maxUnsealedAge {
+            report.breaks.append(Break(position: nil, seq: oldest.seq, reason:
+                "\(unsealed) entries unsealed, the oldest for \(Int(now.timeIntervalSince(at))) s "
+                + "(limit \(Int(maxUnsealedAge)) s): the sealer is not running, or entries were inserted around it"))
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import IFCCore
 import Logging
@@ -18,6 +19,8 @@ public final class EmbeddedCluster: Sendable {
     public static let superuser = "ifcd_super"
     public static let ownerRole = "ifcd_owner"
     public static let appRole = "ifcd_app"
+    /// Writes the audit trail's seals, and reads entries; nothing else (see Schema's audit_sealer).
+    public static let sealerRole = "ifcd_sealer"
     public static let databaseName = "ifcd"
 
     public struct Options: Sendable {
@@ -43,6 +46,13 @@ public final class EmbeddedCluster: Sendable {
         var superuser: String
         var owner: String
         var app: String
+        /// Absent in folders made before the sealer had its own role: then derived from the
+        /// superuser's secret (one-way), so no process ever rewrites this file.
+        var sealer: String?
+
+        var sealerPassword: String {
+            sealer ?? Data(SHA256.hash(data: Data(("ifcd-sealer\n" + superuser).utf8))).map { String(format: "%02x", $0) }.joined()
+        }
     }
 
     public let dataDir: URL
@@ -133,6 +143,7 @@ public final class EmbeddedCluster: Sendable {
             logger.info("reusing running PostgreSQL", metadata: ["port": "\(port)", "pgdata": "\(pgdata.path)"])
             // A process killed between initdb and the roles leaves a running, unbootstrapped cluster.
             try await bootstrapRolesIfNeeded(port: port)
+            try await createSealerRoleIfNeeded(port: port)
             return Running(port: port, startedHere: false)
         }
         var lastOutput = ""
@@ -152,6 +163,7 @@ public final class EmbeddedCluster: Sendable {
                 logger.info("started PostgreSQL", metadata: ["port": "\(running)", "pgdata": "\(pgdata.path)"])
                 do {
                     try await bootstrapRolesIfNeeded(port: running)
+                    try await createSealerRoleIfNeeded(port: running)
                 } catch {
                     // Leave no postmaster behind that nobody can use.
                     _ = try? runner.run(binDir.appendingPathComponent("pg_ctl").path, ["stop", "-w", "-t", "60", "-m", "fast", "-D", pgdata.path])
@@ -253,6 +265,11 @@ public final class EmbeddedCluster: Sendable {
                            password: try secrets().app, database: database)
     }
 
+    public func sealerSettings(port: Int, database: String = EmbeddedCluster.databaseName) throws -> ConnectionSettings {
+        ConnectionSettings(endpoint: .unixSocket(path: socketPath(port: port)), username: Self.sealerRole,
+                           password: try secrets().sealerPassword, database: database)
+    }
+
     // MARK: - First start
 
     private func prepareFolders() throws {
@@ -278,7 +295,8 @@ public final class EmbeddedCluster: Sendable {
     }
 
     private func initdb() throws {
-        let secrets = Secrets(superuser: Self.randomSecret(), owner: Self.randomSecret(), app: Self.randomSecret())
+        let secrets = Secrets(superuser: Self.randomSecret(), owner: Self.randomSecret(), app: Self.randomSecret(),
+                              sealer: Self.randomSecret())
         let secretsData = try JSONEncoder().encode(secrets)
         // Created 0600 by open(2) itself: no window in which another user could read them.
         try PrivateFile.write(secretsData, to: secretsURL.path, mode: 0o600)
@@ -362,7 +380,25 @@ public final class EmbeddedCluster: Sendable {
                 try await connection.query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", logger: self.logger)
             }
         }
-        try Data("\(Date())\n".utf8).write(to: marker)
+        try PrivateFile.write(Data("\(Date())\n".utf8), to: marker.path, mode: 0o600)
+    }
+
+    /// The sealer's role, in clusters made before it existed too (under the cluster lock, so
+    /// two starting processes never race to create it).
+    private func createSealerRoleIfNeeded(port: Int) async throws {
+        let marker = dataDir.appendingPathComponent("sealer-role")
+        guard !FileManager.default.fileExists(atPath: marker.path) else { return }
+        let password = try secrets().sealerPassword
+        try await superuserSettings(port: port).withConnection(logger: logger) { connection in
+            let found = try await connection.query("SELECT 1 FROM pg_roles WHERE rolname = \(Self.sealerRole)", logger: self.logger).collect()
+            if found.isEmpty {
+                try await connection.query("""
+                    CREATE ROLE \(unescaped: Self.sealerRole) LOGIN PASSWORD '\(unescaped: password)'
+                    """, logger: self.logger)
+            }
+            try await connection.query("GRANT CONNECT ON DATABASE \(unescaped: Self.databaseName) TO \(unescaped: Self.sealerRole)", logger: self.logger)
+        }
+        try PrivateFile.write(Data("\(Date())\n".utf8), to: marker.path, mode: 0o600)
     }
 
     static func randomSecret() -> String {

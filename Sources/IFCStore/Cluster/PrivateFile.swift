@@ -12,6 +12,22 @@ import Darwin
 public enum PrivateFile {
     /// Writes `data` to `path` with `mode`, replacing any file there atomically.
     public static func write(_ data: Data, to path: String, mode: mode_t) throws {
+        try write(data, to: path, mode: mode, replacing: true)
+    }
+
+    /// Creates `path` holding `data` with `mode`, complete or not at all; false (and nothing
+    /// written) when a file is already there: two processes creating the same key at once end
+    /// up using the one that was created first.
+    public static func create(_ data: Data, at path: String, mode: mode_t) throws -> Bool {
+        do {
+            try write(data, to: path, mode: mode, replacing: false)
+            return true
+        } catch let error as NSError where error.domain == NSPOSIXErrorDomain && error.code == Int(EEXIST) {
+            return false
+        }
+    }
+
+    private static func write(_ data: Data, to path: String, mode: mode_t, replacing: Bool) throws {
         let temporary = path + ".tmp-\(getpid())"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -35,10 +51,13 @@ public enum PrivateFile {
         ok = ok && fsync(fd) == 0
         let failure = errno
         close(fd)
-        guard ok, rename(temporary, path) == 0 else {
+        // link(2) refuses an existing target, where rename(2) replaces it.
+        guard ok, (replacing ? rename(temporary, path) : link(temporary, path)) == 0 else {
+            let code = ok ? errno : failure
             unlink(temporary)
-            throw CocoaError.error(path, ok ? errno : failure)
+            throw CocoaError.error(path, code)
         }
+        if !replacing { unlink(temporary) }
     }
 }
 

@@ -14,6 +14,8 @@ public final class StoreRuntime: Sendable {
         public var allowInsecureTransport = false
         /// The schema owner's URL for migrations; defaults to `databaseURL`.
         public var ownerDatabaseURL: String?
+        /// The sealer role's URL (`database.sealerUrl`); required with an external database.
+        public var sealerDatabaseURL: String?
         public var poolSize: Int
         /// How long a request waits for a pooled connection before it is answered 503.
         public var acquireTimeout: Duration = .seconds(5)
@@ -37,15 +39,19 @@ public final class StoreRuntime: Sendable {
     public let appSettings: ConnectionSettings
     public let ownerSettings: ConnectionSettings
     public let database: Database
+    /// A small pool of the sealer's role, the only one that may write seals. Its client must be
+    /// run beside `database`'s.
+    public let sealerDatabase: Database
     let logger: Logger
 
     private init(cluster: EmbeddedCluster?, startedCluster: Bool, appSettings: ConnectionSettings,
-                 ownerSettings: ConnectionSettings, database: Database, logger: Logger) {
+                 ownerSettings: ConnectionSettings, database: Database, sealerDatabase: Database, logger: Logger) {
         self.cluster = cluster
         self.startedCluster = startedCluster
         self.appSettings = appSettings
         self.ownerSettings = ownerSettings
         self.database = database
+        self.sealerDatabase = sealerDatabase
         self.logger = logger
     }
 
@@ -79,8 +85,9 @@ public final class StoreRuntime: Sendable {
                        current_user <> \(owner) AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = \(owner))
                            AND pg_has_role(current_user, \(owner), 'MEMBER'),
                        ARRAY(SELECT t || ' ' || p FROM unnest(ARRAY['audit_entries', 'audit_seals']) t,
-                                                       unnest(ARRAY['UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) p
-                             WHERE has_table_privilege(current_user, t, p))
+                                                       unnest(ARRAY['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER']) p
+                             WHERE has_table_privilege(current_user, t, p)
+                               AND NOT (t = 'audit_entries' AND p = 'INSERT'))
                 """, logger: logger)
             var reasons: [String] = []
             for try await (user, superuser, member, privileges) in rows.decode((String, Bool, Bool, [String]).self) {
@@ -93,7 +100,7 @@ public final class StoreRuntime: Sendable {
         if !reasons.isEmpty {
             throw ConfigurationError("""
                 the application role could rewrite the audit trail (\(reasons.joined(separator: "; "))). Serve as a role \
-                that holds only SELECT and INSERT on the audit tables (see the schema's grants to ifcd_app).
+                that holds only SELECT on the audit tables and INSERT on audit_entries (see the schema's grants to ifcd_app).
                 """)
         }
     }
@@ -106,10 +113,18 @@ public final class StoreRuntime: Sendable {
         var started = false
         let app: ConnectionSettings
         let owner: ConnectionSettings
+        let sealer: ConnectionSettings
         if let url = options.databaseURL, !url.isEmpty {
             app = try ConnectionSettings(url: url)
             owner = try options.ownerDatabaseURL.map { try ConnectionSettings(url: $0) } ?? app
-            if !options.allowInsecureTransport, let problem = app.transportProblem ?? owner.transportProblem {
+            guard let sealerURL = options.sealerDatabaseURL, !sealerURL.isEmpty else {
+                throw ConfigurationError("""
+                    an external database needs database.sealerUrl: the audit seals are written by a role of their own \
+                    (ifcd_sealer, LOGIN, created by the operator), never by the application role
+                    """)
+            }
+            sealer = try ConnectionSettings(url: sealerURL)
+            if !options.allowInsecureTransport, let problem = app.transportProblem ?? owner.transportProblem ?? sealer.transportProblem {
                 throw ConfigurationError(problem)
             }
         } else {
@@ -119,6 +134,7 @@ public final class StoreRuntime: Sendable {
             started = running.startedHere
             app = try embedded.appSettings(port: running.port)
             owner = try embedded.ownerSettings(port: running.port)
+            sealer = try embedded.sealerSettings(port: running.port)
         }
         if migrate {
             let migrator = Migrator(migrations: migrations, logger: logger)
@@ -140,7 +156,10 @@ public final class StoreRuntime: Sendable {
         let client = PostgresClient(configuration: try app.clientConfiguration(maximumConnections: options.poolSize),
                                     backgroundLogger: clientLogger ?? logger)
         let database = Database(client: client, maximumConnections: options.poolSize, acquireTimeout: options.acquireTimeout, logger: logger)
+        let sealerClient = PostgresClient(configuration: try sealer.clientConfiguration(maximumConnections: 2),
+                                          backgroundLogger: clientLogger ?? logger)
+        let sealerDatabase = Database(client: sealerClient, maximumConnections: 2, acquireTimeout: .seconds(30), logger: logger)
         return StoreRuntime(cluster: cluster, startedCluster: started, appSettings: app, ownerSettings: owner,
-                            database: database, logger: logger)
+                            database: database, sealerDatabase: sealerDatabase, logger: logger)
     }
 }

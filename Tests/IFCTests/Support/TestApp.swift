@@ -25,6 +25,8 @@ final class TestClock: Sendable {
 struct TestApp: Sendable {
     let database: TestDatabase
     let store: Database
+    /// The sealer role's pool (run by the app).
+    let sealerStore: Database
     let parts: AppParts
     let clock: TestClock
     let client: any TestClientProtocol
@@ -77,9 +79,12 @@ func withTestApp(configure: (inout AppConfig) -> Void = { _ in },
         var context = AppContext(config: config, database: store, migrations: database.cluster.migrations,
                                  environment: environment, logger: TestCluster.logger, additionalModules: additionalModules)
         context.outerMiddleware = outerMiddleware
+        let sealerStore = try database.sealerStore()
+        context.sealerDatabase = sealerStore
+        context.sealKey = TestCluster.sealKey
         let (application, parts) = try buildApplication(context)
         try await application.test(.live) { testClient in
-            try await body(TestApp(database: database, store: store, parts: parts, clock: clock, client: testClient, port: testClient.port))
+            try await body(TestApp(database: database, store: store, sealerStore: sealerStore, parts: parts, clock: clock, client: testClient, port: testClient.port))
         }
     }
 }

@@ -10,6 +10,8 @@ import Synchronization
 /// run in parallel without seeing each other's rows.
 final class TestCluster: Sendable {
     static let shared = Task { try await TestCluster.make() }
+    /// The audit seals' key of every test's sealer and verifier.
+    static let sealKey = AuditSealKey.ephemeral()
 
     static let logger: Logger = {
         var logger = Logger(label: "ifcd.test")
@@ -75,6 +77,7 @@ final class TestCluster: Sendable {
             try await connection.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template) OWNER \(unescaped: EmbeddedCluster.ownerRole)", logger: Self.logger)
             try await connection.query("REVOKE ALL ON DATABASE \(unescaped: name) FROM PUBLIC", logger: Self.logger)
             try await connection.query("GRANT CONNECT, TEMPORARY ON DATABASE \(unescaped: name) TO \(unescaped: EmbeddedCluster.appRole)", logger: Self.logger)
+            try await connection.query("GRANT CONNECT ON DATABASE \(unescaped: name) TO \(unescaped: EmbeddedCluster.sealerRole)", logger: Self.logger)
         }
         return TestDatabase(cluster: self, name: name)
     }
@@ -98,6 +101,14 @@ struct TestDatabase: Sendable {
     var appSettings: ConnectionSettings { get throws { try cluster.cluster.appSettings(port: cluster.port, database: name) } }
     var ownerSettings: ConnectionSettings { get throws { try cluster.cluster.ownerSettings(port: cluster.port, database: name) } }
     var superuserSettings: ConnectionSettings { get throws { try cluster.cluster.superuserSettings(port: cluster.port, database: name) } }
+    var sealerSettings: ConnectionSettings { get throws { try cluster.cluster.sealerSettings(port: cluster.port, database: name) } }
+
+    /// A pool of the sealer's role on this database; its client must be run.
+    func sealerStore() throws -> Database {
+        let client = PostgresClient(configuration: try sealerSettings.clientConfiguration(maximumConnections: 2),
+                                    backgroundLogger: TestCluster.logger)
+        return Database(client: client, maximumConnections: 2, acquireTimeout: .seconds(30), logger: TestCluster.logger)
+    }
 
     /// Runs `body` on one connection as the owner role (for test set-up and tampering).
     func asOwner<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
