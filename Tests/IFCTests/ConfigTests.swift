@@ -22,12 +22,17 @@ struct ConfigTests {
         #expect(overridden.dataDir == "/srv/ifcd")
         #expect(overridden.tokenTTL == 3600)
         #expect(overridden.databaseURL == "postgres://ifcd_app:secret@db.example:5432/ifcd")
+        // The embedded cluster: its socket only, unless loopback is asked for.
+        #expect(fromFile.storeOptions.clusterOptions.listenOnLoopback == false)
+        let loopback = try await AppConfig.load(file: Self.example, environment: ["IFCD_DATABASE_EMBEDDED_LISTEN_LOOPBACK": "true"])
+        #expect(loopback.storeOptions.clusterOptions.listenOnLoopback == true)
     }
 
     @Test("a wrong value stops start-up naming the key")
     func wrongValues() async throws {
         for (key, value, name) in [("IFCD_HTTP_PORT", "eighty", "http.port"), ("IFCD_HTTP_PORT", "70000", "http.port"),
-                                   ("IFCD_NODE_COUNTRY", "Jamaica", "node.country"), ("IFCD_AUTH_BCRYPT_COST", "2", "auth.bcryptCost")] {
+                                   ("IFCD_NODE_COUNTRY", "Jamaica", "node.country"), ("IFCD_AUTH_BCRYPT_COST", "2", "auth.bcryptCost"),
+                                   ("IFCD_DATABASE_EMBEDDED_LISTEN_LOOPBACK", "maybe", "database.embeddedListenLoopback")] {
             do {
                 _ = try await AppConfig.load(file: nil, environment: [key: value])
                 Issue.record("\(key)=\(value) was accepted")

@@ -14,9 +14,9 @@ struct ImportTests {
         Glock,19,pistol,9x19mm,ABC-124,AT,2016,
         Taurus,PT92,bazooka,9x19mm,TX1,BR,2010,
         Ruger,10/22,rifle,.22 LR,123-45678,XX,2012,
-        "Smith & Wesson",686,revolver,.357 Magnum,"AB 99
+        "Smith & Wesson",686,revolver,.357 Magnum,"AB 99 1",US,1999,"a note with ""quotes""
 
-        1",US,1999,"a note with ""quotes"""
+        on three lines"
         GLOCK,17,pistol,9X19MM,abc 123,AT,2015,same firearm again
         Colt,Python,revolver,.357 Magnum,C1,US,1975,too,many,fields
 
@@ -46,7 +46,7 @@ struct ImportTests {
             #expect(described == ["4:type", "5:country_of_manufacture", "10:row"], "\(errors)")
             #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
             #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'imported'") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99' || chr(10) || chr(10) || '1' AND notes = 'a note with \"quotes\"'") == 1)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99 1' AND notes = 'a note with \"quotes\"' || chr(10) || chr(10) || 'on three lines'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_type = 'firearm'") == 3)

@@ -33,12 +33,39 @@ public enum JSONBody {
         return try decode(type, from: data)
     }
 
-    static func containsNUL(_ value: Any) -> Bool {
+    /// Whether any string or key of the body holds a character `TextRule` refuses there.
+    static func holdsRefusedText(_ value: Any, name: String) -> Bool {
         switch value {
-        case let text as String: text.unicodeScalars.contains("\u{0}")
-        case let array as [Any]: array.contains(where: containsNUL)
-        case let object as [String: Any]: object.contains { $0.key.unicodeScalars.contains("\u{0}") || containsNUL($0.value) }
-        default: false
+        case let text as String:
+            return TextRule.refusal(text, as: TextRule.kind(ofField: name)) != nil
+        case let array as [Any]:
+            return array.contains { holdsRefusedText($0, name: name) }
+        case let object as [String: Any]:
+            return object.contains { key, item in TextRule.refusal(key, as: .line) != nil || holdsRefusedText(item, name: key) }
+        default:
+            return false
+        }
+    }
+
+    /// Every string of the body, and every object key, checked against the kit's `TextRule`:
+    /// one error per offending field, named by its path as decoding errors name it
+    /// (`firearms[0].notes`); a string is a note or a line by its key, an array's items by the
+    /// array's key.
+    static func textRefusals(_ value: Any, path: String, name: String) -> [Problem.FieldError] {
+        switch value {
+        case let text as String:
+            guard let refusal = TextRule.refusal(text, as: TextRule.kind(ofField: name)) else { return [] }
+            return [.init(field: path.isEmpty ? "body" : path, detail: refusal)]
+        case let array as [Any]:
+            return array.enumerated().flatMap { index, item in textRefusals(item, path: "\(path.isEmpty ? "body" : path)[\(index)]", name: name) }
+        case let object as [String: Any]:
+            return object.sorted { $0.key < $1.key }.flatMap { key, item in
+                let field = path.isEmpty ? key : "\(path).\(key)"
+                if let refusal = TextRule.refusal(key, as: .line) { return [Problem.FieldError(field: field, detail: "names a field that " + refusal)] }
+                return textRefusals(item, path: field, name: key)
+            }
+        default:
+            return []
         }
     }
 
@@ -60,10 +87,12 @@ public enum JSONBody {
         if !unknown.isEmpty {
             throw Problem.validation(unknown.map { .init(field: $0, detail: "is not a known field") })
         }
-        // PostgreSQL text cannot hold U+0000; say so for the field rather than fail in the store.
-        let withNUL = dictionary.filter { containsNUL($0.value) }.keys.sorted()
-        if !withNUL.isEmpty {
-            throw Problem.validation(withNUL.map { .init(field: $0, detail: "contains a NUL character") })
+        // No control, bidirectional or other refused character in any text (TextRule), U+0000
+        // among them (PostgreSQL text cannot hold it): refused naming the field, never stripped.
+        // Most bodies cannot hold one (a byte scan says so); the others are walked, and only a
+        // body that holds one has its fields' paths spelt out.
+        if TextRule.mayRefuse(json: data) && holdsRefusedText(dictionary, name: "") {
+            throw Problem.validation(textRefusals(dictionary, path: "", name: ""))
         }
         let value: T
         do {

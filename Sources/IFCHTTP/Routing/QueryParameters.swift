@@ -28,11 +28,12 @@ public struct QueryParameters: Sendable {
         return value
     }
 
-    /// A non-empty text of at most `max` characters (code points, as JSON Schema and PostgreSQL count).
+    /// A non-empty text of at most `max` characters (code points, as JSON Schema and PostgreSQL
+    /// count), holding no character the kit's `TextRule` refuses.
     public mutating func text(_ key: String, max: Int = 100) throws(Problem) -> String? {
         guard let value = take(key) else { return nil }
         guard !value.isEmpty, value.unicodeScalars.count <= max else { throw Problem.invalid(key, "must be 1 to \(max) characters") }
-        guard !value.unicodeScalars.contains("\u{0}") else { throw Problem.invalid(key, "contains a NUL character") }
+        if let refusal = TextRule.refusal(value, field: key) { throw Problem.invalid(key, refusal) }
         return value
     }
 

@@ -70,6 +70,9 @@ public struct AppConfig: Sendable {
     /// `database.allowInsecureTransport`: reach an external database on another host without
     /// verified TLS (a network the operator trusts); off by default.
     public var databaseAllowInsecureTransport = false
+    /// `database.embeddedListenLoopback`: the embedded cluster also listens on 127.0.0.1 (for
+    /// tools that cannot use its Unix socket); off by default: the socket only.
+    public var databaseEmbeddedListenLoopback = false
     /// `forensics.laboratory`: the laboratory named on every forensic report (ISO/IEC 17025
     /// §7.8.2.1 b), with its address as it should be printed.
     public var forensicsLaboratory = "Integrated Firearms Centre, forensic firearms laboratory"
@@ -109,6 +112,10 @@ public struct AppConfig: Sendable {
         if let v = string(["database", "allowInsecureTransport"]) {
             guard let flag = Bool(v.lowercased()) else { throw ConfigurationError("database.allowInsecureTransport must be true or false") }
             config.databaseAllowInsecureTransport = flag
+        }
+        if let v = string(["database", "embeddedListenLoopback"]) {
+            guard let flag = Bool(v.lowercased()) else { throw ConfigurationError("database.embeddedListenLoopback must be true or false") }
+            config.databaseEmbeddedListenLoopback = flag
         }
         if let v = try int(["database", "poolSize"], "database.poolSize") { config.poolSize = v }
         if let v = try int(["database", "acquireTimeoutSeconds"], "database.acquireTimeoutSeconds") { config.acquireTimeoutSeconds = v }
@@ -205,6 +212,7 @@ public struct AppConfig: Sendable {
         options.sealerDatabaseURL = sealerDatabaseURL
         options.acquireTimeout = .seconds(acquireTimeoutSeconds)
         options.allowInsecureTransport = databaseAllowInsecureTransport
+        options.clusterOptions.listenOnLoopback = databaseEmbeddedListenLoopback
         return options
     }
 }

@@ -50,13 +50,7 @@ public enum OpenAPIDocument {
     /// next to any pattern of its own.
     static func refusingNUL(_ schema: JSONValue) -> JSONValue {
         guard case .object(var object) = schema else { return schema }
-        let isString: Bool
-        switch object["type"] {
-        case .string("string")?: isString = true
-        case .array(let types)?: isString = types.contains(.string("string"))
-        default: isString = false
-        }
-        if isString && object["format"] == nil && object["enum"] == nil && object["const"] == nil {
+        if isFreeString(object) {
             if object["pattern"] == nil {
                 object["pattern"] = .string(noNUL)
             } else if object["pattern"] != .string(noNUL) {
@@ -73,6 +67,69 @@ public enum OpenAPIDocument {
         return .object(object)
     }
 
+    static func isFreeString(_ object: [String: JSONValue]) -> Bool {
+        let isString: Bool
+        switch object["type"] {
+        case .string("string")?: isString = true
+        case .array(let types)?: isString = types.contains(.string("string"))
+        default: isString = false
+        }
+        return isString && object["format"] == nil && object["enum"] == nil && object["const"] == nil
+    }
+
+    /// What a request takes states the kit's `TextRule`: every free string gets one pattern
+    /// refusing the characters the server refuses (a free-text note's allowing line breaks, by
+    /// the field's name as `TextRule.kind(ofField:)` says), combined with any pattern of its own
+    /// (`TextPattern`). A pattern the combinator cannot merge is kept, and the rule added
+    /// beside it with `allOf` (the kit's tests refuse that, naming the field).
+    static func refusingText(_ schema: JSONValue, name: String?) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        if isFreeString(object) {
+            let kind = name.map(TextRule.kind(ofField:)) ?? .line
+            var existing: String?
+            if case .string(let pattern)? = object["pattern"] { existing = pattern }
+            if let combined = TextPattern.combining(existing, kind: kind) {
+                object["pattern"] = .string(combined)
+            } else {
+                var all: [JSONValue] = []
+                if case .array(let present)? = object["allOf"] { all = present }
+                object["allOf"] = .array(all + [["pattern": .string(TextRule.pattern(kind))]])
+            }
+        }
+        if case .object(let properties)? = object["properties"] {
+            object["properties"] = .object(properties.reduce(into: [:]) { $0[$1.key] = refusingText($1.value, name: $1.key) })
+        }
+        if let items = object["items"] { object["items"] = refusingText(items, name: name) }
+        for key in ["anyOf", "oneOf"] {
+            if case .array(let options)? = object[key] { object[key] = .array(options.map { refusingText($0, name: name) }) }
+        }
+        return .object(object)
+    }
+
+    /// The component schemas a request body or parameter refers to, directly or through others.
+    static func requestSchemaNames(specs: [RouteSpec], schemas: [String: JSONValue]) -> Set<String> {
+        func refs(_ value: JSONValue, into names: inout Set<String>) {
+            switch value {
+            case .object(let object):
+                if case .string(let ref)? = object["$ref"], ref.hasPrefix("#/components/schemas/") {
+                    let name = String(ref.dropFirst("#/components/schemas/".count))
+                    if names.insert(name).inserted, let schema = schemas[name] { refs(schema, into: &names) }
+                }
+                for member in object.values { refs(member, into: &names) }
+            case .array(let array):
+                for member in array { refs(member, into: &names) }
+            default:
+                break
+            }
+        }
+        var names = Set<String>()
+        for spec in specs {
+            if let body = spec.requestBody { refs(body, into: &names) }
+            for parameter in spec.parameters { refs(parameter.schema, into: &names) }
+        }
+        return names
+    }
+
     public static func build(specs: [RouteSpec], schemas: [String: JSONValue], version: String) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
         for spec in specs {
@@ -80,6 +137,7 @@ public enum OpenAPIDocument {
         }
         var allSchemas = schemas
         allSchemas.merge(kitSchemas) { module, _ in module }
+        let requestSchemas = requestSchemaNames(specs: specs, schemas: allSchemas)
         return [
             "openapi": "3.1.0",
             "info": [
@@ -95,8 +153,13 @@ public enum OpenAPIDocument {
             "servers": [["url": "/"]],
             "paths": .object(paths.mapValues { .object($0) }),
             "components": [
-                // A problem may quote what the client sent (a CSV header, say), NUL included.
-                "schemas": .object(allSchemas.reduce(into: [:]) { $0[$1.key] = $1.key == "Problem" ? $1.value : refusingNUL($1.value) }),
+                // A problem may quote what the client sent (a CSV header, say), NUL included. What
+                // a request takes refuses what TextRule refuses; an answer only NUL, which stored
+                // text cannot hold (records written before a rule stay valid answers).
+                "schemas": .object(allSchemas.reduce(into: [:]) { all, entry in
+                    all[entry.key] = entry.key == "Problem" ? entry.value
+                        : requestSchemas.contains(entry.key) ? refusingText(entry.value, name: nil) : refusingNUL(entry.value)
+                }),
                 "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             ],
         ]
@@ -105,7 +168,7 @@ public enum OpenAPIDocument {
     static func operation(_ spec: RouteSpec) -> JSONValue {
         var parameters: [JSONValue] = spec.parameters.map { p in
             ["name": .string(p.name), "in": .string(p.location.rawValue), "required": .bool(p.required),
-             "description": .string(p.description), "schema": refusingNUL(p.schema)]
+             "description": .string(p.description), "schema": refusingText(p.schema, name: p.name)]
         }
         if spec.idempotent {
             parameters.append(["name": "Idempotency-Key", "in": "header", "required": false,
@@ -158,7 +221,8 @@ public enum OpenAPIDocument {
             "parameters": .array(parameters), "responses": .object(responses),
         ]
         if let body = spec.requestBody {
-            operation["requestBody"] = ["required": true, "content": .object([spec.requestContentType: ["schema": refusingNUL(body)]])]
+            // A body that is one text (a CSV file) is many lines: a note's rule.
+            operation["requestBody"] = ["required": true, "content": .object([spec.requestContentType: ["schema": refusingText(body, name: "body")]])]
         }
         switch spec.access {
         case .open:

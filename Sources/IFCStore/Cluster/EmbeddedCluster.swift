@@ -5,8 +5,8 @@ import Logging
 import PostgresNIO
 
 /// Runs ifcd's own PostgreSQL cluster in a data folder it owns, when no database URL is
-/// configured: `initdb` when absent, start on a private Unix socket and a free loopback port,
-/// create the owner and application roles, stop on request.
+/// configured: `initdb` when absent, start on a private Unix socket (named after a free port;
+/// no TCP unless configured), create the owner and application roles, stop on request.
 ///
 /// Layout of the data folder:
 ///   pgdata/        the cluster (owned by `postgres` when ifcd runs as root)
@@ -26,7 +26,16 @@ public final class EmbeddedCluster: Sendable {
     public struct Options: Sendable {
         /// Extra `postgres -c` settings, e.g. `fsync=off` for throwaway test clusters.
         public var settings: [String: String] = [:]
-        public init(settings: [String: String] = [:]) { self.settings = settings }
+        /// Listen on loopback TCP (127.0.0.1) besides the private Unix socket
+        /// (`database.embeddedListenLoopback`); off by default: the socket only.
+        public var listenOnLoopback = false
+        public init(settings: [String: String] = [:], listenOnLoopback: Bool = false) {
+            self.settings = settings
+            self.listenOnLoopback = listenOnLoopback
+        }
+
+        /// `listen_addresses` as postgresql.conf writes it.
+        var listenAddresses: String { listenOnLoopback ? "'127.0.0.1'" : "''" }
 
         public static let durable = Options()
         /// For tests only: loses data on a crash of the machine, never on a crash of ifcd.
@@ -129,6 +138,7 @@ public final class EmbeddedCluster: Sendable {
         if !FileManager.default.fileExists(atPath: pgdata.appendingPathComponent("PG_VERSION").path) {
             try initdb()
         }
+        try writeListenAddresses()
         if let port = runningPort() {
             logger.info("reusing running PostgreSQL", metadata: ["port": "\(port)", "pgdata": "\(pgdata.path)"])
             // A process killed between initdb and the roles leaves a running, unbootstrapped cluster.
@@ -143,6 +153,8 @@ public final class EmbeddedCluster: Sendable {
             // A fresh port each attempt: the last one may have been taken meanwhile.
             var settings = options.settings
             settings["port"] = "\(try Posix.freeLoopbackPort())"
+            // The socket only unless configured (pg_ctl passes this through a shell: '' is empty).
+            settings["listen_addresses"] = options.listenAddresses
             let opts = settings.sorted(by: { $0.key < $1.key }).map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")
             let result = try runner.run(binDir.appendingPathComponent("pg_ctl").path, [
                 "start", "-w", "-t", "60", "-D", pgdata.path, "-l", logURL.path, "-o", opts,
@@ -166,6 +178,31 @@ public final class EmbeddedCluster: Sendable {
             try await Task.sleep(for: .milliseconds(500 * attempt))
         }
         throw ConfigurationError("PostgreSQL in \(pgdata.path) did not start:\n\(lastOutput)")
+    }
+
+    /// Brings `listen_addresses` in postgresql.conf to what is configured, so that a cluster made
+    /// before the socket-only default (or a change of the setting) follows it from this start on,
+    /// however the postmaster is next started. A postmaster already running keeps its sockets
+    /// until it restarts.
+    func writeListenAddresses() throws {
+        let url = pgdata.appendingPathComponent("postgresql.conf")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        var lines = text.components(separatedBy: "\n")
+        let wanted = "listen_addresses = \(options.listenAddresses)"
+        // The last uncommented setting wins in postgresql.conf: ours is appended by initdb().
+        guard let index = lines.lastIndex(where: { $0.hasPrefix("listen_addresses") }) else {
+            lines.append(wanted)
+            return try write()
+        }
+        guard lines[index] != wanted else { return }
+        logger.info("embedded PostgreSQL listen_addresses changed", metadata: ["from": "\(lines[index])", "to": "\(wanted)"])
+        lines[index] = wanted
+        try write()
+
+        func write() throws {
+            try Data(lines.joined(separator: "\n").utf8).write(to: url)
+            if let ids = postgresIDs { try Posix.chown(url.path, ids) }
+        }
     }
 
     /// Stops the cluster unless an `ifcd serve` or another CLI command uses this data folder.
@@ -273,11 +310,11 @@ public final class EmbeddedCluster: Sendable {
             "--auth=scram-sha-256", "-E", "UTF8", "--no-locale", "--data-checksums",
         ])
         guard result.status == 0 else { throw ConfigurationError("initdb failed:\n\(result.output)") }
-        // Only the private socket and loopback, only with passwords.
+        // Only the private socket (and loopback when configured), only with passwords.
         let conf = """
 
-            # ifcd: private socket and loopback only
-            listen_addresses = '127.0.0.1'
+            # ifcd: private socket only (loopback too with database.embeddedListenLoopback)
+            listen_addresses = \(options.listenAddresses)
             unix_socket_directories = '\(runDir.path)'
             unix_socket_permissions = 0700
             max_connections = 200

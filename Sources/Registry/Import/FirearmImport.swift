@@ -192,15 +192,17 @@ public struct FirearmImport: Sendable {
                                                      reason: "has \(record.fields.count) fields where the header names \(columns.count)")]))
         }
         var values: [String: String] = [:]
+        var refused: Set<String> = []
         for (name, raw) in zip(columns, record.fields) {
             let value = raw.trimmingCharacters(in: .whitespaces)
-            if value.unicodeScalars.contains("\u{0}") {
-                errors.append(.init(line: record.line, column: name, reason: "contains a NUL character"))
+            if let refusal = TextRule.refusal(value, field: name) {
+                errors.append(.init(line: record.line, column: name, reason: refusal))
+                refused.insert(name)
             } else if !value.isEmpty {
                 values[name] = value
             }
         }
-        for name in Self.required.sorted() where values[name] == nil {
+        for name in Self.required.sorted() where values[name] == nil && !refused.contains(name) {
             errors.append(.init(line: record.line, column: name, reason: "is required"))
         }
         func integer(_ name: String) -> Int? {

@@ -9,7 +9,8 @@ extension Registry {
                              summary: "Import firearms from CSV (streamed; header row naming the columns). Re-running a file adds nothing.",
                              tag: name, access: Self.writers,
                              parameters: [.init("dry_run", in: .query, schema: Schema.boolean, "validate and count only")],
-                             body: ["type": "string", "minLength": 1,
+                             // Lines of text as a note's (TextRule), after an optional byte order mark.
+                             body: ["type": "string", "minLength": 1, "pattern": .string("^\\uFEFF?[^\(TextRule.refusedClass(.note))]*$"),
                                     "description": .string("CSV with the columns \(FirearmImport.columns.joined(separator: ", "))")],
                              bodyContentType: "text/csv",
                              replies: [200: .init("the import report", schema: Schema.ref("ImportReport")),

@@ -20,9 +20,14 @@ extension Registry {
 extension Schema {
     /// A serial search pattern as `Serial.Pattern.checked` takes it: at least three known
     /// characters (letters or digits), and either a known first character or three known ones in
-    /// a row (separators between them are ignored).
-    static let serialPattern: JSONValue = [
-        "type": "string", "minLength": 3, "maxLength": 100,
-        "pattern": "^[^?*A-Za-z0-9]*[A-Za-z0-9](?:[^A-Za-z0-9]*[A-Za-z0-9]){2}|[A-Za-z0-9][^A-Za-z0-9?*]*[A-Za-z0-9][^A-Za-z0-9?*]*[A-Za-z0-9]",
-    ]
+    /// a row (separators between them are ignored); and, as every text, no character the kit's
+    /// `TextRule` refuses (written into the pattern: the kit cannot merge an alternation).
+    static let serialPattern: JSONValue = {
+        let refused = TextRule.refusedClass(.line)
+        return [
+            "type": "string", "minLength": 3, "maxLength": 100,
+            "pattern": .string("^(?:[^?*A-Za-z0-9\(refused)]*[A-Za-z0-9](?:[^A-Za-z0-9\(refused)]*[A-Za-z0-9]){2}"
+                + "|[^\(refused)]*[A-Za-z0-9][^A-Za-z0-9?*\(refused)]*[A-Za-z0-9][^A-Za-z0-9?*\(refused)]*[A-Za-z0-9])[^\(refused)]*$"),
+        ]
+    }()
 }
