@@ -128,6 +128,31 @@ struct ImportTests {
         }
     }
 
+    @Test("rows reach the registry through COPY byte for byte: backslashes, a literal \\N, tabs and line breaks survive")
+    func copyEscaping() async throws {
+        try await withTestApp { app in
+            let notes = "tab\there\\N and \\\\ back\\slash\r\nnext line\\t"
+            let csv = "make,model,type,calibre,serial,importer,notes\n"
+                + "Glock,\\N,pistol,9x19mm,AB\\12,\\N,\"\(notes.replacingOccurrences(of: "\"", with: "\"\""))\"\n"
+                + "Glock,17,pistol,9x19mm,AB13,,\n"
+            let importer = FirearmImport(database: app.store, principal: .cli(osUser: "test"), requestID: nil, dryRun: false,
+                                         logger: TestCluster.logger)
+            let report = try await importer.run(AsyncChunks(chunks: [Array(csv.utf8)]))
+            #expect(report.imported == 2, "\(report.errors)")
+            let stored = try await app.database.asOwner { connection -> [String] in
+                let rows = try await connection.query("""
+                    SELECT concat_ws('|', model, serial_marked, serial_normalized, importer, notes, (notes IS NULL)::text)
+                    FROM firearms ORDER BY serial_normalized
+                    """, logger: TestCluster.logger)
+                var out: [String] = []
+                for try await text in rows.decode(String.self) { out.append(text) }
+                return out
+            }
+            // The text "\N" is a value, not a missing one; an empty CSV field is a missing one.
+            #expect(stored == ["\\N|AB\\12|AB12|\\N|\(notes)|false", "17|AB13|AB13|true"], "\(stored)")
+        }
+    }
+
     @Test("the CSV reader: quotes, separators and line breaks in fields, CRLF, blank lines, unterminated quotes")
     func reader() throws {
         var reader = CSVReader()

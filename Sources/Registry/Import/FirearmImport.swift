@@ -79,7 +79,7 @@ public struct FirearmImport: Sendable {
     /// Each row is compared with it; what does not match is imported and flagged for review.
     let makesModels: MakesModels
 
-    public init(database: Database, principal: Principal, requestID: String?, dryRun: Bool, batchSize: Int = 2000,
+    public init(database: Database, principal: Principal, requestID: String?, dryRun: Bool, batchSize: Int = 10_000,
                 now: Date = Date(), makesModels: MakesModels = .standard, logger: Logger) {
         self.makesModels = makesModels
         self.database = database
@@ -100,6 +100,25 @@ public struct FirearmImport: Sendable {
         var reader = CSVReader()
         var header: [String]?
         var batch: [Row] = []
+        // One batch is written while the next is read and checked, so that the server's work and
+        // ours overlap; at most one is in flight, which bounds memory to two batches.
+        var pending: (task: Task<Int, any Error>, rows: Int)?
+
+        func settle() async throws {
+            guard let (task, rows) = pending else { return }
+            pending = nil
+            let new = try await task.value
+            report.imported += new
+            report.duplicates += rows - new
+            progress(report)
+        }
+
+        func submit() async throws {
+            try await settle()
+            let rows = batch, importID = report.importID
+            batch.removeAll(keepingCapacity: true)
+            pending = (Task { try await self.write(rows, importID: importID) }, rows.count)
+        }
 
         func handle(_ record: CSVReader.Record) async throws {
             guard let columns = header else {
@@ -112,11 +131,7 @@ public struct FirearmImport: Sendable {
                 let warnings = makesModels.warnings(for: firearm)
                 report.add(warnings, line: record.line)
                 batch.append(Row(line: record.line, firearm: firearm, flags: Registry.flags(warnings)))
-                if batch.count >= batchSize {
-                    try await flush(batch, into: &report)
-                    batch.removeAll(keepingCapacity: true)
-                    progress(report)
-                }
+                if batch.count >= batchSize { try await submit() }
             case .failure(let failure):
                 report.invalid += 1
                 failure.errors.forEach { report.add($0) }
@@ -124,16 +139,23 @@ public struct FirearmImport: Sendable {
         }
 
         do {
-            for try await chunk in chunks {
-                for record in try reader.feed(chunk) { try await handle(record) }
+            do {
+                for try await chunk in chunks {
+                    for record in try reader.feed(chunk) { try await handle(record) }
+                }
+                if let last = try reader.finish() { try await handle(last) }
+            } catch let failure as CSVReader.Failure {
+                throw Self.problem(for: failure)
             }
-            if let last = try reader.finish() { try await handle(last) }
-        } catch let failure as CSVReader.Failure {
-            throw Self.problem(for: failure)
+            guard header != nil else { throw Problem.invalid("body", "the CSV is empty: it needs a header row naming the columns") }
+            if !batch.isEmpty { try await submit() }
+            try await settle()
+        } catch {
+            // Nothing of this import runs on after it returns: a batch in flight ends (committed
+            // or not, as a batch always does) before the error is reported.
+            if let (task, _) = pending { _ = try? await task.value }
+            throw error
         }
-        guard header != nil else { throw Problem.invalid("body", "the CSV is empty: it needs a header row naming the columns") }
-        if !batch.isEmpty { try await flush(batch, into: &report) }
-        progress(report)
         // The import's own entry. A dry run still tells the caller which firearms exist: a read.
         let summary = report
         let (action, counted) = dryRun ? ("firearm.import.dry_run", "new") : ("firearm.import", "imported")
@@ -241,107 +263,28 @@ public struct FirearmImport: Sendable {
         return .success(description)
     }
 
-    /// Writes one batch: INSERT … ON CONFLICT DO NOTHING (the identity index decides what is a
-    /// duplicate, also within the batch), the inserted records' first versions, and the batch's
-    /// audit entry, in one transaction. A dry run only counts what would be duplicates.
-    func flush(_ batch: [Row], into report: inout ImportReport) async throws {
-        var make: [String] = [], model: [String] = [], type: [String] = [], calibre: [String] = [], marked: [String] = []
-        var normalized: [String] = [], folded: [String] = [], markings: [String] = [], country: [String] = [], year: [String] = []
-        var importCountry: [String] = [], importYear: [String] = [], importer: [String] = [], barrel: [String] = []
-        var action: [String] = [], notes: [String] = [], review: [String] = []
-        for row in batch {
-            let f = row.firearm
-            // The flags as one text per row (unnest cannot take an array of arrays of unequal length).
-            review.append(row.flags.map(\.rawValue).joined(separator: ","))
-            let serial = f.serial.flatMap(Serial.normalize) ?? ""
-            make.append(f.make); model.append(f.model ?? ""); type.append(f.type.rawValue); calibre.append(f.calibre)
-            marked.append(f.serial ?? ""); normalized.append(serial); folded.append(Serial.fold(serial))
-            markings.append(f.otherMarkings ?? ""); country.append(f.countryOfManufacture?.code ?? "")
-            year.append(f.yearOfManufacture.map(String.init) ?? ""); importCountry.append(f.importCountry?.code ?? "")
-            importYear.append(f.importYear.map(String.init) ?? ""); importer.append(f.importer ?? "")
-            barrel.append(f.barrelLengthMM.map(String.init) ?? ""); action.append(f.action ?? ""); notes.append(f.notes ?? "")
-        }
+    /// Writes one batch in one transaction: staged with COPY, moved into the registry with the
+    /// records' first versions and audit entries (see `insertStaged`), and the batch's own
+    /// entry naming its lines. A dry run stages the batch only to count what would be
+    /// duplicates, and writes nothing. Returns how many rows were (or would be) new.
+    func write(_ batch: [Row], importID: UUID) async throws -> Int {
         if dryRun {
-            let existing = try await database.withConnection { [make, normalized, type, calibre] connection in
-                var count = 0
-                let rows = try await connection.query("""
-                    SELECT count(*) FROM (
-                        SELECT lower(m) AS m, s, t, lower(c) AS c,
-                               row_number() OVER (PARTITION BY lower(m), s, t, lower(c) ORDER BY ord) AS repeat
-                        FROM unnest(\(make)::text[], \(normalized)::text[], \(type)::text[], \(calibre)::text[]) WITH ORDINALITY AS u(m, s, t, c, ord)) u
-                    WHERE u.repeat > 1
-                       OR EXISTS (SELECT 1 FROM firearms f WHERE lower(f.make) = u.m AND f.serial_normalized = u.s
-                                  AND f.type = u.t AND lower(f.calibre) = u.c)
-                    """, logger: FirearmStore.logger)
-                for try await value in rows.decode(Int.self) { count = value }
-                return count
+            let duplicates = try await database.transaction { connection in
+                try await Self.stage(batch, on: connection)
+                return try await Self.countDuplicates(on: connection)
             }
-            report.duplicates += existing
-            report.imported += batch.count - existing
-            return
+            return batch.count - duplicates
         }
-        let principal = self.principal, requestID = self.requestID, importID = report.importID, now = self.now
+        let principal = self.principal, requestID = self.requestID
         let firstLine = batch.first?.line ?? 0, lastLine = batch.last?.line ?? 0
-        let inserted = try await database.transaction {
-            [make, model, type, calibre, marked, normalized, folded, markings, country, year, importCountry, importYear,
-             importer, barrel, action, notes, review] connection -> Int in
-            // One statement inserts the batch and the first version of each record inserted: the
-            // version's JSON is the record as the API shows it (see Firearm's encoding), built
-            // by the server instead of travelling to ifcd and back.
-            let rows = try await connection.query("""
-                WITH inserted AS (
-                    INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
-                        other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
-                        barrel_length_mm, action, notes, review_flags)
-                    SELECT gen_random_uuid(), \(unescaped: Registry.firearmReferences.sqlExpression(at: now)), m, NULLIF(mo, ''), t, c, sm, sn, sf,
-                           NULLIF(om, ''), NULLIF(co, ''), NULLIF(y, '')::int, NULLIF(ic, ''), NULLIF(iy, '')::int, NULLIF(im, ''),
-                           NULLIF(b, '')::int, NULLIF(a, ''), NULLIF(n, ''), coalesce(string_to_array(NULLIF(rf, ''), ','), '{}')
-                    FROM unnest(\(make)::text[], \(model)::text[], \(type)::text[], \(calibre)::text[], \(marked)::text[],
-                                \(normalized)::text[], \(folded)::text[], \(markings)::text[], \(country)::text[], \(year)::text[],
-                                \(importCountry)::text[], \(importYear)::text[], \(importer)::text[], \(barrel)::text[], \(action)::text[],
-                                \(notes)::text[], \(review)::text[]) WITH ORDINALITY AS u(m, mo, t, c, sm, sn, sf, om, co, y, ic, iy, im, b, a, n, rf, ord)
-                    ORDER BY ord
-                    ON CONFLICT DO NOTHING
-                    RETURNING *
-                )
-                , versions AS (
-                INSERT INTO firearm_versions (firearm_id, version, record, change, changed_by)
-                SELECT id, version, jsonb_build_object(
-                    'id', id, 'reference', reference, 'make', make, 'model', model, 'type', type, 'calibre', calibre,
-                    'serial', serial_marked, 'serial_normalized', serial_normalized, 'other_markings', other_markings,
-                    'country_of_manufacture', country_of_manufacture, 'year_of_manufacture', year_of_manufacture,
-                    'import_country', import_country, 'import_year', import_year, 'importer', importer,
-                    'barrel_length_mm', barrel_length_mm, 'action', action, 'notes', notes, 'status', status,
-                    'holder_id', holder_id, 'version', version, 'manufacturer', manufacturer,
-                    'place_of_manufacture', place_of_manufacture, 'alternative_marking', alternative_marking,
-                    'marking_part', marking_part, 'civilian_marking', civilian_marking, 'state_marking', state_marking,
-                    'marking_condition', marking_condition, 'restoration_method', restoration_method,
-                    'restoration_case', restoration_case, 'category', category, 'record_origin', record_origin,
-                    'created_at', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                    'updated_at', to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
-                    'imported', \(principal.username)
-                FROM inserted
-                RETURNING firearm_id
-                ), audited AS (
-                -- Each firearm created gets its own entry, like one registered through the API.
-                INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome, detail)
-                SELECT \(principal.username), \(principal.userID), \(principal.roleNames), 'firearm.create', 'firearm', id::text,
-                       \(requestID), 'success',
-                       jsonb_build_object('reference', reference, 'serial', serial_normalized, 'import_id', \(importID.uuidString.lowercased()))
-                FROM inserted
-                RETURNING seq
-                )
-                SELECT (SELECT count(*) FROM versions), (SELECT count(*) FROM audited)
-                """, logger: FirearmStore.logger)
-            var count = 0
-            for try await (versions, _) in rows.decode((Int, Int).self) { count = versions }
+        return try await database.transaction { connection -> Int in
+            try await Self.stage(batch, on: connection)
+            let count = try await insertStaged(importID: importID, on: connection)
             try await AuditLog.append(AuditEntry(
                 principal: principal, action: "firearm.import.batch", recordType: "import", recordID: importID.uuidString,
                 requestID: requestID,
                 detail: "{\"lines\":[\(firstLine),\(lastLine)],\"rows\":\(batch.count),\"imported\":\(count)}"), on: connection)
             return count
         }
-        report.imported += inserted
-        report.duplicates += batch.count - inserted
     }
 }
