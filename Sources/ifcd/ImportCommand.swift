@@ -17,6 +17,11 @@ struct ImportCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
         @Argument(help: "The CSV file, or - for standard input.") var file: String
         @Flag(help: "Validate and count only; write nothing.") var dryRun = false
+        @Flag(help: ArgumentHelp(
+            "First national load into an empty or near-empty registry: all or nothing, indexes built after.",
+            discussion: "Runs as the owner role in one transaction and holds the firearms table meanwhile; refused when the "
+                + "registry holds more than \(FirearmImport.initialLoadCeiling) firearms."))
+        var initial = false
 
         func run() async throws {
             let config = try await common.load()
@@ -34,12 +39,16 @@ struct ImportCommand: AsyncParsableCommand {
                     let importer = FirearmImport(database: runtime.database, principal: cliPrincipal, requestID: nil,
                                                  dryRun: dryRun, makesModels: config.registryMakesModels, logger: logger)
                     let started = Date()
-                    return try await importer.run(FileChunks(handle: handle)) { progress in
+                    let progress: @Sendable (ImportReport) -> Void = { progress in
                         let seconds = max(Date().timeIntervalSince(started), 0.001)
                         FileHandle.standardError.write(Data(String(
                             format: "\r%d rows read, %d imported, %d duplicates, %d invalid (%.0f rows/s)",
                             progress.rows, progress.imported, progress.duplicates, progress.invalid, Double(progress.rows) / seconds).utf8))
                     }
+                    if initial {
+                        return try await importer.runInitialLoad(FileChunks(handle: handle), owner: runtime.ownerSettings, progress: progress)
+                    }
+                    return try await importer.run(FileChunks(handle: handle), progress: progress)
                 }
             } catch {
                 FileHandle.standardError.write(Data("\nifcd import firearms: \(describe(error))\n".utf8))

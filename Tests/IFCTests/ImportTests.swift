@@ -153,6 +153,75 @@ struct ImportTests {
         }
     }
 
+    static func indexDefinitions(_ app: TestApp) async throws -> [String] {
+        try await app.database.asOwner { connection -> [String] in
+            var out: [String] = []
+            let rows = try await connection.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'firearms' ORDER BY indexname",
+                                                  logger: TestCluster.logger)
+            for try await text in rows.decode(String.self) { out.append(text) }
+            return out
+        }
+    }
+
+    @Test("an initial load reports and records what the incremental import does, and leaves every index as it was")
+    func initialLoad() async throws {
+        try await withTestApp { app in
+            let indexes = try await Self.indexDefinitions(app)
+            #expect(indexes.count > 5)
+            let importer = FirearmImport(database: app.store, principal: .cli(osUser: "test"), requestID: nil, dryRun: false,
+                                         batchSize: 2, logger: TestCluster.logger)
+            let report = try await importer.runInitialLoad(AsyncChunks(chunks: [Array(Self.csv.utf8)]), owner: try app.database.ownerSettings)
+            #expect(report.rows == 7 && report.imported == 3 && report.duplicates == 1 && report.invalid == 3, "\(report)")
+            #expect(Set(report.errors.map { "\($0.line):\($0.column)" }) == ["4:type", "5:country_of_manufacture", "10:row"])
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'imported' AND version = 1") == 3)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_type = 'firearm'") == 3)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action IN ('firearm.import', 'firearm.import.batch')") == 2)
+            #expect(try await Self.indexDefinitions(app) == indexes)
+            // The rebuilt indexes serve: an exact serial and a pattern search find the loaded firearm.
+            let analyst = try await app.token(roles: [.analyst])
+            let exact = try await app.request(.get, "/v1/firearms?serial=ABC123", token: analyst).object
+            #expect((exact["items"] as? [Any])?.count == 1)
+            let search = try await app.request(.get, "/v1/firearms/search?serial=ABC12*", token: analyst).object
+            #expect(((search["items"] ?? search["results"]) as? [Any])?.isEmpty == false, "\(search)")
+            // A second initial load of the same file adds nothing.
+            let again = try await importer.runInitialLoad(AsyncChunks(chunks: [Array(Self.csv.utf8)]), owner: try app.database.ownerSettings)
+            #expect(again.imported == 0 && again.duplicates == 4)
+        }
+    }
+
+    @Test("an initial load is all or nothing, and refused on a registry in use")
+    func initialLoadRefusals() async throws {
+        try await withTestApp { app in
+            let indexes = try await Self.indexDefinitions(app)
+            let importer = FirearmImport(database: app.store, principal: .cli(osUser: "test"), requestID: nil, dryRun: false,
+                                         batchSize: 2, logger: TestCluster.logger)
+            // A quote that never ends, after four valid rows were staged: nothing stays.
+            let broken = "make,type,calibre,serial\nGlock,pistol,9mm,A1\nGlock,pistol,9mm,A2\nGlock,pistol,9mm,A3\nGlock,pistol,9mm,A4\nGlock,pistol,9mm,\"A5\n"
+            await #expect(throws: (any Error).self) {
+                _ = try await importer.runInitialLoad(AsyncChunks(chunks: [Array(broken.utf8)]), owner: try app.database.ownerSettings)
+            }
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
+            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action LIKE 'firearm.%'") == 0)
+            #expect(try await Self.indexDefinitions(app) == indexes)
+            // Past the ceiling the registry is in use: refused before a row is read.
+            _ = try await importer.run(AsyncChunks(chunks: [Array(Self.csv.utf8)]))
+            do {
+                _ = try await importer.runInitialLoad(AsyncChunks(chunks: [Array(Self.csv.utf8)]), owner: try app.database.ownerSettings, ceiling: 2)
+                Issue.record("an initial load into a registry past the ceiling was not refused")
+            } catch let problem as Problem {
+                #expect(problem.status == 409, "\(problem)")
+            }
+            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
+            #expect(try await Self.indexDefinitions(app) == indexes)
+            // And it is never a dry run.
+            let dry = FirearmImport(database: app.store, principal: .cli(osUser: "test"), requestID: nil, dryRun: true, logger: TestCluster.logger)
+            await #expect(throws: Problem.self) {
+                _ = try await dry.runInitialLoad(AsyncChunks(chunks: [Array(Self.csv.utf8)]), owner: try app.database.ownerSettings)
+            }
+        }
+    }
+
     @Test("the CSV reader: quotes, separators and line breaks in fields, CRLF, blank lines, unterminated quotes")
     func reader() throws {
         var reader = CSVReader()

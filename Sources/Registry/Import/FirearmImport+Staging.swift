@@ -63,9 +63,10 @@ extension FirearmImport {
         return out
     }
 
-    /// Streams `batch` into a new staging table on `connection` (inside its transaction).
-    static func stage(_ batch: [Row], on connection: PostgresConnection) async throws {
-        try await connection.query(createStaging, logger: FirearmStore.logger)
+    /// Streams `batch` into the staging table on `connection` (inside its transaction), creating
+    /// the table first when `create`.
+    static func stage(_ batch: [Row], create: Bool, on connection: PostgresConnection) async throws {
+        if create { try await connection.query(createStaging, logger: FirearmStore.logger) }
         let text = copyText(batch)
         try await connection.copyFrom(table: "import_staging", columns: stagingColumns, logger: FirearmStore.logger) { writer in
             try await writer.write(text)

@@ -92,8 +92,27 @@ public struct FirearmImport: Sendable {
         self.logger = logger
     }
 
-    /// Reads `chunks` to the end. `progress` is told the rows read so far after each batch.
+    /// Reads `chunks` to the end, each batch committed with its audit entries as it is read (a
+    /// re-run after a failure skips what was committed). `progress` is told the counts so far
+    /// after each batch.
     public func run<Chunks: AsyncSequence>(_ chunks: Chunks, progress: @Sendable (ImportReport) -> Void = { _ in }) async throws
+        -> ImportReport where Chunks.Element == [UInt8]
+    {
+        let report = try await read(chunks, into: .batches, progress: progress)
+        try await database.transaction { connection in try await recordSummary(report, on: connection) }
+        return report
+    }
+
+    /// Where the rows go.
+    enum Target: Sendable {
+        /// One transaction per batch, on the app's pool.
+        case batches
+        /// Staged on one connection inside its open transaction; moved into the registry at the end.
+        case initialLoad(PostgresConnection)
+    }
+
+    /// Reads and checks every row, sending valid ones to `target` in batches; writes no summary.
+    func read<Chunks: AsyncSequence>(_ chunks: Chunks, into target: Target, progress: @Sendable (ImportReport) -> Void) async throws
         -> ImportReport where Chunks.Element == [UInt8]
     {
         var report = ImportReport(importID: UUID(), dryRun: dryRun)
@@ -102,14 +121,16 @@ public struct FirearmImport: Sendable {
         var batch: [Row] = []
         // One batch is written while the next is read and checked, so that the server's work and
         // ours overlap; at most one is in flight, which bounds memory to two batches.
-        var pending: (task: Task<Int, any Error>, rows: Int)?
+        var pending: (task: Task<Int?, any Error>, rows: Int)?
 
         func settle() async throws {
             guard let (task, rows) = pending else { return }
             pending = nil
-            let new = try await task.value
-            report.imported += new
-            report.duplicates += rows - new
+            // Nil while an initial load only stages: its counts come when it ends.
+            if let new = try await task.value {
+                report.imported += new
+                report.duplicates += rows - new
+            }
             progress(report)
         }
 
@@ -117,7 +138,14 @@ public struct FirearmImport: Sendable {
             try await settle()
             let rows = batch, importID = report.importID
             batch.removeAll(keepingCapacity: true)
-            pending = (Task { try await self.write(rows, importID: importID) }, rows.count)
+            pending = (Task { () async throws -> Int? in
+                switch target {
+                case .batches: return try await self.write(rows, importID: importID)
+                case .initialLoad(let connection):
+                    try await Self.stage(rows, create: false, on: connection)
+                    return nil
+                }
+            }, rows.count)
         }
 
         func handle(_ record: CSVReader.Record) async throws {
@@ -156,16 +184,16 @@ public struct FirearmImport: Sendable {
             if let (task, _) = pending { _ = try? await task.value }
             throw error
         }
-        // The import's own entry. A dry run still tells the caller which firearms exist: a read.
-        let summary = report
-        let (action, counted) = dryRun ? ("firearm.import.dry_run", "new") : ("firearm.import", "imported")
-        try await database.transaction { connection in
-            try await AuditLog.append(AuditEntry(
-                principal: principal, action: action, recordType: "import", recordID: summary.importID.uuidString, requestID: requestID,
-                detail: "{\"rows\":\(summary.rows),\"\(counted)\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
-                on: connection)
-        }
         return report
+    }
+
+    /// The import's own entry. A dry run still tells the caller which firearms exist: a read.
+    func recordSummary(_ summary: ImportReport, on connection: PostgresConnection) async throws {
+        let (action, counted) = dryRun ? ("firearm.import.dry_run", "new") : ("firearm.import", "imported")
+        try await AuditLog.append(AuditEntry(
+            principal: principal, action: action, recordType: "import", recordID: summary.importID.uuidString, requestID: requestID,
+            detail: "{\"rows\":\(summary.rows),\"\(counted)\":\(summary.imported),\"duplicates\":\(summary.duplicates),\"invalid\":\(summary.invalid)}"),
+            on: connection)
     }
 
     static func problem(for failure: CSVReader.Failure) -> Problem {
@@ -270,7 +298,7 @@ public struct FirearmImport: Sendable {
     func write(_ batch: [Row], importID: UUID) async throws -> Int {
         if dryRun {
             let duplicates = try await database.transaction { connection in
-                try await Self.stage(batch, on: connection)
+                try await Self.stage(batch, create: true, on: connection)
                 return try await Self.countDuplicates(on: connection)
             }
             return batch.count - duplicates
@@ -278,7 +306,7 @@ public struct FirearmImport: Sendable {
         let principal = self.principal, requestID = self.requestID
         let firstLine = batch.first?.line ?? 0, lastLine = batch.last?.line ?? 0
         return try await database.transaction { connection -> Int in
-            try await Self.stage(batch, on: connection)
+            try await Self.stage(batch, create: true, on: connection)
             let count = try await insertStaged(importID: importID, on: connection)
             try await AuditLog.append(AuditEntry(
                 principal: principal, action: "firearm.import.batch", recordType: "import", recordID: importID.uuidString,
