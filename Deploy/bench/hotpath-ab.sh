@@ -13,7 +13,9 @@
 # Give binaries oldest schema first: a binary refuses a database migrated by a newer one, so an
 # A/B of two schemas runs A, B (and an A/B within one schema may repeat: A B A B).
 # Env: BENCH_FIREARMS (100000), BENCH_SECONDS (8), BENCH_CONNECTIONS (16), BENCH_PORT (18283),
-#      BENCH_ROUTES ("get me exact pattern").
+#      BENCH_ROUTES ("get me exact pattern"), BENCH_PERF (set: each binary's wrk run of each route is
+#      sampled with `perf record -g`, and the hottest symbols of ifcd, demangled, are printed at the
+#      end: self time, then with callees, and a summary by library).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 firearms="${BENCH_FIREARMS:-100000}"
@@ -108,6 +110,29 @@ ticks() { # pid...: utime+stime (+ reaped children's for the first, the postmast
 pg_ticks() { local pm; pm="$(sed -n 1p "$data/pgdata/postmaster.pid")"; ticks "$pm" $(pgrep -P "$pm"); }
 hz="$(getconf CLK_TCK)"
 us_per() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }'; }
+profile() { # label route: perf samples of ifcd for the length of a wrk run (BENCH_PERF)
+    [ -n "${BENCH_PERF:-}" ] || return 0
+    perf record -F 999 -g -p "$serve_pid" -o "$dir/perf-$1-$2.data" -- sleep "$seconds" >/dev/null 2>&1 &
+    perf_pid=$!
+}
+perf_report() { # label route
+    local f="$dir/perf-$1-$2.data"
+    [ -s "$f" ] || return 0
+    { # (pipes end early at head: no pipefail here)
+    set +o pipefail
+    echo; echo "### ifcd profile: $1, $2 (perf, $(perf report -i "$f" --stdio 2>/dev/null | sed -n 's/^# Samples: \([^ ]*\).*/\1/p' | head -1) samples)"; echo
+    echo "By library (self time):"; echo; echo '```'
+    perf report -i "$f" --no-children -g none --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
+    echo '```'; echo; echo "Self time, hottest 30 symbols:"; echo; echo '```'
+    perf report -i "$f" --no-children -g none --sort dso,symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -30 \
+        | swift demangle --simplified | sed -E 's/ {2,}/  /g' | cut -c1-160
+    echo '```'; echo; echo "With callees (inclusive), hottest 40 symbols:"; echo; echo '```'
+    perf report -i "$f" --children -g none --sort symbol --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -40 \
+        | swift demangle --simplified | sed -E 's/ {2,}/  /g' | cut -c1-160
+    echo '```'
+    set -o pipefail
+    } || true
+}
 wrk_run() { # path -> rps requests non2xx pg_ticks ifcd_ticks
     local pg0 if0
     pg0="$(pg_ticks)"; if0="$(ticks "$serve_pid")"
@@ -133,7 +158,9 @@ for spec in "$@"; do
     pg_port="$(sed -n 4p "$data/pgdata/postmaster.pid")"
     wrk -t2 -c"$connections" -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port$(path_of get)" >/dev/null  # warm-up
     for route in $routes; do
+        profile "$label" "$route"
         read -r rps requests bad pg_api ifcd_api < <(wrk_run "$(path_of "$route")")
+        if [ -n "${perf_pid:-}" ]; then wait "$perf_pid" 2>/dev/null || true; perf_pid=""; fi
         read -r tps transactions pg_bench < <(pgbench_run "$dir/$route.sql")
         [ "${tps:-0}" != 0 ] || { log "pgbench failed for $route:"; cat "$dir/pgbench.err" >&2; tps=0; }
         echo "| $label | $route | $rps | $bad | $tps | $(awk -v a="$rps" -v b="$tps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }') \
@@ -148,3 +175,4 @@ for spec in "$@"; do
     stop_serve
 done
 if [ -s "$dir/audit.txt" ]; then echo; echo "Read audit group commit (from /metrics):"; echo; sed 's/^/- /' "$dir/audit.txt"; fi
+for spec in "$@"; do for route in $routes; do perf_report "${spec%%=*}" "$route"; done; done
