@@ -148,6 +148,18 @@ public struct FirearmImport: Sendable {
             }, rows.count)
         }
 
+        // The reference-table check depends on make, model, type and calibre only, and a national
+        // file repeats few of those: each is checked once (bounded, in case a file repeats none).
+        var checked: [[String]: [ReviewWarning]] = [:]
+        func warnings(for firearm: FirearmDescription) -> [ReviewWarning] {
+            let key = [firearm.make, firearm.model ?? "\u{0}", firearm.type.rawValue, firearm.calibre]
+            if let known = checked[key] { return known }
+            let found = makesModels.warnings(for: firearm)
+            if checked.count >= 50_000 { checked.removeAll(keepingCapacity: true) }
+            checked[key] = found
+            return found
+        }
+
         func handle(_ record: CSVReader.Record) async throws {
             guard let columns = header else {
                 header = try Self.checkHeader(record.fields)
@@ -156,7 +168,7 @@ public struct FirearmImport: Sendable {
             report.rows += 1
             switch parse(record, columns: columns) {
             case .success(let firearm):
-                let warnings = makesModels.warnings(for: firearm)
+                let warnings = warnings(for: firearm)
                 report.add(warnings, line: record.line)
                 batch.append(Row(line: record.line, firearm: firearm, flags: Registry.flags(warnings)))
                 if batch.count >= batchSize { try await submit() }
