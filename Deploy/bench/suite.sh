@@ -6,8 +6,10 @@
 #                                          BENCH_EVENTS=3000000 BENCH_AUDIT=5000000 by default)
 #
 #   1. Data: a generated CSV of BENCH_FIREARMS firearms (plausible serials per make) is imported
-#      with `ifcd import firearms`, timed against COPY of the same file into a bare table and
-#      against COPY + the same normalisation and indexes in SQL. Holders and events are then
+#      with `ifcd import firearms --initial` (BENCH_IMPORT_FLAGS), timed against COPY of the same
+#      file into a bare table and against COPY + the same normalisation and indexes in SQL. Then
+#      an incremental import of BENCH_INCREMENTAL (100000) more into the loaded registry, against
+#      COPY + the same normalisation into the same live table with its indexes (rolled back). Holders and events are then
 #      COPYed in, and read audit entries until the trail holds BENCH_AUDIT entries; the sealer
 #      seals them before the API runs (its rate is reported).
 #   2. API: wrk on loopback (BENCH_CONNECTIONS, default 16, for BENCH_SECONDS, default 10) for
@@ -34,6 +36,8 @@ audit_target="${BENCH_AUDIT:-5000000}"
 connections="${BENCH_CONNECTIONS:-16}"
 cases_seeded="${BENCH_CASES:-100000}"
 seconds="${BENCH_SECONDS:-10}"
+import_flags="${BENCH_IMPORT_FLAGS---initial}"
+incremental="${BENCH_INCREMENTAL:-100000}"
 port="${BENCH_PORT:-18183}"
 
 if [ -n "${BENCH_BIN:-}" ]; then
@@ -76,8 +80,11 @@ sql() { PGPASSWORD="$owner_password" psql -X -q -v ON_ERROR_STOP=1 -h "$data/run
 
 log "importing (ifcd import firearms)"
 start=$(now)
-"$bin" import firearms "$dir/firearms.csv" --data-dir "$data" >"$dir/import.out" 2>"$dir/import.err" || true
+# shellcheck disable=SC2086
+/usr/bin/time -f '%M' -o "$dir/import.rss" "$bin" import firearms "$dir/firearms.csv" --data-dir "$data" $import_flags \
+    >"$dir/import.out" 2>"$dir/import.err" || true
 import_seconds=$(elapsed "$start" "$(now)")
+import_rss_mb=$(awk '{ printf "%.0f", $1 / 1024 }' "$dir/import.rss")
 log "COPY baselines"
 sql -c "CREATE TABLE bench_staging (make text, model text, type text, calibre text, serial text, country text, year int,
         import_country text, import_year int, importer text)"
@@ -94,6 +101,25 @@ sql -c "INSERT INTO bench_firearms (id, reference, make, model, type, calibre, s
         ON CONFLICT DO NOTHING"
 copy_indexed_seconds=$(awk -v a="$copy_seconds" -v b="$(elapsed "$start" "$(now)")" 'BEGIN { printf "%.2f", a + b }')
 sql -c "DROP TABLE bench_staging, bench_firearms"
+
+log "incremental import of $incremental into the loaded registry, and its baseline"
+bash Deploy/bench/generate-firearms.sh "$incremental" 77 | awk -F, 'NR == 1 { print; next } { $5 = "I" $5; print }' OFS=, >"$dir/more.csv"
+sql -c "VACUUM ANALYZE firearms" >/dev/null
+start=$(now)
+sql -c "BEGIN" -c "CREATE TEMP TABLE more_staging (make text, model text, type text, calibre text, serial text, country text, year int,
+        import_country text, import_year int, importer text)" \
+    -c "\\copy more_staging FROM '$dir/more.csv' WITH (FORMAT csv, HEADER true)" \
+    -c "INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
+            country_of_manufacture, year_of_manufacture, import_country, import_year, importer)
+        SELECT gen_random_uuid(), 'FA-' || (95000000 + row_number() OVER ())::text, make, model, type, calibre, serial, n,
+               translate(n, 'OILSBZ', '011582'), country, year, import_country, import_year, importer
+        FROM (SELECT *, upper(regexp_replace(serial, '[^A-Za-z0-9]', '', 'g')) AS n FROM more_staging) s
+        ON CONFLICT DO NOTHING" -c "ROLLBACK"
+more_copy_seconds=$(elapsed "$start" "$(now)")
+sql -c "VACUUM ANALYZE firearms" >/dev/null
+start=$(now)
+"$bin" import firearms "$dir/more.csv" --data-dir "$data" >"$dir/more.out" 2>"$dir/more.err" || true
+more_seconds=$(elapsed "$start" "$(now)")
 
 log "COPY $holders holders and $events events"
 awk -v n="$holders" 'BEGIN { srand(7); split("Brown|Campbell|Williams|Thompson|Clarke|Reid|Morgan|Grant|Henry|Lewis", s, "|");
@@ -385,6 +411,8 @@ rss_mb=$(awk -v k="$rss_kb" 'BEGIN { printf "%.0f", k / 1024 }')
 import_rate=$(per_second "$firearms" "$import_seconds")
 copy_rate=$(per_second "$firearms" "$copy_seconds")
 copy_indexed_rate=$(per_second "$firearms" "$copy_indexed_seconds")
+more_rate=$(per_second "$incremental" "$more_seconds")
+more_copy_rate=$(per_second "$incremental" "$more_copy_seconds")
 ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v + 0 } else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 } else print v }'; }
 cat <<REPORT
 ifcd benchmark suite: $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ), $connections connections, ${seconds}s per run
@@ -401,12 +429,14 @@ registry: $firearms firearms imported, $holders holders, $events events copied; 
 | event append POST /v1/firearms/{id}/events | ${rps[event]}/s (p50 ${p50[event]}, p99 ${p99[event]}; non-2xx ${bad[event]}) | pgbench ${tps[event]}/s | $(ratio "${rps[event]}" "${tps[event]}") | ≥ 0.5: $(met "$(ratio "${rps[event]}" "${tps[event]}")" 0.5 ">=") |
 | case read GET /v1/cases/{id} | ${rps[case_read]}/s (p50 ${p50[case_read]}, p99 ${p99[case_read]}) | pgbench ${tps[case_read]}/s | $(ratio "${rps[case_read]}" "${tps[case_read]}") | ≥ 0.6: $(met "$(ratio "${rps[case_read]}" "${tps[case_read]}")" 0.6 ">=") |
 | case create POST /v1/cases | ${rps[case_create]}/s (p50 ${p50[case_create]}, p99 ${p99[case_create]}; non-2xx ${bad[case_create]}) | pgbench ${tps[case_create]}/s | $(ratio "${rps[case_create]}" "${tps[case_create]}") | ≥ 0.5: $(met "$(ratio "${rps[case_create]}" "${tps[case_create]}")" 0.5 ">=") |
-| import of $firearms rows | $import_rate rows/s (${import_seconds}s) | COPY bare $copy_rate rows/s; COPY + SQL indexes $copy_indexed_rate rows/s | $(ratio "$import_rate" "$copy_rate") of COPY; $(ratio "$import_rate" "$copy_indexed_rate") of COPY+indexes | ≥ 0.5 × COPY: $(met "$(ratio "$import_rate" "$copy_rate")" 0.5 ">=") |
+| initial import of $firearms rows (\`${import_flags:-incremental}\`; peak RSS ${import_rss_mb} MB) | $import_rate rows/s (${import_seconds}s) | COPY bare $copy_rate rows/s; COPY + SQL indexes $copy_indexed_rate rows/s | $(ratio "$import_rate" "$copy_rate") of COPY; $(ratio "$import_rate" "$copy_indexed_rate") of COPY+indexes | ≥ 0.25 × COPY: $(met "$(ratio "$import_rate" "$copy_rate")" 0.25 ">=") |
+| incremental import of $incremental rows into the loaded registry | $more_rate rows/s (${more_seconds}s) | COPY + the same normalisation into the live table, its indexes maintained: $more_copy_rate rows/s | $(ratio "$more_rate" "$more_copy_rate") | ≥ 0.8: $(met "$(ratio "$more_rate" "$more_copy_rate")" 0.8 ">=") |
 | ifcd audit verify | $verify_rate entries/s (${verified:-?} in ${verify_seconds}s) | | | ≥ 200k/s: $(met "$verify_rate" 200000 ">=") |
 | peak RSS of ifcd serve | ${rss_mb} MB | | | ≤ 150 MB: $(met "$rss_mb" 150 "<=") |
 | custody transfer + receipt (POST …/transfers, POST …/receipt) | $custody_pairs pairs/s (per request p50 ${p50[custody]}, p99 ${p99[custody]}; non-2xx ${bad[custody]}) | pgbench $custody_pg_pairs pairs/s | $(ratio "$custody_pairs" "$custody_pg_pairs") | ≥ 0.5: $(met "$(ratio "$custody_pairs" "$custody_pg_pairs")" 0.5 ">="); chains out of order after the run: ${custody_chain} |
 trace create, incoming match, fuzzy search: in the tracing table below
-import: $(tail -1 "$dir/import.out" | head -c 200)
+import: $(head -1 "$dir/import.out" | head -c 200)
+incremental import: $(head -1 "$dir/more.out" | head -c 200)
 verify: $verify
 plan of the pattern query ($pattern):
 $plan

@@ -41,6 +41,37 @@ public struct MakesModels: Sendable, Equatable {
     public private(set) var makes: [Make] = []
     /// Calibre key → its canonical name.
     private var calibreNames: [String: String] = [:]
+    /// Lookups by key, derived from `makes` and rebuilt whenever they change: a check costs a few
+    /// hash lookups, not a fold of every name in the table (which was most of an import's CPU and
+    /// a good part of a firearm create's).
+    private var lookup = Lookup()
+
+    struct Lookup: Sendable, Equatable {
+        /// A make's name or alias key → the first make that has it.
+        var makes: [String: Int] = [:]
+        /// Per make: the keys of its names, to read "Glock 17" as model 17.
+        var makeNames: [[String]] = []
+        /// Per make: a model's name or alias key → the first model that has it.
+        var models: [[String: Int]] = []
+        /// Per make, per model: the keys of the calibres it is made in.
+        var calibres: [[Set<String>]] = []
+    }
+
+    private mutating func reindex() {
+        var lookup = Lookup()
+        for (i, make) in makes.enumerated() {
+            let names = make.names.map(Self.key).filter { !$0.isEmpty }
+            for key in names where lookup.makes[key] == nil { lookup.makes[key] = i }
+            lookup.makeNames.append(names)
+            var models: [String: Int] = [:]
+            for (j, model) in make.models.enumerated() {
+                for key in ([model.name] + model.aliases).map(Self.key) where !key.isEmpty && models[key] == nil { models[key] = j }
+            }
+            lookup.models.append(models)
+            lookup.calibres.append(make.models.map { Set($0.calibres.map(calibreKey)) })
+        }
+        self.lookup = lookup
+    }
 
     public init() {}
 
@@ -98,6 +129,7 @@ public struct MakesModels: Sendable, Equatable {
             }
             add(Make(name: make.make, aliases: make.aliases ?? [], country: country, models: models))
         }
+        reindex()
     }
 
     /// The table with `other`'s entries added: new makes and models appended, and a make or
@@ -106,6 +138,7 @@ public struct MakesModels: Sendable, Equatable {
         var merged = self
         for (key, name) in other.calibreNames where merged.calibreNames[key] == nil { merged.calibreNames[key] = name }
         for make in other.makes { merged.add(make) }
+        merged.reindex()
         return merged
     }
 
@@ -145,8 +178,18 @@ public struct MakesModels: Sendable, Equatable {
     }
 
     private func makeIndex(of name: String) -> Int? {
-        let key = Self.key(name)
-        return makes.firstIndex { $0.names.contains { Self.key($0) == key } }
+        lookup.makes[Self.key(name)]
+    }
+
+    /// A model of the `make`th make by its name or an alias, also written with the make before it
+    /// ("Glock 17"): the first model in the table that matches.
+    private func modelIndex(make: Int, of model: String) -> Int? {
+        let key = Self.key(model)
+        var found = lookup.models[make][key]
+        for name in lookup.makeNames[make] where key.hasPrefix(name) && key.count > name.count {
+            if let j = lookup.models[make][String(key.dropFirst(name.count))] { found = min(found ?? j, j) }
+        }
+        return found
     }
 
     public func make(named name: String) -> Make? { makeIndex(of: name).map { makes[$0] } }
@@ -156,14 +199,15 @@ public struct MakesModels: Sendable, Equatable {
 
     /// What does not match the table in a description: nothing, or one warning per odd field.
     public func warnings(make: String, model: String?, type: FirearmType, calibre: String) -> [ReviewWarning] {
-        guard let known = self.make(named: make) else {
+        guard let makeIndex = makeIndex(of: make) else {
             return [ReviewWarning(field: "make", text: "\(make) is not a make in the reference table of makes and models", flag: .unknownMake)]
         }
+        let known = makes[makeIndex]
         let calibre = calibre.trimmingCharacters(in: .whitespacesAndNewlines)
         let wanted = calibreKey(calibre)
-        func madeIn(_ m: Model) -> Bool { m.calibres.contains { calibreKey($0) == wanted } }
+        func madeIn(_ model: Int) -> Bool { lookup.calibres[makeIndex][model].contains(wanted) }
         if let model, !model.isBlank {
-            guard let index = known.modelIndex(of: model) else {
+            guard let index = modelIndex(make: makeIndex, of: model) else {
                 return [ReviewWarning(field: "model", text: "\(model) is not a model of \(known.name) in the reference table "
                                       + "(known: \(known.models.map(\.name).joined(separator: ", ")))", flag: .unknownModel)]
             }
@@ -173,14 +217,14 @@ public struct MakesModels: Sendable, Equatable {
                 warnings.append(ReviewWarning(field: "type", text: "the \(known.name) \(m.name) is a \(m.types.map(\.rawValue).joined(separator: " or ")), "
                                               + "not a \(type.rawValue)", flag: .implausibleType))
             }
-            if !madeIn(m) {
+            if !madeIn(index) {
                 warnings.append(ReviewWarning(field: "calibre", text: "the \(known.name) \(m.name) is made in \(m.calibres.joined(separator: ", ")), "
                                               + "not \(calibre)", flag: .implausibleCalibre))
             }
             return warnings
         }
         // No model: the type and calibre must fit one of the make's models.
-        let ofType = known.models.filter { $0.types.contains(type) }
+        let ofType = known.models.indices.filter { known.models[$0].types.contains(type) }
         if ofType.isEmpty {
             return [ReviewWarning(field: "type", text: "\(known.name) makes no \(type.rawValue) in the reference table", flag: .implausibleType)]
         }
