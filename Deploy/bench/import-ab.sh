@@ -59,12 +59,16 @@ for spec in "$@"; do
     for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.1; done
     pm="$(sed -n 1p "$data/pgdata/postmaster.pid")"
     log "$label: $binary $flags — load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    children="$(pgrep -P "$pm" | wc -l)"
     pg0=$(ticks "$pm" $(pgrep -P "$pm"))
     start=$(now)
     # shellcheck disable=SC2086
     /usr/bin/time -f '%e %U %S %M' -o "$dir/time-$label" "$binary" import firearms "$dir/firearms.csv" --data-dir "$data" $flags \
         >"$dir/import-$label.out" 2>"$dir/import-$label.err" || true
     seconds=$(elapsed "$start" "$(now)")
+    # The CLI's backends end after it does; their CPU reaches the postmaster's reaped-children
+    # times only once they are gone (at most 5 s).
+    for _ in $(seq 1 50); do [ "$(pgrep -P "$pm" | wc -l)" -le "$children" ] && break; sleep 0.1; done
     pg=$(( $(ticks "$pm" $(pgrep -P "$pm")) - pg0 ))
     read -r _ user sys rss <"$dir/time-$label"
     imported="$(sed -n 's/^imported \([0-9]*\) of.*/\1/p' "$dir/import-$label.out")"
