@@ -4,11 +4,11 @@ import IFCStore
 import PostgresNIO
 
 /// The first national load into an empty or near-empty registry (`ifcd import firearms
-/// --initial`): every valid row is staged with COPY in one transaction, then moved into the
-/// registry by one statement with the firearms table's non-unique indexes dropped, and those
-/// indexes built again afterwards by sorting, which costs a fraction of maintaining them row by
-/// row. Each firearm still gets its first version and its own audit entry, and the report is the
-/// incremental import's.
+/// --initial`): one transaction drops the firearms table's non-unique indexes, moves the file in
+/// batch by batch as the incremental import does (COPY into a staging table, one statement per
+/// batch; the next batch read while one is written), and builds those indexes again at the end by
+/// sorting, which costs a fraction of maintaining them row by row. Each firearm still gets its
+/// first version and its own audit entry, and the report is the incremental import's.
 ///
 /// The load is all or nothing: a failure leaves the registry as it was. It runs as the owner role
 /// (dropping and building indexes needs it) and holds the firearms table while it runs: reads and
@@ -41,16 +41,10 @@ extension FirearmImport {
                         near-empty registry; import without --initial
                         """, slug: "registry-in-use")
                 }
+                let indexes = try await dropIndexes(on: connection)
                 try await connection.query(Self.createStaging, logger: FirearmStore.logger)
-                var report = try await read(chunks, into: .initialLoad(connection), progress: progress)
-                let (lines, inserted) = try await moveStagedRows(importID: report.importID, on: connection)
-                report.imported = inserted
-                report.duplicates = report.rows - report.invalid - inserted
-                try await AuditLog.append(AuditEntry(
-                    principal: principal, action: "firearm.import.batch", recordType: "import", recordID: report.importID.uuidString,
-                    requestID: requestID,
-                    detail: "{\"lines\":[\(lines.first),\(lines.last)],\"rows\":\(report.rows - report.invalid),\"imported\":\(inserted),\"initial\":true}"),
-                    on: connection)
+                let report = try await read(chunks, into: .initialLoad(connection), progress: progress)
+                try await rebuild(indexes, on: connection)
                 try await recordSummary(report, on: connection)
                 try await connection.query("COMMIT", logger: FirearmStore.logger)
                 progress(report)
@@ -62,15 +56,24 @@ extension FirearmImport {
         }
     }
 
+    /// One batch of an initial load, on its connection: staged, moved in (with versions and audit
+    /// entries, as in the incremental import) with the batch's own entry, and the staging table
+    /// emptied for the next. Returns how many firearms were inserted.
+    func writeInitial(_ batch: [Row], importID: UUID, on connection: PostgresConnection) async throws -> Int {
+        try await Self.stage(batch, create: false, on: connection)
+        let count = try await insertStaged(importID: importID, on: connection)
+        try await AuditLog.append(AuditEntry(
+            principal: principal, action: "firearm.import.batch", recordType: "import", recordID: importID.uuidString,
+            requestID: requestID,
+            detail: "{\"lines\":[\(batch.first?.line ?? 0),\(batch.last?.line ?? 0)],\"rows\":\(batch.count),\"imported\":\(count),\"initial\":true}"),
+            on: connection)
+        try await connection.query("TRUNCATE import_staging", logger: FirearmStore.logger)
+        return count
+    }
+
     /// Drops the firearms table's non-unique indexes (the unique ones stay: they decide what is a
-    /// duplicate), moves the staged rows in, builds the dropped indexes again from their own
-    /// definitions, and refreshes the planner's statistics. Returns the staged line range and
-    /// how many firearms were inserted.
-    func moveStagedRows(importID: UUID, on connection: PostgresConnection) async throws -> (lines: (first: Int, last: Int), inserted: Int) {
-        var lines = (first: 0, last: 0)
-        let range = try await connection.query("SELECT coalesce(min(line), 0), coalesce(max(line), 0) FROM import_staging",
-                                               logger: FirearmStore.logger)
-        for try await (first, last) in range.decode((Int, Int).self) { lines = (first, last) }
+    /// duplicate) and returns their definitions, for `rebuild`.
+    func dropIndexes(on connection: PostgresConnection) async throws -> [(name: String, definition: String)] {
         var indexes: [(name: String, definition: String)] = []
         let rows = try await connection.query("""
             SELECT c.relname::text, pg_get_indexdef(c.oid) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
@@ -81,14 +84,18 @@ extension FirearmImport {
             // The name comes from the catalog, quoted as an identifier.
             try await connection.query("DROP INDEX \(unescaped: Self.quoted(index.name))", logger: FirearmStore.logger)
         }
+        return indexes
+    }
+
+    /// Builds the dropped indexes again from their own definitions, by sorting the loaded table,
+    /// and refreshes the planner's statistics.
+    func rebuild(_ indexes: [(name: String, definition: String)], on connection: PostgresConnection) async throws {
         try await connection.query("SET LOCAL maintenance_work_mem = '256MB'", logger: FirearmStore.logger)
-        let inserted = try await insertStaged(importID: importID, on: connection)
         for index in indexes {
             // pg_get_indexdef's own text: the catalog's definition, not input.
             try await connection.query(PostgresQuery(unsafeSQL: index.definition), logger: FirearmStore.logger)
         }
         try await connection.query("ANALYZE firearms", logger: FirearmStore.logger)
-        return (lines, inserted)
     }
 
     static func quoted(_ identifier: String) -> String {

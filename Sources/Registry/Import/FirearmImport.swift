@@ -107,7 +107,7 @@ public struct FirearmImport: Sendable {
     enum Target: Sendable {
         /// One transaction per batch, on the app's pool.
         case batches
-        /// Staged on one connection inside its open transaction; moved into the registry at the end.
+        /// One connection inside its open transaction, the firearms table's non-unique indexes dropped.
         case initialLoad(PostgresConnection)
     }
 
@@ -121,16 +121,14 @@ public struct FirearmImport: Sendable {
         var batch: [Row] = []
         // One batch is written while the next is read and checked, so that the server's work and
         // ours overlap; at most one is in flight, which bounds memory to two batches.
-        var pending: (task: Task<Int?, any Error>, rows: Int)?
+        var pending: (task: Task<Int, any Error>, rows: Int)?
 
         func settle() async throws {
             guard let (task, rows) = pending else { return }
             pending = nil
-            // Nil while an initial load only stages: its counts come when it ends.
-            if let new = try await task.value {
-                report.imported += new
-                report.duplicates += rows - new
-            }
+            let new = try await task.value
+            report.imported += new
+            report.duplicates += rows - new
             progress(report)
         }
 
@@ -138,12 +136,10 @@ public struct FirearmImport: Sendable {
             try await settle()
             let rows = batch, importID = report.importID
             batch.removeAll(keepingCapacity: true)
-            pending = (Task { () async throws -> Int? in
+            pending = (Task { () async throws -> Int in
                 switch target {
                 case .batches: return try await self.write(rows, importID: importID)
-                case .initialLoad(let connection):
-                    try await Self.stage(rows, create: false, on: connection)
-                    return nil
+                case .initialLoad(let connection): return try await self.writeInitial(rows, importID: importID, on: connection)
                 }
             }, rows.count)
         }
