@@ -5,7 +5,9 @@
 #             exhibit per wrk connection, moved between two vaults, against pgbench running the
 #             suite's naive same SQL (Deploy/bench/suite.sh's custody script);
 #   exhibit   GET /v1/exhibits/{id}, against pgbench running token lookup, the read, one audit
-#             INSERT, one commit.
+#             INSERT, one commit;
+#   case      POST /v1/cases (the forensic case create), against the suite's naive same SQL
+#             (reference and insert, re-read, first version, audit entry).
 # For each binary and route: API req/s, pgbench tps, their ratio, CPU per request from /proc
 # (PostgreSQL's, all its processes, per API request and per pgbench transaction; and ifcd's), and
 # the statements the server executed per request, counted from its log with log_statement = all
@@ -14,14 +16,14 @@
 #   bash Deploy/bench/custody-ab.sh LABEL=BINARY ...      e.g. base=/tmp/ifcd-base new=/tmp/ifcd-new
 #
 # Give binaries oldest schema first (a binary refuses a database migrated by a newer one).
-# Env: BENCH_SECONDS (8), BENCH_CONNECTIONS (16), BENCH_PORT (18293), BENCH_ROUTES ("custody exhibit"),
+# Env: BENCH_SECONDS (8), BENCH_CONNECTIONS (16), BENCH_PORT (18293), BENCH_ROUTES ("custody exhibit case"),
 #      BENCH_COUNTED (20).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${BENCH_SECONDS:-8}"
 connections="${BENCH_CONNECTIONS:-16}"
 port="${BENCH_PORT:-18293}"
-routes="${BENCH_ROUTES:-custody exhibit}"
+routes="${BENCH_ROUTES:-custody exhibit case}"
 counted="${BENCH_COUNTED:-20}"
 [ $# -ge 1 ] || { sed -n 2,18p "$0" >&2; exit 2; }
 dir="$(mktemp -d /tmp/ifcd-custody-ab.XXXXXX)"
@@ -105,6 +107,24 @@ pg_exhibit="('00000000-0000-4000-9000-' || lpad((:client_id + 1)::text, 12, '0')
 read_exhibit="00000000-0000-4000-9000-$(printf '%012d' $((exhibits + 100)))"
 printf 'BEGIN;\n%s\nSELECT * FROM exhibits WHERE id = %s;\n%s\nCOMMIT;\n' "$lookup" "'$read_exhibit'" \
     "$(audit_insert exhibit.read "'$read_exhibit'")" >"$dir/exhibit.sql"
+case_insert="INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country, incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)"
+case_body='{"submitting_agency":"JCF Major Investigation Taskforce","officer":"Insp. Campbell","agency_case_number":"MIT-2025-114","offence":"shooting with intent","incident_on":"'"$(date -u -d '30 days ago' +%Y-%m-%d)"'","incident_country":"JM","incident_place":"Spanish Town","received_on":"'"$(date -u -d '20 days ago' +%Y-%m-%d)"'","confidentiality":"restricted","requested_examinations":["comparison","operability"]}'
+cat >"$dir/case.sql" <<SQL
+BEGIN;
+$lookup
+$case_insert
+  VALUES (gen_random_uuid(), ifcd_reference('FC', 6, extract(year FROM now())::int), 'JCF Major Investigation Taskforce', 'Insp. Campbell', 'MIT-2025-114', 'shooting with intent',
+          current_date - 30, 'JM', 'Spanish Town', current_date - 20, 'restricted', '{comparison,operability}', '{}', NULL, 'bench') RETURNING id AS case_id \\gset
+SELECT * FROM forensic_cases WHERE id = :case_id;
+INSERT INTO forensic_case_versions (case_id, version, record, change, changed_by)
+  SELECT id, 1, to_jsonb(c), 'received', 'bench' FROM forensic_cases c WHERE id = :case_id;
+$(audit_insert case.create "'pgbench'")
+COMMIT;
+SQL
+cat >"$dir/case.lua" <<LUA
+wrk.headers["Content-Type"] = "application/json"
+request = function() return wrk.format("POST", "/v1/cases", nil, '$case_body') end
+LUA
 # Where each wrk thread's exhibit is is kept in a file between binaries: B at the start.
 cat >"$dir/custody.lua" <<LUA
 wrk.headers["Content-Type"] = "application/json"
@@ -161,6 +181,8 @@ wrk_run() { # route -> rps requests non2xx pg_ticks ifcd_ticks
                      "http://127.0.0.1:$port/" >"$dir/wrk.out" ;;
         exhibit) wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" \
                      "http://127.0.0.1:$port/v1/exhibits/$read_exhibit" >"$dir/wrk.out" ;;
+        case) wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" -s "$dir/case.lua" \
+                  "http://127.0.0.1:$port/" >"$dir/wrk.out" ;;
     esac
     echo "$(awk '/requests in/ {n=$1} /Requests\/sec/ {rps=$2} /Non-2xx/ {bad=$NF} END {printf "%.0f %d %d", rps, n, bad + 0}' "$dir/wrk.out") \
 $(( $(pg_ticks) - pg0 )) $(( $(ticks "$serve_pid") - if0 ))"
@@ -200,6 +222,8 @@ count_statements() { # route -> statements per request (the whole log's statemen
                         -d '{"seal_intact":true}' "http://127.0.0.1:$port/v1/exhibits/$exhibit/transfers/$tid/receipt"
                 fi ;;
             exhibit) curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/exhibits/$read_exhibit" ;;
+            case) curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$case_body" \
+                      "http://127.0.0.1:$port/v1/cases" ;;
         esac
     done
     sleep 0.5
