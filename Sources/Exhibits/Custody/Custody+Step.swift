@@ -16,7 +16,9 @@ import PostgresNIO
 ///
 /// The version kept is the exhibit as the caller expects it after the step, encoded in Swift as
 /// before; the statement answers the row as it became, and the caller refuses (rolls back) a step
-/// whose row differs from what the version says.
+/// whose row differs from what the version says. So that the version can be encoded before the
+/// update, `updated_at` is the database clock the lock statement read once the lock was held,
+/// bound back in milliseconds (exact: a bound Date can lose a microsecond).
 enum CustodyStep {
     enum Kind: Sendable {
         case send, receive, cancel, reseal, dispose
@@ -199,8 +201,9 @@ enum CustodyStep {
         }
         var written: (Transfer?, Exhibit)?
         for try await row in rows where written == nil { written = row }
+        // Under the row lock the row is what the step computed; anything else is a bug here, and
+        // the transaction is rolled back rather than keep a version that is not the record.
         guard let (transfer, exhibit) = written, exhibit == expected, (transfer != nil) == [.send, .receive, .cancel].contains(values.kind) else {
-            CustodyStore.logger.error("custody step wrote an exhibit other than the version it keeps", metadata: ["exhibit": "\(expected.id)"])
             throw Problem.internal(requestID: requestID)
         }
         return transfer
