@@ -18,7 +18,8 @@
 #      INSERT, one commit) with the same number of clients, and the ratio.
 #   3. `ifcd audit verify` in entries/s, and the daemon's peak RSS (VmHWM) over the whole run.
 #      Custody transfer + receipt (one exhibit per client, sent to a vault and received there, the
-#      next one to the other vault) against pgbench running the same two transactions' SQL.
+#      next one to the other vault) against pgbench running the same two transactions' SQL; the
+#      exhibit read (GET /v1/exhibits/{id}) against the same read's SQL.
 #   4. Tracing: trace create, incoming match and fuzzy serial search (median and p99), reported after.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -316,6 +317,14 @@ SELECT * FROM exhibit_transfers WHERE id = :tid;
 COMMIT;
 SQL
 }
+# The exhibits module's main read, GET /v1/exhibits/{id} (of exhibit 1, read before it moves).
+cat >"$dir/exhibit-read.sql" <<SQL
+BEGIN;
+$lookup
+SELECT * FROM exhibits WHERE id = '$(exhibit_uuid 1)';
+$(audit_insert exhibit.read "'$(exhibit_uuid 1)'")
+COMMIT;
+SQL
 # pgbench client n moves exhibit n+1 (1..clients); wrk threads move exhibits clients+1.. .
 pg_exhibit="('00000000-0000-4000-9000-' || lpad((:client_id + 1)::text, 12, '0'))::uuid"
 { custody_send "$pg_exhibit" "Bench vault B" "Bench vault A"; custody_send "$pg_exhibit" "Bench vault A" "Bench vault B"; } >"$dir/custody.sql"
@@ -383,6 +392,7 @@ run_pair create "/v1/firearms" "$dir/create.lua" "$dir/create.sql"
 run_pair event "/" "$dir/event.lua" "$dir/event.sql"
 run_pair case_read "/v1/cases/$case_id" "" "$dir/case-read.sql"
 run_pair case_create "/" "$dir/case-create.lua" "$dir/case-create.sql"
+run_pair exhibit_read "/v1/exhibits/$(exhibit_uuid 1)" "" "$dir/exhibit-read.sql"
 # One connection per wrk thread (see custody.lua); each request is half a transfer+receipt pair,
 # each pgbench transaction (script run) two pairs.
 read -r rps[custody] p50[custody] p99[custody] bad[custody] < <(
@@ -428,6 +438,7 @@ registry: $firearms firearms imported, $holders holders, $events events copied; 
 | firearm create POST /v1/firearms | ${rps[create]}/s (p50 ${p50[create]}, p99 ${p99[create]}; non-2xx ${bad[create]}) | pgbench ${tps[create]}/s | $(ratio "${rps[create]}" "${tps[create]}") | ≥ 0.5: $(met "$(ratio "${rps[create]}" "${tps[create]}")" 0.5 ">=") |
 | event append POST /v1/firearms/{id}/events | ${rps[event]}/s (p50 ${p50[event]}, p99 ${p99[event]}; non-2xx ${bad[event]}) | pgbench ${tps[event]}/s | $(ratio "${rps[event]}" "${tps[event]}") | ≥ 0.5: $(met "$(ratio "${rps[event]}" "${tps[event]}")" 0.5 ">=") |
 | case read GET /v1/cases/{id} | ${rps[case_read]}/s (p50 ${p50[case_read]}, p99 ${p99[case_read]}) | pgbench ${tps[case_read]}/s | $(ratio "${rps[case_read]}" "${tps[case_read]}") | ≥ 0.6: $(met "$(ratio "${rps[case_read]}" "${tps[case_read]}")" 0.6 ">=") |
+| exhibit read GET /v1/exhibits/{id} | ${rps[exhibit_read]}/s (p50 ${p50[exhibit_read]}, p99 ${p99[exhibit_read]}) | pgbench ${tps[exhibit_read]}/s | $(ratio "${rps[exhibit_read]}" "${tps[exhibit_read]}") | ≥ 0.6: $(met "$(ratio "${rps[exhibit_read]}" "${tps[exhibit_read]}")" 0.6 ">=") |
 | case create POST /v1/cases | ${rps[case_create]}/s (p50 ${p50[case_create]}, p99 ${p99[case_create]}; non-2xx ${bad[case_create]}) | pgbench ${tps[case_create]}/s | $(ratio "${rps[case_create]}" "${tps[case_create]}") | ≥ 0.5: $(met "$(ratio "${rps[case_create]}" "${tps[case_create]}")" 0.5 ">=") |
 | initial import of $firearms rows (\`${import_flags:-incremental}\`; peak RSS ${import_rss_mb} MB) | $import_rate rows/s (${import_seconds}s) | COPY bare $copy_rate rows/s; COPY + SQL indexes $copy_indexed_rate rows/s | $(ratio "$import_rate" "$copy_rate") of COPY; $(ratio "$import_rate" "$copy_indexed_rate") of COPY+indexes | ≥ 0.25 × COPY: $(met "$(ratio "$import_rate" "$copy_rate")" 0.25 ">=") |
 | incremental import of $incremental rows into the loaded registry | $more_rate rows/s (${more_seconds}s) | COPY + the same normalisation into the live table, its indexes maintained: $more_copy_rate rows/s | $(ratio "$more_rate" "$more_copy_rate") | ≥ 0.8: $(met "$(ratio "$more_rate" "$more_copy_rate")" 0.8 ">=") |

@@ -64,6 +64,29 @@ struct ForensicsCaseTests {
         }
     }
 
+    @Test("a case create answers the case byte for byte as it reads back; its version 1 holds it; its audit entry names its reference")
+    func createAnswersStoredCase() async throws {
+        try await withTestApp { app in
+            let examiner = try await app.token(roles: [.examiner])
+            let created = try await app.request(.post, "/v1/cases", token: examiner, json: Self.newCase())
+            #expect(created.status == .created, "\(created.text)")
+            let opened = try created.object
+            let id = try #require(opened["id"] as? String)
+            let reference = try #require(opened["reference"] as? String)
+            #expect(created.headers[.location] == "/v1/cases/\(id)")
+            let read = try await app.request(.get, "/v1/cases/\(id)", token: examiner)
+            #expect(created.text == read.text)
+            #expect(created.headers[.eTag] == read.headers[.eTag])
+            let history = try Self.list(try await app.request(.get, "/v1/cases/\(id)/history", token: examiner))
+            #expect(history.count == 1)
+            #expect(history.first?["change"] as? String == "received")
+            #expect(NSDictionary(dictionary: history.first?["record"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: opened))
+            #expect(try await Self.count(app, """
+                SELECT count(*) FROM audit_entries WHERE action = 'case.create' AND record_id = \(id) AND detail->>'reference' = \(reference)
+                """) == 1)
+        }
+    }
+
     @Test("a case moves received → under examination → reported (by issuing its report) → closed with If-Match; a skipped or reversed step is 409; closed is final; history keeps each version")
     func statusAndHistory() async throws {
         try await withTestApp { app in

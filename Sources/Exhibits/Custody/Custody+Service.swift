@@ -24,28 +24,27 @@ extension Exhibits {
     func recordSending(exhibitID: UUID, _ transfer: NewTransfer, by principal: Principal, requestID: String?) async throws -> Transfer {
         let now = environment.now()
         return try await database.transaction { connection in
-            let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
+            let (exhibit, clock) = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
             if transfer.to.kind == exhibit.custodianKind && transfer.to.name == exhibit.custodian {
                 throw Problem.invalid("to", "names the exhibit's current custodian")
             }
             let id = UUID()
-            try await CustodyStore.insertTransfer(id: id, exhibit: exhibit, transfer, sentBy: principal.username, at: now, on: connection)
             var detail = ["to_kind": transfer.to.kind.rawValue, "to": transfer.to.name, "purpose": transfer.purpose]
             if !transfer.sealIntact { detail["seal"] = "not intact on sending" }
-            try await CustodyStore.append(exhibitID: exhibitID, event: .sent, transferID: id, recordedBy: principal.username,
-                                          custodianKind: exhibit.custodianKind, custodian: exhibit.custodian,
-                                          sealNumber: transfer.sealNumber ?? exhibit.sealNumber, sealIntact: transfer.sealIntact,
-                                          detail: detail, at: now, on: connection)
-            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: exhibit.custodianKind, custodian: exhibit.custodian, status: .inTransit,
-                                              sealNumber: transfer.sealNumber ?? exhibit.sealNumber, storageLocation: exhibit.storageLocation,
-                                              sealBroken: false, on: connection)
-            try await Self.keepVersion(exhibitID, change: "sent to \(transfer.to.name) (\(transfer.to.kind.rawValue)): \(transfer.purpose)",
-                                       by: principal, requestID: requestID, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.transfer.send", recordType: "exhibit",
-                                                 recordID: exhibitID.uuidString, requestID: requestID,
-                                                 detail: AuditEntry.detail(detail.merging(["transfer_id": id.uuidString.lowercased()]) { a, _ in a })),
-                                      on: connection)
-            guard let sent = try await CustodyStore.findTransfer(id: id, exhibitID: exhibitID, on: connection) else {
+            let sealNumber = transfer.sealNumber ?? exhibit.sealNumber
+            var next = exhibit.changed(at: clock)
+            next.status = .inTransit
+            next.sealNumber = sealNumber
+            var step = try CustodyStep.Values(
+                kind: .send, exhibitID: exhibitID, updatedAt: clock,
+                entry: .init(event: .sent, transferID: id, recordedBy: principal.username, custodianKind: exhibit.custodianKind,
+                             custodian: exhibit.custodian, sealNumber: sealNumber, sealIntact: transfer.sealIntact, detail: detail, at: now),
+                version: next, change: "sent to \(transfer.to.name) (\(transfer.to.kind.rawValue)): \(transfer.purpose)", by: principal,
+                audit: AuditEntry(principal: principal, action: "exhibit.transfer.send", recordType: "exhibit", recordID: exhibitID.uuidString,
+                                  requestID: requestID,
+                                  detail: AuditEntry.detail(detail.merging(["transfer_id": id.uuidString.lowercased()]) { a, _ in a })))
+            step.sending(from: exhibit, by: principal.username, transfer)
+            guard let sent = try await CustodyStep.run(step, expected: next, requestID: requestID, on: connection) else {
                 throw Problem.internal(requestID: requestID)
             }
             return sent
@@ -59,10 +58,7 @@ extension Exhibits {
                         requestID: String?) async throws -> Transfer {
         let now = environment.now()
         return try await database.transaction { connection in
-            guard let exhibit = try await ExhibitStore.find(id: exhibitID, forUpdate: true, on: connection),
-                  let transfer = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no transfer \(transferID.uuidString.lowercased()) of exhibit \(exhibitID.uuidString.lowercased())")
-            }
+            let (exhibit, transfer, clock) = try await Self.lockTransfer(transferID, of: exhibitID, on: connection)
             guard transfer.status == .inTransit else {
                 throw Problem.conflict("the transfer of \(exhibit.reference) is \(transfer.status.rawValue) already", slug: "transfer-settled")
             }
@@ -87,7 +83,6 @@ extension Exhibits {
                 if receipt.receiptReference != nil { checks.add("receipt_reference", "is recorded only for a hand-over outside the system") }
             }
             try checks.throwIfAny()
-            try await CustodyStore.receive(transferID: transferID, by: principal.username, at: now, receipt, on: connection)
             let event: CustodyEvent = transfer.toKind == .outside ? .handedOver : .received
             var detail: [String: String] = [:]
             if let condition = receipt.condition { detail["condition"] = condition }
@@ -96,22 +91,26 @@ extension Exhibits {
             if let reference = receipt.receiptReference { detail["receipt_reference"] = reference }
             if !receipt.sealIntact { detail["seal"] = "broken on receipt" }
             let sealNumber = transfer.sealNumber ?? exhibit.sealNumber
-            try await CustodyStore.append(exhibitID: exhibitID, event: event, transferID: transferID, recordedBy: principal.username,
-                                          custodianKind: transfer.toKind, custodian: transfer.to, sealNumber: sealNumber,
-                                          sealIntact: receipt.sealIntact, detail: detail, at: now, on: connection)
-            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: transfer.toKind, custodian: transfer.to, status: .held,
-                                              sealNumber: sealNumber,
-                                              storageLocation: transfer.toKind == .location ? transfer.to : exhibit.storageLocation,
-                                              sealBroken: !receipt.sealIntact, on: connection)
+            var next = exhibit.changed(at: clock)
+            next.custodianKind = transfer.toKind
+            next.custodian = transfer.to
+            next.status = .held
+            next.sealNumber = sealNumber
+            if transfer.toKind == .location { next.storageLocation = transfer.to }
+            next.sealBroken = exhibit.sealBroken || !receipt.sealIntact
             let change = (event == .handedOver ? "handed over to \(transfer.to)" : "received by \(principal.username)")
                 + (receipt.sealIntact ? "" : "; seal found broken")
-            try await Self.keepVersion(exhibitID, change: change, by: principal, requestID: requestID, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.transfer.receive", recordType: "exhibit",
-                                                 recordID: exhibitID.uuidString, requestID: requestID,
-                                                 detail: AuditEntry.detail(detail.merging(["transfer_id": transferID.uuidString.lowercased(),
-                                                                                           "seal_intact": "\(receipt.sealIntact)"]) { a, _ in a })),
-                                      on: connection)
-            guard let received = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, on: connection) else {
+            var step = try CustodyStep.Values(
+                kind: .receive, exhibitID: exhibitID, updatedAt: clock,
+                entry: .init(event: event, transferID: transferID, recordedBy: principal.username, custodianKind: transfer.toKind,
+                             custodian: transfer.to, sealNumber: sealNumber, sealIntact: receipt.sealIntact, detail: detail, at: now),
+                version: next, change: change, by: principal,
+                audit: AuditEntry(principal: principal, action: "exhibit.transfer.receive", recordType: "exhibit",
+                                  recordID: exhibitID.uuidString, requestID: requestID,
+                                  detail: AuditEntry.detail(detail.merging(["transfer_id": transferID.uuidString.lowercased(),
+                                                                            "seal_intact": "\(receipt.sealIntact)"]) { a, _ in a })))
+            step.receiving(by: principal.username, receipt)
+            guard let received = try await CustodyStep.run(step, expected: next, requestID: requestID, on: connection) else {
                 throw Problem.internal(requestID: requestID)
             }
             return received
@@ -122,29 +121,28 @@ extension Exhibits {
     public func cancel(exhibitID: UUID, transferID: UUID, reason: String?, by principal: Principal, requestID: String?) async throws -> Transfer {
         let now = environment.now()
         return try await database.transaction { connection in
-            guard let exhibit = try await ExhibitStore.find(id: exhibitID, forUpdate: true, on: connection),
-                  let transfer = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no transfer \(transferID.uuidString.lowercased()) of exhibit \(exhibitID.uuidString.lowercased())")
-            }
+            let (exhibit, transfer, clock) = try await Self.lockTransfer(transferID, of: exhibitID, on: connection)
             guard transfer.status == .inTransit else {
                 throw Problem.conflict("the transfer of \(exhibit.reference) is \(transfer.status.rawValue) already", slug: "transfer-settled")
             }
             guard principal.username.lowercased() == transfer.sentBy.lowercased() else {
                 throw Problem.conflict("only the sender, \(transfer.sentBy), cancels this transfer", slug: "not-sender")
             }
-            try await CustodyStore.cancel(transferID: transferID, by: principal.username, at: now, reason: reason, on: connection)
-            try await CustodyStore.append(exhibitID: exhibitID, event: .cancelled, transferID: transferID, recordedBy: principal.username,
-                                          custodianKind: transfer.fromKind, custodian: transfer.from, sealNumber: exhibit.sealNumber,
-                                          sealIntact: nil, detail: reason.map { ["reason": $0] } ?? [:], at: now, on: connection)
-            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: transfer.fromKind, custodian: transfer.from, status: .held,
-                                              sealNumber: exhibit.sealNumber, storageLocation: exhibit.storageLocation, sealBroken: false,
-                                              on: connection)
-            try await Self.keepVersion(exhibitID, change: "transfer to \(transfer.to) cancelled", by: principal, requestID: requestID, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.transfer.cancel", recordType: "exhibit",
-                                                 recordID: exhibitID.uuidString, requestID: requestID,
-                                                 detail: AuditEntry.detail(["transfer_id": transferID.uuidString.lowercased()])),
-                                      on: connection)
-            guard let cancelled = try await CustodyStore.findTransfer(id: transferID, exhibitID: exhibitID, on: connection) else {
+            var next = exhibit.changed(at: clock)
+            next.custodianKind = transfer.fromKind
+            next.custodian = transfer.from
+            next.status = .held
+            var step = try CustodyStep.Values(
+                kind: .cancel, exhibitID: exhibitID, updatedAt: clock,
+                entry: .init(event: .cancelled, transferID: transferID, recordedBy: principal.username, custodianKind: transfer.fromKind,
+                             custodian: transfer.from, sealNumber: exhibit.sealNumber, sealIntact: nil,
+                             detail: reason.map { ["reason": $0] } ?? [:], at: now),
+                version: next, change: "transfer to \(transfer.to) cancelled", by: principal,
+                audit: AuditEntry(principal: principal, action: "exhibit.transfer.cancel", recordType: "exhibit",
+                                  recordID: exhibitID.uuidString, requestID: requestID,
+                                  detail: AuditEntry.detail(["transfer_id": transferID.uuidString.lowercased()])))
+            step.cancelling(by: principal.username, reason: reason)
+            guard let cancelled = try await CustodyStep.run(step, expected: next, requestID: requestID, on: connection) else {
                 throw Problem.internal(requestID: requestID)
             }
             return cancelled
@@ -155,22 +153,22 @@ extension Exhibits {
     public func reseal(exhibitID: UUID, sealNumber: String, reason: String?, by principal: Principal, requestID: String?) async throws -> Exhibit {
         let now = environment.now()
         return try await database.transaction { connection in
-            let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
+            let (exhibit, clock) = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
             if exhibit.sealNumber == sealNumber { throw Problem.invalid("seal_number", "is the exhibit's current seal") }
             var detail = ["previous_seal_number": exhibit.sealNumber ?? "none"]
             if let reason { detail["reason"] = reason }
-            try await CustodyStore.append(exhibitID: exhibitID, event: .resealed, transferID: nil, recordedBy: principal.username,
-                                          custodianKind: exhibit.custodianKind, custodian: exhibit.custodian, sealNumber: sealNumber,
-                                          sealIntact: true, detail: detail, at: now, on: connection)
-            try await CustodyStore.setCustody(exhibitID: exhibitID, kind: exhibit.custodianKind, custodian: exhibit.custodian, status: .held,
-                                              sealNumber: sealNumber, storageLocation: exhibit.storageLocation, sealBroken: false, on: connection)
-            let updated = try await Self.keepVersion(exhibitID, change: "re-sealed under \(sealNumber)", by: principal, requestID: requestID,
-                                                     on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.reseal", recordType: "exhibit",
-                                                 recordID: exhibitID.uuidString, requestID: requestID,
-                                                 detail: AuditEntry.detail(detail.merging(["seal_number": sealNumber]) { a, _ in a })),
-                                      on: connection)
-            return updated
+            var next = exhibit.changed(at: clock)
+            next.status = .held
+            next.sealNumber = sealNumber
+            let step = try CustodyStep.Values(
+                kind: .reseal, exhibitID: exhibitID, updatedAt: clock,
+                entry: .init(event: .resealed, transferID: nil, recordedBy: principal.username, custodianKind: exhibit.custodianKind,
+                             custodian: exhibit.custodian, sealNumber: sealNumber, sealIntact: true, detail: detail, at: now),
+                version: next, change: "re-sealed under \(sealNumber)", by: principal,
+                audit: AuditEntry(principal: principal, action: "exhibit.reseal", recordType: "exhibit", recordID: exhibitID.uuidString,
+                                  requestID: requestID, detail: AuditEntry.detail(detail.merging(["seal_number": sealNumber]) { a, _ in a })))
+            _ = try await CustodyStep.run(step, expected: next, requestID: requestID, on: connection)
+            return next
         }
     }
 
@@ -179,23 +177,27 @@ extension Exhibits {
         let now = environment.now()
         let today = self.today
         return try await database.transaction { connection in
-            let exhibit = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
+            let (exhibit, clock) = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
             var checks = FieldRules()
             checks.notFuture(disposition.date, "date", today: today)
             if disposition.date < exhibit.receivedOn { checks.add("date", "is before the exhibit was received (\(exhibit.receivedOn.text))") }
             try checks.throwIfAny()
-            try await CustodyStore.dispose(exhibitID: exhibitID, disposition, on: connection)
             var detail = ["disposition": disposition.kind.rawValue, "authority": disposition.authority, "date": disposition.date.text]
             if let remarks = disposition.remarks { detail["remarks"] = remarks }
-            try await CustodyStore.append(exhibitID: exhibitID, event: .disposed, transferID: nil, recordedBy: principal.username,
-                                          custodianKind: exhibit.custodianKind, custodian: exhibit.custodian, sealNumber: exhibit.sealNumber,
-                                          sealIntact: nil, detail: detail, at: now, on: connection)
-            let updated = try await Self.keepVersion(exhibitID, change: "disposed of: \(disposition.kind.rawValue) (\(disposition.authority))",
-                                                     by: principal, requestID: requestID, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.dispose", recordType: "exhibit",
-                                                 recordID: exhibitID.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
-                                      on: connection)
-            return updated
+            var next = exhibit.changed(at: clock)
+            next.status = .disposed
+            next.disposition = disposition.kind
+            next.dispositionAuthority = disposition.authority
+            next.disposedOn = disposition.date
+            let step = try CustodyStep.Values(
+                kind: .dispose, exhibitID: exhibitID, updatedAt: clock,
+                entry: .init(event: .disposed, transferID: nil, recordedBy: principal.username, custodianKind: exhibit.custodianKind,
+                             custodian: exhibit.custodian, sealNumber: exhibit.sealNumber, sealIntact: nil, detail: detail, at: now),
+                version: next, change: "disposed of: \(disposition.kind.rawValue) (\(disposition.authority))", by: principal,
+                audit: AuditEntry(principal: principal, action: "exhibit.dispose", recordType: "exhibit", recordID: exhibitID.uuidString,
+                                  requestID: requestID, detail: AuditEntry.detail(detail)))
+            _ = try await CustodyStep.run(step, expected: next, requestID: requestID, on: connection)
+            return next
         }
     }
 
@@ -215,9 +217,13 @@ extension Exhibits {
 
     /// Locks the exhibit for a custody step and checks that the caller may act on it now: it is
     /// not disposed of, not in transit, and the caller is its custodian (any of the lab acts for
-    /// a location or an outside party).
-    static func lockForCustody(_ id: UUID, by principal: Principal, on connection: PostgresConnection) async throws -> Exhibit {
-        guard let exhibit = try await ExhibitStore.find(id: id, forUpdate: true, on: connection) else {
+    /// a location or an outside party). With the database's clock once the lock is held.
+    static func lockForCustody(_ id: UUID, by principal: Principal, on connection: PostgresConnection) async throws -> (Exhibit, Date) {
+        var locked: (Exhibit, Date)?
+        for try await row in try await connection.execute(ExhibitStore.Lock(id: id), logger: ExhibitStore.logger) where locked == nil {
+            locked = row
+        }
+        guard let (exhibit, clock) = locked else {
             throw Problem.notFound("no exhibit \(id.uuidString.lowercased())")
         }
         switch exhibit.status {
@@ -233,15 +239,31 @@ extension Exhibits {
             throw Problem.conflict("exhibit \(exhibit.reference) is in the custody of \(exhibit.custodian): only its custodian acts on it",
                                    slug: "not-custodian")
         }
-        return exhibit
+        return (exhibit, clock)
     }
 
-    /// Keeps the exhibit as it now is as a new version in its history.
-    @discardableResult
-    static func keepVersion(_ id: UUID, change: String, by principal: Principal, requestID: String?,
-                            on connection: PostgresConnection) async throws -> Exhibit {
-        guard let updated = try await ExhibitStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
-        try await ExhibitStore.history.append(updated, id: id, version: updated.version, change: change, by: principal, on: connection)
-        return updated
+    /// Locks the exhibit and its transfer (in that order, in one statement) for a receipt or a
+    /// cancellation, with the database's clock once both locks are held.
+    static func lockTransfer(_ transferID: UUID, of exhibitID: UUID, on connection: PostgresConnection) async throws -> (Exhibit, Transfer, Date) {
+        var locked: (Exhibit, Transfer, Date)?
+        for try await row in try await connection.execute(CustodyStore.LockTransfer(exhibitID: exhibitID, transferID: transferID),
+                                                          logger: CustodyStore.logger) where locked == nil {
+            locked = row
+        }
+        guard let locked else {
+            throw Problem.notFound("no transfer \(transferID.uuidString.lowercased()) of exhibit \(exhibitID.uuidString.lowercased())")
+        }
+        return locked
+    }
+}
+
+extension Exhibit {
+    /// The exhibit as a change at `clock` leaves it before the change's own fields: its next
+    /// version, updated then.
+    func changed(at clock: Date) -> Exhibit {
+        var next = self
+        next.version += 1
+        next.updatedAt = clock
+        return next
     }
 }

@@ -12,41 +12,49 @@ enum CustodyStore {
         cancelled_at, cancel_reason
         """
 
-    static func decodeTransfer(_ row: PostgresRow) throws -> Transfer {
-        let c = row.makeRandomAccess()
-        return Transfer(
-            id: try c[0].decode(UUID.self), exhibitID: try c[1].decode(UUID.self),
-            fromKind: CustodianKind(rawValue: try c[2].decode(String.self)) ?? .user, from: try c[3].decode(String.self),
-            sentBy: try c[4].decode(String.self), toKind: CustodianKind(rawValue: try c[5].decode(String.self)) ?? .user,
-            to: try c[6].decode(String.self), purpose: try c[7].decode(String.self), sealNumber: try c[8].decode(String?.self),
-            sealIntact: try c[9].decode(Bool.self), status: TransferStatus(rawValue: try c[10].decode(String.self)) ?? .inTransit,
-            sentAt: try c[11].decode(Date.self), receivedBy: try c[12].decode(String?.self), receivedAt: try c[13].decode(Date?.self),
-            sealIntactOnReceipt: try c[14].decode(Bool?.self), condition: try c[15].decode(String?.self),
-            remarks: try c[16].decode(String?.self), receiptSHA256: try c[17].decode(String?.self),
-            receiptReference: try c[18].decode(String?.self), cancelledBy: try c[19].decode(String?.self),
-            cancelledAt: try c[20].decode(Date?.self), cancelReason: try c[21].decode(String?.self))
+    static func decodeTransfer(_ row: PostgresRow) throws -> Transfer { try decodeTransfer(row.makeRandomAccess()) }
+
+    /// The transfer from `transferColumns`' 22 cells, starting at cell `at`.
+    static func decodeTransfer(_ c: PostgresRandomAccessRow, at o: Int = 0) throws -> Transfer {
+        Transfer(
+            id: try c[o + 0].decode(UUID.self), exhibitID: try c[o + 1].decode(UUID.self),
+            fromKind: CustodianKind(rawValue: try c[o + 2].decode(String.self)) ?? .user, from: try c[o + 3].decode(String.self),
+            sentBy: try c[o + 4].decode(String.self), toKind: CustodianKind(rawValue: try c[o + 5].decode(String.self)) ?? .user,
+            to: try c[o + 6].decode(String.self), purpose: try c[o + 7].decode(String.self), sealNumber: try c[o + 8].decode(String?.self),
+            sealIntact: try c[o + 9].decode(Bool.self), status: TransferStatus(rawValue: try c[o + 10].decode(String.self)) ?? .inTransit,
+            sentAt: try c[o + 11].decode(Date.self), receivedBy: try c[o + 12].decode(String?.self), receivedAt: try c[o + 13].decode(Date?.self),
+            sealIntactOnReceipt: try c[o + 14].decode(Bool?.self), condition: try c[o + 15].decode(String?.self),
+            remarks: try c[o + 16].decode(String?.self), receiptSHA256: try c[o + 17].decode(String?.self),
+            receiptReference: try c[o + 18].decode(String?.self), cancelledBy: try c[o + 19].decode(String?.self),
+            cancelledAt: try c[o + 20].decode(Date?.self), cancelReason: try c[o + 21].decode(String?.self))
     }
 
-    static func insertTransfer(id: UUID, exhibit: Exhibit, _ t: NewTransfer, sentBy: String, at: Date,
-                               on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO exhibit_transfers (id, exhibit_id, from_kind, from_party, sent_by, to_kind, to_party, purpose, seal_number,
-                                           seal_intact, sent_at)
-            VALUES (\(id), \(exhibit.id), \(exhibit.custodianKind.rawValue), \(exhibit.custodian), \(sentBy), \(t.to.kind.rawValue),
-                    \(t.to.name), \(t.purpose), \(t.sealNumber), \(t.sealIntact), \(at))
-            """, logger: logger)
-    }
+    static let transferColumnCount = 22
 
-    static func findTransfer(id: UUID, exhibitID: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Transfer? {
-        let rows = forUpdate
-            ? try await connection.query("""
-                SELECT \(unescaped: transferColumns) FROM exhibit_transfers WHERE id = \(id) AND exhibit_id = \(exhibitID) FOR UPDATE
-                """, logger: logger)
-            : try await connection.query("""
-                SELECT \(unescaped: transferColumns) FROM exhibit_transfers WHERE id = \(id) AND exhibit_id = \(exhibitID)
-                """, logger: logger)
-        for try await row in rows { return try decodeTransfer(row) }
-        return nil
+    /// The exhibit and its transfer locked (`FOR UPDATE`, the exhibit first as every custody step
+    /// locks it) for a receipt or a cancellation, with the database's clock once both are held.
+    struct LockTransfer: PostgresPreparedStatement {
+        static let sql = """
+            SELECT l.*, date_trunc('milliseconds', clock_timestamp())
+            FROM (SELECT \(ExhibitStore.columns), \(transferColumns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", "))
+                  FROM exhibits e JOIN exhibit_transfers t ON t.exhibit_id = e.id
+                  WHERE e.id = $1::uuid AND t.id = $2::uuid FOR UPDATE) l
+            """
+        var exhibitID: UUID
+        var transferID: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(exhibitID)
+            bindings.append(transferID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (Exhibit, Transfer, Date) {
+            let c = row.makeRandomAccess()
+            return (try ExhibitStore.decode(c), try CustodyStore.decodeTransfer(c, at: ExhibitStore.columnCount),
+                    try c[ExhibitStore.columnCount + transferColumnCount].decode(Date.self))
+        }
     }
 
     static func openTransfer(exhibitID: UUID, on connection: PostgresConnection) async throws -> Transfer? {
@@ -55,41 +63,6 @@ enum CustodyStore {
             """, logger: logger)
         for try await row in rows { return try decodeTransfer(row) }
         return nil
-    }
-
-    static func receive(transferID: UUID, by receiver: String, at: Date, _ r: NewReceipt, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE exhibit_transfers SET status = 'received', received_by = \(receiver), received_at = \(at),
-                seal_intact_on_receipt = \(r.sealIntact), condition = \(r.condition), remarks = \(r.remarks),
-                receipt_sha256 = \(r.receiptSHA256), receipt_reference = \(r.receiptReference)
-            WHERE id = \(transferID) AND status = 'in_transit'
-            """, logger: logger)
-    }
-
-    static func cancel(transferID: UUID, by sender: String, at: Date, reason: String?, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE exhibit_transfers SET status = 'cancelled', cancelled_by = \(sender), cancelled_at = \(at), cancel_reason = \(reason)
-            WHERE id = \(transferID) AND status = 'in_transit'
-            """, logger: logger)
-    }
-
-    /// The exhibit's custody columns after an entry: who holds it, its status, seal, location.
-    static func setCustody(exhibitID: UUID, kind: CustodianKind, custodian: String, status: ExhibitStatus, sealNumber: String?,
-                           storageLocation: String?, sealBroken: Bool, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE exhibits SET custodian_kind = \(kind.rawValue), custodian = \(custodian), status = \(status.rawValue),
-                seal_number = \(sealNumber), storage_location = \(storageLocation), seal_broken = seal_broken OR \(sealBroken),
-                version = version + 1, updated_at = date_trunc('milliseconds', clock_timestamp())
-            WHERE id = \(exhibitID)
-            """, logger: logger)
-    }
-
-    static func dispose(exhibitID: UUID, _ d: NewDisposition, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE exhibits SET status = 'disposed', disposition = \(d.kind.rawValue), disposition_authority = \(d.authority),
-                disposed_on = \(d.date.text)::date, version = version + 1, updated_at = date_trunc('milliseconds', clock_timestamp())
-            WHERE id = \(exhibitID)
-            """, logger: logger)
     }
 
     static let entryColumns = """

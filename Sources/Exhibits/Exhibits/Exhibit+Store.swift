@@ -14,25 +14,27 @@ enum ExhibitStore {
         e.disposition_authority, e.disposed_on::text, e.created_by, e.version, e.created_at, e.updated_at
         """
 
-    static func decode(_ row: PostgresRow) throws -> Exhibit {
-        let c = row.makeRandomAccess()
-        return Exhibit(
-            id: try c[0].decode(UUID.self), reference: try c[1].decode(String.self), barcode: try c[2].decode(String.self),
-            kind: ExhibitKind(rawValue: try c[3].decode(String.self)) ?? .other, caseID: try c[4].decode(UUID.self),
-            seizureID: try c[5].decode(UUID?.self), parentID: try c[6].decode(UUID?.self),
-            derivation: try c[7].decode(String?.self).flatMap(Derivation.init(rawValue:)), description: try c[8].decode(String.self),
-            quantity: try c[9].decode(Int.self), calibre: try c[10].decode(String?.self), sealNumber: try c[11].decode(String?.self),
-            conditionOnReceipt: try c[12].decode(String?.self), storageLocation: try c[13].decode(String?.self),
-            headstamp: try c[14].decode(String?.self), lot: try c[15].decode(String?.self), landsAndGrooves: try c[16].decode(Int?.self),
-            twistDirection: try c[17].decode(String?.self).flatMap(TwistDirection.init(rawValue:)),
-            manufactureOrigin: try c[18].decode(String?.self).flatMap(ManufactureOrigin.init(rawValue:)),
-            firearmID: try c[19].decode(UUID?.self), receivedOn: try CalendarDate.decode(c[20]),
-            custodianKind: CustodianKind(rawValue: try c[21].decode(String.self)) ?? .user, custodian: try c[22].decode(String.self),
-            status: ExhibitStatus(rawValue: try c[23].decode(String.self)) ?? .held, sealBroken: try c[24].decode(Bool.self),
-            disposition: try c[25].decode(String?.self).flatMap(DispositionKind.init(rawValue:)),
-            dispositionAuthority: try c[26].decode(String?.self), disposedOn: try CalendarDate.decodeIfPresent(c[27]),
-            createdBy: try c[28].decode(String.self), version: try c[29].decode(Int.self), createdAt: try c[30].decode(Date.self),
-            updatedAt: try c[31].decode(Date.self))
+    static func decode(_ row: PostgresRow) throws -> Exhibit { try decode(row.makeRandomAccess()) }
+
+    /// The exhibit from `columns`' 32 cells, starting at cell `at`.
+    static func decode(_ c: PostgresRandomAccessRow, at o: Int = 0) throws -> Exhibit {
+        Exhibit(
+            id: try c[o + 0].decode(UUID.self), reference: try c[o + 1].decode(String.self), barcode: try c[o + 2].decode(String.self),
+            kind: ExhibitKind(rawValue: try c[o + 3].decode(String.self)) ?? .other, caseID: try c[o + 4].decode(UUID.self),
+            seizureID: try c[o + 5].decode(UUID?.self), parentID: try c[o + 6].decode(UUID?.self),
+            derivation: try c[o + 7].decode(String?.self).flatMap(Derivation.init(rawValue:)), description: try c[o + 8].decode(String.self),
+            quantity: try c[o + 9].decode(Int.self), calibre: try c[o + 10].decode(String?.self), sealNumber: try c[o + 11].decode(String?.self),
+            conditionOnReceipt: try c[o + 12].decode(String?.self), storageLocation: try c[o + 13].decode(String?.self),
+            headstamp: try c[o + 14].decode(String?.self), lot: try c[o + 15].decode(String?.self), landsAndGrooves: try c[o + 16].decode(Int?.self),
+            twistDirection: try c[o + 17].decode(String?.self).flatMap(TwistDirection.init(rawValue:)),
+            manufactureOrigin: try c[o + 18].decode(String?.self).flatMap(ManufactureOrigin.init(rawValue:)),
+            firearmID: try c[o + 19].decode(UUID?.self), receivedOn: try CalendarDate.decode(c[o + 20]),
+            custodianKind: CustodianKind(rawValue: try c[o + 21].decode(String.self)) ?? .user, custodian: try c[o + 22].decode(String.self),
+            status: ExhibitStatus(rawValue: try c[o + 23].decode(String.self)) ?? .held, sealBroken: try c[o + 24].decode(Bool.self),
+            disposition: try c[o + 25].decode(String?.self).flatMap(DispositionKind.init(rawValue:)),
+            dispositionAuthority: try c[o + 26].decode(String?.self), disposedOn: try CalendarDate.decodeIfPresent(c[o + 27]),
+            createdBy: try c[o + 28].decode(String.self), version: try c[o + 29].decode(Int.self), createdAt: try c[o + 30].decode(Date.self),
+            updatedAt: try c[o + 31].decode(Date.self))
     }
 
     static func insert(id: UUID, reference: String, _ f: ExhibitFields, custodian: String, createdBy: String,
@@ -60,12 +62,54 @@ enum ExhibitStore {
     }
 
     static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Exhibit? {
-        let rows = forUpdate
-            ? try await connection.query("SELECT \(unescaped: columns) FROM exhibits e WHERE e.id = \(id) FOR UPDATE", logger: logger)
-            : try await connection.query("SELECT \(unescaped: columns) FROM exhibits e WHERE e.id = \(id)", logger: logger)
-        for try await row in rows { return try decode(row) }
+        if forUpdate {
+            for try await row in try await connection.query("SELECT \(unescaped: columns) FROM exhibits e WHERE e.id = \(id) FOR UPDATE",
+                                                             logger: logger) {
+                return try decode(row)
+            }
+            return nil
+        }
+        for try await exhibit in try await connection.execute(Find(id: id), logger: logger) { return exhibit }
         return nil
     }
+
+    /// The exhibit by id: the main read's statement, prepared once per connection (its plan does
+    /// not depend on the id).
+    struct Find: PostgresPreparedStatement {
+        static let sql = "SELECT \(columns) FROM exhibits e WHERE e.id = $1::uuid"
+        var id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Exhibit { try ExhibitStore.decode(row) }
+    }
+
+    /// The exhibit locked for a change (`FOR UPDATE`), with the database's clock once the lock is
+    /// held (the outer select runs after its locking subselect): the change's `updated_at`.
+    struct Lock: PostgresPreparedStatement {
+        static let sql = """
+            SELECT l.*, date_trunc('milliseconds', clock_timestamp())
+            FROM (SELECT \(columns) FROM exhibits e WHERE e.id = $1::uuid FOR UPDATE) l
+            """
+        var id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (Exhibit, Date) {
+            let c = row.makeRandomAccess()
+            return (try ExhibitStore.decode(c), try c[ExhibitStore.columnCount].decode(Date.self))
+        }
+    }
+
+    static let columnCount = 32
 
     static func find(reference: String, on connection: PostgresConnection) async throws -> Exhibit? {
         let rows = try await connection.query("SELECT \(unescaped: columns) FROM exhibits e WHERE e.reference = \(reference)", logger: logger)

@@ -12,13 +12,21 @@ extension Forensics {
         let now = environment.now()
         return try await database.transaction { connection in
             try await Self.checkSeizures(fields.seizureIDs, on: connection)
+            // Three statements: the insert (with its reference) answering the row, then its first
+            // version and the audit entry in one.
             let id = UUID()
-            let reference = try await Self.caseReferences.next(at: now, on: connection)
-            try await CaseStore.insert(id: id, reference: reference, fields, createdBy: principal.username, on: connection)
-            guard let opened = try await CaseStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
-            try await CaseStore.history.append(opened, id: id, version: opened.version, change: "received", by: principal, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "case.create", recordType: "case", recordID: id.uuidString,
-                                                 requestID: requestID, detail: AuditEntry.detail(["reference": reference])), on: connection)
+            var opened: ForensicCase?
+            for try await row in try await connection.execute(
+                CaseStore.Insert(id: id, series: Self.caseReferences, now: now, fields: fields, createdBy: principal.username),
+                logger: CaseStore.logger) where opened == nil {
+                opened = row
+            }
+            guard let opened else { throw Problem.internal(requestID: requestID) }
+            try await CaseStore.history.append(opened, id: id, version: opened.version, change: "received", by: principal,
+                                               audit: AuditEntry(principal: principal, action: "case.create", recordType: "case",
+                                                                 recordID: id.uuidString, requestID: requestID,
+                                                                 detail: AuditEntry.detail(["reference": opened.reference])),
+                                               on: connection)
             return opened
         }
     }

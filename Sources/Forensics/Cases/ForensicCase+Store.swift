@@ -27,14 +27,46 @@ enum CaseStore {
                             createdAt: try c[17].decode(Date.self), updatedAt: try c[18].decode(Date.self))
     }
 
-    static func insert(id: UUID, reference: String, _ f: CaseFields, createdBy: String, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country,
-                                        incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)
-            VALUES (\(id), \(reference), \(f.submittingAgency), \(f.officer), \(f.agencyCaseNumber), \(f.offence), \(f.incidentOn?.text)::date,
-                    \(f.incidentCountry?.code), \(f.incidentPlace), \(f.receivedOn.text)::date, \(f.confidentiality.rawValue),
-                    \(f.requestedExaminations.map(\.rawValue))::text[], \(f.seizureIDs)::uuid[], \(f.notes), \(createdBy))
-            """, logger: logger)
+    /// Opens the case under the series' next reference (issued in the same statement) and answers
+    /// it as stored: one prepared statement for the reference, the insert and the re-read.
+    struct Insert: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO forensic_cases AS c (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on,
+                                             incident_country, incident_place, received_on, confidentiality, requested_examinations,
+                                             seizure_ids, notes, created_by)
+            VALUES ($1::uuid, ifcd_reference($2::text, $3::int4, $4::int4), $5::text, $6::text, $7::text, $8::text, $9::text::date,
+                    $10::text, $11::text, $12::text::date, $13::text, $14::text[], $15::uuid[], $16::text, $17::text)
+            RETURNING \(columns)
+            """
+        var id: UUID
+        var series: ReferenceSeries
+        var now: Date
+        var fields: CaseFields
+        var createdBy: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 17)
+            bindings.append(id)
+            bindings.append(series.prefix)
+            bindings.append(Int32(series.digits))
+            bindings.append(series.year(at: now).map(Int32.init))
+            bindings.append(fields.submittingAgency)
+            bindings.append(fields.officer)
+            bindings.append(fields.agencyCaseNumber)
+            bindings.append(fields.offence)
+            bindings.append(fields.incidentOn?.text)
+            bindings.append(fields.incidentCountry?.code)
+            bindings.append(fields.incidentPlace)
+            bindings.append(fields.receivedOn.text)
+            bindings.append(fields.confidentiality.rawValue)
+            bindings.append(fields.requestedExaminations.map(\.rawValue))
+            bindings.append(fields.seizureIDs)
+            bindings.append(fields.notes)
+            bindings.append(createdBy)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> ForensicCase { try CaseStore.decode(row) }
     }
 
     static func update(id: UUID, _ f: CaseFields, status: CaseStatus, on connection: PostgresConnection) async throws {

@@ -43,3 +43,31 @@ public enum AuditLog {
             """, logger: AuditWriter.quietLogger)
     }
 }
+
+extension AuditLog {
+    /// `append`'s INSERT, its values taken from `$first` … `$first + 8`, for a writer that puts
+    /// its audit entry into one statement with its other writes (a data-modifying CTE of a
+    /// prepared statement): the entry commits with them or not at all, as with `append`.
+    /// `appendValues(of:to:)` binds the entry's values in this order.
+    public static func insertSQL(parametersFrom first: Int) -> String {
+        let p = (first..<first + 9).map { "$\($0)" }
+        return """
+            INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome, detail)
+            VALUES (\(p[0])::text, \(p[1])::uuid, \(p[2])::text[], \(p[3])::text, \(p[4])::text, \(p[5])::text, \(p[6])::text,
+                    \(p[7])::text, \(p[8])::text::jsonb)
+            """
+    }
+
+    /// The entry's nine values, in `insertSQL(parametersFrom:)`'s order.
+    public static func appendValues(of entry: AuditEntry, to bindings: inout PostgresBindings) {
+        bindings.append(entry.actor)
+        bindings.append(entry.actorID)
+        bindings.append(entry.roles)
+        bindings.append(entry.action)
+        bindings.append(entry.recordType)
+        bindings.append(entry.recordID)
+        bindings.append(entry.requestID)
+        bindings.append(entry.outcome.rawValue)
+        bindings.append(entry.detail)
+    }
+}

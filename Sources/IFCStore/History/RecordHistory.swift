@@ -42,6 +42,24 @@ public struct RecordHistory: Sendable {
             """, logger: AuditWriter.quietLogger)
     }
 
+    /// `append` and `AuditLog.append` in one statement (one round trip, on the caller's
+    /// transaction): the version and the change's audit entry commit together or not at all.
+    public func append(_ record: some Encodable, id: UUID, version: Int, change: String, by principal: Principal, audit: AuditEntry,
+                       on connection: PostgresConnection) async throws {
+        var bindings = PostgresBindings(capacity: 14)
+        bindings.append(id)
+        bindings.append(version)
+        bindings.append(String(decoding: try JSONCoding.encoder.encode(record), as: UTF8.self))
+        bindings.append(change)
+        bindings.append(principal.username)
+        AuditLog.appendValues(of: audit, to: &bindings)
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            WITH v AS (INSERT INTO \(table) (\(key), version, record, change, changed_by)
+                       VALUES ($1::uuid, $2::int8, $3::text::jsonb, $4::text, $5::text))
+            \(AuditLog.insertSQL(parametersFrom: 6))
+            """, binds: bindings), logger: AuditWriter.quietLogger)
+    }
+
     /// Every version of the record `id`, oldest first; empty when there is no such record.
     public func versions<Record: Decodable & Encodable & Sendable>(of id: UUID, as type: Record.Type,
                                                                   on connection: PostgresConnection) async throws -> [RecordVersion<Record>] {

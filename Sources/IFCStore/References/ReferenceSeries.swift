@@ -49,7 +49,7 @@ public struct ReferenceSeries: Sendable, Hashable {
     }
 
     /// The year a reference issued at `now` carries (nil for a national series).
-    func year(at now: Date) -> Int? {
+    public func year(at now: Date) -> Int? {
         form == .yearly ? CalendarDate(now).year : nil
     }
 
