@@ -46,6 +46,14 @@ struct ImportTests {
             #expect(described == ["4:type", "5:country_of_manufacture", "10:row"], "\(errors)")
             #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
             #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'imported'") == 3)
+            // References are issued in line order, from the registry's one series.
+            let order = try await app.database.asOwner { connection -> [String] in
+                var out: [String] = []
+                let rows = try await connection.query("SELECT serial_marked FROM firearms ORDER BY reference", logger: TestCluster.logger)
+                for try await serial in rows.decode(String.self) { out.append(serial) }
+                return out
+            }
+            #expect(order == ["ABC123", "ABC-124", "AB 99 1"])
             #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99 1' AND notes = 'a note with \"quotes\"' || chr(10) || chr(10) || 'on three lines'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
             #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 1)

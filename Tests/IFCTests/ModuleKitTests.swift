@@ -84,6 +84,32 @@ struct ModuleKitTests {
         }
     }
 
+    @Test("a block of references comes from the series' own sequence, in order, yearly series made on first use; bad sizes refused")
+    func referenceBlocks() async throws {
+        try await withTestApp { app in
+            let now = app.clock.now, year = CalendarDate(now).year
+            func block(_ series: ReferenceSeries, _ count: Int) async throws -> [String] {
+                try await app.store.withConnection { connection in
+                    let rows = try await connection.query(
+                        PostgresQuery(unsafeSQL: "SELECT \(series.sqlBlockExpression(at: now, count: String(count)))"), logger: TestCluster.logger)
+                    for try await issued in rows.decode([String]?.self) { return issued ?? [] }
+                    return []
+                }
+            }
+            let yearly = ReferenceSeries.yearly("TB")
+            #expect(try await block(yearly, 3) == ["TB-\(year)-000001", "TB-\(year)-000002", "TB-\(year)-000003"])
+            // One series: the next single number follows the block, and the next block follows it.
+            #expect(try await app.store.withConnection { try await yearly.next(at: now, on: $0) } == "TB-\(year)-000004")
+            #expect(try await block(yearly, 2) == ["TB-\(year)-000005", "TB-\(year)-000006"])
+            #expect(try await block(yearly, 0) == [])
+            let national = ReferenceSeries.national("TQ", digits: 4)
+            try await app.database.asOwner { _ = try await $0.query("SELECT ifcd_reference('TQ', 4, NULL)", logger: TestCluster.logger) }
+            try await app.database.asOwner { _ = try await $0.query("SELECT setval('reference_tq', 9998)", logger: TestCluster.logger) }
+            #expect(try await block(national, 3) == ["TQ-9999", "TQ-10000", "TQ-10001"])
+            await #expect(throws: (any Error).self) { _ = try await block(national, -1) }
+        }
+    }
+
     @Test("a filtered list or search records its terms, also when nothing matched")
     func readsRecordTheirTerms() async throws {
         try await withTestApp { app in

@@ -67,4 +67,10 @@ public struct ReferenceSeries: Sendable, Hashable {
     public func sqlExpression(at now: Date) -> String {
         "ifcd_reference('\(prefix)', \(digits), \(year(at: now).map(String.init) ?? "NULL"))"
     }
+
+    /// A SQL expression issuing a block of numbers in one call (a `text[]`, in issuing order), for
+    /// bulk inserts numbering many rows: `count` is a SQL expression written by code, never input.
+    public func sqlBlockExpression(at now: Date, count: String) -> String {
+        "ifcd_references('\(prefix)', \(digits), \(year(at: now).map(String.init) ?? "NULL"), \(count))"
+    }
 }

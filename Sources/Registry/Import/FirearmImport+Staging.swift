@@ -97,15 +97,19 @@ extension FirearmImport {
     /// were inserted.
     func insertStaged(importID: UUID, on connection: PostgresConnection) async throws -> Int {
         let rows = try await connection.query("""
-            WITH inserted AS (
+            WITH refs AS MATERIALIZED (
+                -- One call numbers the batch, in line order (a row found to be a duplicate leaves a gap, as a
+                -- request that rolls back does).
+                SELECT \(unescaped: Registry.firearmReferences.sqlBlockExpression(at: now, count: "(SELECT count(*)::int FROM import_staging)")) AS issued
+            ), inserted AS (
                 INSERT INTO firearms (id, reference, make, model, type, calibre, serial_marked, serial_normalized, serial_folded,
                     other_markings, country_of_manufacture, year_of_manufacture, import_country, import_year, importer,
                     barrel_length_mm, action, notes, review_flags)
-                SELECT gen_random_uuid(), \(unescaped: Registry.firearmReferences.sqlExpression(at: now)), make, model, type, calibre,
+                SELECT gen_random_uuid(), refs.issued[s.n], make, model, type, calibre,
                        serial_marked, serial_normalized, serial_folded, other_markings, country_of_manufacture, year_of_manufacture,
                        import_country, import_year, importer, barrel_length_mm, action, notes, review_flags
-                FROM import_staging
-                ORDER BY line
+                FROM (SELECT *, row_number() OVER (ORDER BY line) AS n FROM import_staging) s CROSS JOIN refs
+                ORDER BY s.line
                 ON CONFLICT DO NOTHING
                 RETURNING *
             ), versions AS (
