@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "ifcd", targets: ["ifcd"]),
+        // For the in-process benchmarks (Benchmarks/, a package of its own), which import these.
+        .library(name: "IFCBenchmarkable", targets: ["IFCCore", "IFCStore", "IFCHTTP", "Registry", "IFCServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

@@ -46,7 +46,7 @@ extension AuditEntry {
     /// Record ids are stored as given, except UUIDs, which are stored in their canonical
     /// lower-case form (RFC 9562) so that a search finds them however the client spells them.
     public static func canonicalRecordID(_ id: String) -> String {
-        UUID(uuidString: id).map { $0.uuidString.lowercased() } ?? id
+        UUID(uuidString: id).map(\.lowercasedString) ?? id
     }
 }
 

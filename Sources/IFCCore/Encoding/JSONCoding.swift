@@ -29,8 +29,60 @@ public enum JSONCoding {
 
 /// UTC ISO 8601 with milliseconds on output; with or without fractions on input.
 public enum Timestamp {
+    /// `2026-11-26T13:45:07.123Z`: the milliseconds truncated, as Foundation's ISO 8601 style
+    /// writes them. Every record in an answer carries two of these, so they are written by hand
+    /// into one 24-byte string (Foundation's formatter costs microseconds and a dozen allocations
+    /// per call: `Deploy/bench/micro.sh`). Outside 1600...9999, where Foundation's calendar turns
+    /// Julian or years outgrow four digits, Foundation writes them as before.
     public static func format(_ date: Date) -> String {
+        let reference = date.timeIntervalSinceReferenceDate
+        guard reference >= fastFrom, reference < fastUntil else { return foundationFormat(date) }
+        let whole = reference.rounded(.down)
+        let milliseconds = Int((reference - whole) * 1000)
+        let seconds = Int(whole) + 978_307_200 // since 1970-01-01
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civilDate(daysSince1970: days)
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func put(_ value: Int, _ digits: Int, at offset: Int) {
+                var rest = value
+                for index in (offset..<offset + digits).reversed() {
+                    buffer[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            put(year, 4, at: 0); buffer[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5); buffer[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8); buffer[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11); buffer[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, 2, at: 14); buffer[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17); buffer[19] = UInt8(ascii: ".")
+            put(milliseconds, 3, at: 20); buffer[23] = UInt8(ascii: "Z")
+            return 24
+        }
+    }
+
+    /// Foundation's own writing, the reference `format` matches (TimestampTests).
+    static func foundationFormat(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    /// 1600-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since 2001-01-01.
+    static let fastFrom: TimeInterval = -12_654_403_200
+    static let fastUntil: TimeInterval = 252_423_993_600
+
+    /// Year, month and day of a day counted from 1970-01-01 in the proleptic Gregorian calendar
+    /// (Howard Hinnant's `civil_from_days`).
+    static func civilDate(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shifted = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
+        let month = shifted < 10 ? shifted + 3 : shifted - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public static func parse(_ text: String) -> Date? {
