@@ -31,10 +31,7 @@ chmod 711 "$dir"
 data="$dir/d"
 serve_pid=""
 log() { echo "custody-ab: $*" >&2; }
-stop_serve() {
-    if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; fi
-}
-cleanup() { stop_serve; if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$dir"; else echo "kept $dir" >&2; fi; }
+. Deploy/bench/common.sh
 trap cleanup EXIT
 start_serve() { # binary
     IFCD_LOG_LEVEL=warning "$1" serve --data-dir "$data" --port "$port" >>"$dir/serve.log" 2>&1 &
@@ -156,22 +153,8 @@ response = function(status, headers, body)
 end
 LUA
 
-ticks() { # pid...: utime+stime (+ reaped children's for the first, the postmaster) in clock ticks
-    local total=0 first=1 pid
-    local -a f
-    for pid in "$@"; do
-        f=($(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null)) || true
-        if [ "${#f[@]}" -gt 14 ]; then
-            total=$((total + f[11] + f[12]))
-            [ "$first" = 1 ] && total=$((total + f[13] + f[14]))
-        fi
-        first=0
-    done
-    echo "$total"
-}
 postmaster() { sed -n 1p "$data/pgdata/postmaster.pid"; }
 pg_ticks() { local pm; pm="$(postmaster)"; ticks "$pm" $(pgrep -P "$pm"); }
-hz="$(getconf CLK_TCK)"
 us_per() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }'; }
 wrk_run() { # route -> rps requests non2xx pg_ticks ifcd_ticks
     local pg0 if0

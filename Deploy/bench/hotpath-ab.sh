@@ -29,10 +29,7 @@ chmod 711 "$dir"
 data="$dir/d"
 serve_pid=""
 log() { echo "ab: $*" >&2; }
-stop_serve() {
-    if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; fi
-}
-cleanup() { stop_serve; if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$dir"; else echo "kept $dir" >&2; fi; }
+. Deploy/bench/common.sh
 trap cleanup EXIT
 start_serve() { # binary [config]
     local args=(serve --data-dir "$data" --port "$port")
@@ -93,22 +90,7 @@ path_of() {
         pattern) echo "/v1/firearms/search?serial=$pattern&limit=20" ;;
     esac
 }
-ticks() { # pid...: utime+stime (+ reaped children's for the first, the postmaster) in clock ticks
-    local total=0 first=1 pid
-    local -a f
-    for pid in "$@"; do
-        # Fields after the command's ")" start at state (3): utime 14, stime 15, cutime 16, cstime 17.
-        f=($(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null)) || true
-        if [ "${#f[@]}" -gt 14 ]; then
-            total=$((total + f[11] + f[12]))
-            [ "$first" = 1 ] && total=$((total + f[13] + f[14]))
-        fi
-        first=0
-    done
-    echo "$total"
-}
 pg_ticks() { local pm; pm="$(sed -n 1p "$data/pgdata/postmaster.pid")"; ticks "$pm" $(pgrep -P "$pm"); }
-hz="$(getconf CLK_TCK)"
 us_per() { awk -v t="$1" -v n="$2" -v hz="$hz" 'BEGIN { if (n > 0) printf "%.0f", t * 1e6 / hz / n; else print "-" }'; }
 profile() { # label route: perf samples of ifcd for the length of a wrk run (BENCH_PERF)
     [ -n "${BENCH_PERF:-}" ] || return 0

@@ -20,29 +20,9 @@ dir="$(mktemp -d /tmp/ifcd-import-ab.XXXXXX)"
 chmod 711 "$dir"
 serve_pid=""
 log() { echo "import-ab: $*" >&2; }
-stop_serve() {
-    if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; serve_pid=""; fi
-}
-cleanup() { stop_serve; if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$dir"; else echo "kept $dir" >&2; fi; }
+. Deploy/bench/common.sh
 trap cleanup EXIT
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-per_second() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
-hz="$(getconf CLK_TCK)"
-ticks() { # pid...: utime+stime (+ reaped children's for the first, the postmaster) in clock ticks
-    local total=0 first=1 pid
-    local -a f
-    for pid in "$@"; do
-        f=($(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null)) || true
-        if [ "${#f[@]}" -gt 14 ]; then
-            total=$((total + f[11] + f[12]))
-            [ "$first" = 1 ] && total=$((total + f[13] + f[14]))
-        fi
-        first=0
-    done
-    echo "$total"
-}
 
 log "generating $firearms firearms"
 bash Deploy/bench/generate-firearms.sh "$firearms" >"$dir/firearms.csv"
