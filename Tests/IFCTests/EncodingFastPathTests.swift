@@ -19,12 +19,21 @@ struct EncodingFastPathTests {
         }
     }
 
-    static func check(_ date: Date) {
-        #expect(Timestamp.format(date) == Timestamp.foundationFormat(date),
-                "at \(date.timeIntervalSinceReferenceDate) seconds since 2001")
+    /// Foundation writes the calendar (its whole second); the millisecond is the time's, rounded
+    /// to the microsecond PostgreSQL keeps (TimestampPrecisionTests checks that against
+    /// PostgreSQL's own `to_char`).
+    static func expected(_ date: Date) -> String {
+        let (seconds, millisecond) = Timestamp.secondAndMillisecond(date)
+        let whole = Timestamp.foundationFormat(Date(timeIntervalSinceReferenceDate: Double(seconds)))
+        #expect(whole.hasSuffix(".000Z"))
+        return String(whole.dropLast(4)) + String(format: "%03dZ", millisecond)
     }
 
-    @Test("the hand-written format is Foundation's, character for character, at random times of 1600...9999")
+    static func check(_ date: Date) {
+        #expect(Timestamp.format(date) == expected(date), "at \(date.timeIntervalSinceReferenceDate) seconds since 2001")
+    }
+
+    @Test("the hand-written format is Foundation's calendar, character for character, at random times of 1600...9999")
     func matchesFoundation() {
         var random = SplitMix(state: 15)
         for _ in 0..<20_000 {
@@ -52,12 +61,23 @@ struct EncodingFastPathTests {
         }
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_764_164_707.123_9)) == "2025-11-26T13:45:07.123Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000Z")
+        // A hair below a millisecond is that millisecond (the Date of PostgreSQL's .826000);
+        // a microsecond below it is not.
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_764_164_707.826.nextDown)) == "2025-11-26T13:45:07.826Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_764_164_707.825_999)) == "2025-11-26T13:45:07.825Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -0.000_000_1)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -0.000_6)) == "1969-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(.distantFuture) == Timestamp.foundationFormat(.distantFuture))
     }
 
-    @Test("times read from request bodies are written back as Foundation wrote them")
+    @Test("times read from request bodies are written back as sent")
     func parsedTimes() throws {
         for text in ["2025-11-26T13:45:07.123Z", "2026-02-28T23:59:59.999Z", "1999-12-31T23:59:59Z", "2026-06-01T12:00:00.5+02:00"] {
             Self.check(try #require(Timestamp.parse(text)))
+        }
+        for millisecond in 0..<1000 {
+            let text = "2026-11-26T12:00:00.\(String(1000 + millisecond).dropFirst())Z"
+            #expect(Timestamp.format(try #require(Timestamp.parse(text))) == text)
         }
     }
 

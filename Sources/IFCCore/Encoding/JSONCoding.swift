@@ -29,17 +29,24 @@ public enum JSONCoding {
 
 /// UTC ISO 8601 with milliseconds on output; with or without fractions on input.
 public enum Timestamp {
-    /// `2026-11-26T13:45:07.123Z`: the milliseconds truncated, as Foundation's ISO 8601 style
-    /// writes them. Every record in an answer carries two of these, so they are written by hand
-    /// into one 24-byte string (Foundation's formatter costs microseconds and a dozen allocations
-    /// per call: `Deploy/bench/micro.sh`). Outside 1600...9999, where Foundation's calendar turns
-    /// Julian or years outgrow four digits, Foundation writes them as before.
+    /// `2026-11-26T13:45:07.123Z`: the time's microsecond, as PostgreSQL holds it, with the
+    /// milliseconds truncated, as PostgreSQL's `to_char(…, 'MS')` writes them. A `Date` is a binary
+    /// fraction: PostgreSQL's .826000 arrives as .825999999…, so the time is first rounded to
+    /// its microsecond (truncating the `Date` itself wrote half of all times 1 ms low:
+    /// TimestampPrecisionTests). Every record in an answer carries two of these, so they are
+    /// written by hand into one 24-byte string (Foundation's formatter costs microseconds and a
+    /// dozen allocations per call: `Deploy/bench/micro.sh`). Outside 1600...9999, where
+    /// Foundation's calendar turns Julian or years outgrow four digits, Foundation writes the
+    /// whole second and the milliseconds are put in after it.
     public static func format(_ date: Date) -> String {
-        let reference = date.timeIntervalSinceReferenceDate
-        guard reference >= fastFrom, reference < fastUntil else { return foundationFormat(date) }
-        let whole = reference.rounded(.down)
-        let milliseconds = Int((reference - whole) * 1000)
-        let seconds = Int(whole) + 978_307_200 // since 1970-01-01
+        guard date.timeIntervalSinceReferenceDate.magnitude < 1e12 else { return foundationFormat(date) }
+        let (wholeSeconds, milliseconds) = secondAndMillisecond(date)
+        let reference = Double(wholeSeconds)
+        guard reference >= fastFrom, reference < fastUntil else {
+            let whole = foundationFormat(Date(timeIntervalSinceReferenceDate: reference))
+            return String(whole.dropLast(4)) + String(1000 + milliseconds).dropFirst() + "Z"
+        }
+        let seconds = Int(wholeSeconds) + 978_307_200 // since 1970-01-01
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civilDate(daysSince1970: days)
@@ -62,7 +69,15 @@ public enum Timestamp {
         }
     }
 
-    /// Foundation's own writing, the reference `format` matches (TimestampTests).
+    /// The whole second (since 2001-01-01) and the millisecond within it of a time rounded to its
+    /// microsecond, the precision PostgreSQL keeps.
+    static func secondAndMillisecond(_ date: Date) -> (seconds: Int64, millisecond: Int) {
+        let micros = Int64((date.timeIntervalSinceReferenceDate * 1_000_000).rounded())
+        let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
+        return (seconds, Int((micros - seconds * 1_000_000) / 1000))
+    }
+
+    /// Foundation's own writing, the calendar `format` matches (EncodingFastPathTests).
     static func foundationFormat(_ date: Date) -> String {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
