@@ -69,10 +69,12 @@ public enum AuditChain {
 
         public mutating func add(_ entry: StoredAuditEntry) {
             buffer.removeAll(keepingCapacity: true)
+            // The entry's length, then the entry, in one update.
+            buffer.append(contentsOf: repeatElement(0, count: 8))
             serialize(entry, into: &buffer)
-            var length = [UInt8]()
-            append(Int64(buffer.count), to: &length)
-            hmac.update(data: length)
+            withUnsafeBytes(of: Int64(buffer.count - 8).bigEndian) { length in
+                for index in 0..<8 { buffer[index] = length[index] }
+            }
             hmac.update(data: buffer)
         }
 
@@ -93,7 +95,7 @@ public enum AuditChain {
         append(entry.atMicros, to: &buffer)
         let e = entry.entry
         append(e.actor, to: &buffer)
-        append(e.actorID?.uuidString.lowercased(), to: &buffer)
+        append(e.actorID?.lowercasedString, to: &buffer)
         append(Int64(e.roles.count), to: &buffer)
         for role in e.roles { append(role, to: &buffer) }
         append(e.action, to: &buffer)
@@ -115,9 +117,8 @@ public enum AuditChain {
             return
         }
         buffer.append(1)
-        let utf8 = Array(value.utf8)
-        withUnsafeBytes(of: UInt32(utf8.count).bigEndian) { buffer.append(contentsOf: $0) }
-        buffer.append(contentsOf: utf8)
+        withUnsafeBytes(of: UInt32(value.utf8.count).bigEndian) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: value.utf8)
     }
 }
 

@@ -7,9 +7,10 @@ import PostgresNIO
 /// removed, altered or unkeyed seal, or an entry left unsealed too long, is reported with its
 /// sequence. Every break is reported, not only the first.
 public struct AuditVerifier: Sendable {
-    /// The entry's columns in the order `decodeEntry` reads them (time as exact microseconds).
+    /// The entry's columns in the order `decodeEntry` reads them (the time as it is stored, read
+    /// as exact microseconds by `PostgresMicros`).
     static let entryColumns = """
-        e.seq, (extract(epoch FROM e.at) * 1000000)::int8, e.actor, e.actor_id, e.roles, e.action, \
+        e.seq, e.at, e.actor, e.actor_id, e.roles, e.action, \
         e.record_type, e.record_id, e.request_id, e.outcome, e.detail::text
         """
 
@@ -253,7 +254,7 @@ public struct AuditVerifier: Sendable {
         }
         let rows = try await connection.query("""
             SELECT s.position, s.entry_seq, coalesce(s.last_seq, s.entry_seq), s.entry_count, coalesce(s.holes, '{}'), s.keyed,
-                   (extract(epoch FROM s.sealed_at) * 1000000)::int8, s.prev_hash, s.hash, \(unescaped: Self.entryColumns)
+                   s.sealed_at, s.prev_hash, s.hash, \(unescaped: Self.entryColumns)
             FROM audit_seals s
             LEFT JOIN LATERAL (
                 SELECT * FROM audit_entries e
@@ -310,7 +311,7 @@ public struct AuditVerifier: Sendable {
                 let count = Int(try columns[3].decode(Int32.self))
                 let holes = try columns[4].decode([Int64].self)
                 let keyed = try columns[5].decode(Bool.self)
-                let sealedAt = try columns[6].decode(Int64.self)
+                let sealedAt = try columns[6].decode(PostgresMicros.self).value
                 let storedPrevious = Array(buffer: try columns[7].decode(ByteBuffer.self))
                 let hash = Array(buffer: try columns[8].decode(ByteBuffer.self))
                 if position != expectedPosition {
@@ -395,6 +396,25 @@ public struct AuditVerifier: Sendable {
             requestID: try c[o + 8].decode(String?.self),
             outcome: AuditEntry.Outcome(rawValue: outcomeText) ?? .failure,
             detail: try c[o + 10].decode(String?.self))
-        return StoredAuditEntry(seq: try c[o].decode(Int64.self), atMicros: try c[o + 1].decode(Int64.self), entry: entry)
+        return StoredAuditEntry(seq: try c[o].decode(Int64.self), atMicros: try c[o + 1].decode(PostgresMicros.self).value, entry: entry)
+    }
+}
+
+/// A `timestamptz` as PostgreSQL holds it, in microseconds since 1970, read straight from its
+/// binary form: exact, as a `Date` is not, and without the numeric arithmetic of
+/// `extract(epoch FROM …) * 1000000` for every row on the server (a third of the server's time
+/// for a plain scan of the trail). `infinity` keeps PostgreSQL's sentinel, which no seal holds.
+struct PostgresMicros: PostgresDecodable {
+    /// 1970-01-01 to 2000-01-01, PostgreSQL's epoch, in microseconds.
+    static let epochOffset: Int64 = 946_684_800_000_000
+    var value: Int64
+
+    init<JSONDecoder: PostgresJSONDecoder>(from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat,
+                                            context: PostgresDecodingContext<JSONDecoder>) throws {
+        guard type == .timestamptz, format == .binary, buffer.readableBytes == 8, let stored = buffer.readInteger(as: Int64.self) else {
+            throw PostgresDecodingError.Code.typeMismatch
+        }
+        let (shifted, overflow) = stored.addingReportingOverflow(Self.epochOffset)
+        value = overflow || stored == .max || stored == .min ? stored : shifted
     }
 }
