@@ -55,15 +55,17 @@ extension Registry {
             let recorded = try await EventStore.insert(event, firearmID: firearmID, statusAfter: after.status, version: updated.version,
                                                        fromHolderID: event.kind == .transferred ? current.holderID : nil,
                                                        consignmentID: consignmentID, by: principal, on: connection)
-            try await FirearmStore.history.append(updated, id: firearmID, version: updated.version,
-                                                  change: "event: \(event.kind.rawValue)", by: principal, on: connection)
             var detail = ["event": event.kind.rawValue, "status": after.status.rawValue, "event_id": recorded.id.uuidString.lowercased()]
             if let voided = event.details.voidsEventID { detail["voids_event_id"] = voided.uuidString.lowercased() }
             if event.details.historical { detail["historical"] = "true" }
             if let consignmentID { detail["consignment_id"] = consignmentID.uuidString.lowercased() }
-            try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.event", recordType: "firearm",
-                                                 recordID: firearmID.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
-                                      on: connection)
+            // The version and its audit entry in one statement.
+            try await FirearmStore.history.append(updated, id: firearmID, version: updated.version,
+                                                  change: "event: \(event.kind.rawValue)", by: principal,
+                                                  audit: AuditEntry(principal: principal, action: "firearm.event", recordType: "firearm",
+                                                                    recordID: firearmID.uuidString, requestID: requestID,
+                                                                    detail: AuditEntry.detail(detail)),
+                                                  on: connection)
             return (recorded, updated)
         }
     }

@@ -71,14 +71,16 @@ extension Registry {
             throw Problem.conflict("this firearm (same make, serial, type and calibre) is registered already", slug: "duplicate-firearm")
         }
         if !flags.isEmpty { try await FirearmReviewStore.setFlags(flags, id: firearm.id, on: connection) }
-        try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version,
-                                              change: "registered" + Self.reviewNote(flags), by: principal, on: connection)
         var detail = ["reference": firearm.reference, "serial": firearm.serialNormalized ?? "", "origin": description.recordOrigin.rawValue]
         if !flags.isEmpty { detail["review"] = flags.map(\.rawValue).joined(separator: ",") }
         if let via { detail["via"] = via }
-        try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
-                                             recordID: firearm.id.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
-                                  on: connection)
+        // The first version and its audit entry in one statement.
+        try await FirearmStore.history.append(firearm, id: firearm.id, version: firearm.version,
+                                              change: "registered" + Self.reviewNote(flags), by: principal,
+                                              audit: AuditEntry(principal: principal, action: "firearm.create", recordType: "firearm",
+                                                                recordID: firearm.id.uuidString, requestID: requestID,
+                                                                detail: AuditEntry.detail(detail)),
+                                              on: connection)
         return firearm
     }
 
@@ -116,14 +118,14 @@ extension Registry {
                 let warnings = reviewWarnings(description)
                 let flags = Self.flags(warnings)
                 try await FirearmReviewStore.setFlags(flags, id: id, on: connection)
-                try await FirearmStore.history.append(updated, id: id, version: updated.version, change: "corrected" + Self.reviewNote(flags),
-                                                      by: principal, on: connection)
                 var detail = ["reference": updated.reference, "version": "\(updated.version)"]
                 if !flags.isEmpty { detail["review"] = flags.map(\.rawValue).joined(separator: ",") }
-                try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
-                                                     recordID: id.uuidString, requestID: requestID,
-                                                     detail: AuditEntry.detail(detail)),
-                                          on: connection)
+                try await FirearmStore.history.append(updated, id: id, version: updated.version, change: "corrected" + Self.reviewNote(flags),
+                                                      by: principal,
+                                                      audit: AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
+                                                                        recordID: id.uuidString, requestID: requestID,
+                                                                        detail: AuditEntry.detail(detail)),
+                                                      on: connection)
                 return Flagged(record: updated, reviewFlags: flags, warnings: warnings)
             }
         }
