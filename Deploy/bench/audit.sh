@@ -6,6 +6,10 @@
 # as before runs). Reported: seal rows and their size, sealing rate, verify rate, and the ratios.
 #
 #   BENCH_AUDIT=1000000 bash Deploy/bench/audit.sh
+#
+# With BENCH_BASE_BIN (another ifcd build), `audit verify` of the first variant's trail is then
+# timed with both binaries, alternately, BENCH_VERIFY_ROUNDS times each (default 3): an A/B of
+# verify itself on the same data, medians reported.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . Deploy/lib.sh
@@ -24,13 +28,8 @@ fi
 dir="$(mktemp -d /tmp/ifcd-audit-bench.XXXXXX)"
 chmod 711 "$dir"
 serve_pid=""
-cleanup() {
-    if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
-    rm -rf "$dir"
-}
+. Deploy/bench/common.sh
 trap cleanup EXIT
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 log() { echo "audit bench: $*" >&2; }
 
 # One variant: prints "seal_rows seal_bytes seal_seconds verify_seconds verified".
@@ -82,3 +81,29 @@ cat <<EOF
 | a seal per entry (baseline) | $each_rows | $((each_bytes / 1048576)) MB | $(rate "$entries" "$each_seal") entries/s ($each_seal s) | $(rate "$each_verified" "$each_verify") entries/s ($each_verify s) |
 | ratio (runs ÷ per entry) | $(ratio "$runs_rows" "$each_rows") | $(ratio "$runs_bytes" "$each_bytes") | $(ratio "$each_seal" "$runs_seal") | $(ratio "$each_verify" "$runs_verify") |
 EOF
+
+if [ -n "${BENCH_BASE_BIN:-}" ]; then
+    rounds="${BENCH_VERIFY_ROUNDS:-3}"
+    time_verify() { # binary: seconds of one whole `audit verify` run of the first variant's trail
+        local start
+        start="$(now)"
+        "$1" audit verify --data-dir "$dir/d5000" >/dev/null
+        elapsed "$start" "$(now)"
+    }
+    base_times=(); bin_times=()
+    for _ in $(seq 1 "$rounds"); do
+        base_times+=("$(time_verify "$BENCH_BASE_BIN")")
+        bin_times+=("$(time_verify "$bin")")
+    done
+    median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    base_median="$(median "${base_times[@]}")"; bin_median="$(median "${bin_times[@]}")"
+    cat <<EOF
+
+verify A/B on the same $runs_verified entries ($rounds alternating runs each; seconds: base ${base_times[*]}, this ${bin_times[*]}):
+| audit verify (whole CLI run) | median | entries/s |
+| --- | --- | --- |
+| base ($BENCH_BASE_BIN) | $base_median s | $(rate "$runs_verified" "$base_median") |
+| this build ($bin) | $bin_median s | $(rate "$runs_verified" "$bin_median") |
+| ratio (this ÷ base, rate) | | $(ratio "$base_median" "$bin_median") |
+EOF
+fi

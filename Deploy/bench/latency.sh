@@ -22,14 +22,9 @@ dir="$(mktemp -d /tmp/ifcd-latency.XXXXXX)"
 chmod 711 "$dir"
 data="$dir/d"
 serve_pid=""
-cleanup() {
-    if [ -n "$serve_pid" ]; then kill -TERM "$serve_pid" 2>/dev/null || true; wait "$serve_pid" 2>/dev/null || true; fi
-    if [ -z "${BENCH_KEEP:-}" ]; then rm -rf "$dir"; else echo "kept $dir" >&2; fi
-}
+. Deploy/bench/common.sh
 trap cleanup EXIT
 log() { echo "latency: $* (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 log "generating $firearms firearms"
 bash Deploy/bench/generate-firearms.sh "$firearms" >"$dir/firearms.csv"
