@@ -40,4 +40,29 @@ struct RegistryHotPathTests {
             #expect(serial.contains("firearms_serial"), "\(serial)")
         }
     }
+
+    @Test("the firearm read's typed nulls are its records' column types, as constants: no empty copy of a record's columns in the plan")
+    func detailTypedNulls() async throws {
+        try await withTestDatabase { database in
+            let statement = FirearmStore.DetailStatement.self
+            for (select, types) in [statement.firearmColumns, statement.licenceColumns, statement.componentColumns] {
+                let found = try await database.asOwner { connection in
+                    let names = (1...types.count).map { "c\($0)" }.joined(separator: ", ")
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE TEMP VIEW record_columns AS SELECT * FROM (\(select) WHERE false) x(\(names))"),
+                                                   logger: TestCluster.logger).collect()
+                    let found = try await connection.query("""
+                        SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+                        WHERE attrelid = 'record_columns'::regclass AND attnum > 0 ORDER BY attnum
+                        """, logger: TestCluster.logger).collect().map { try $0.decode(String.self) }
+                    _ = try await connection.query("DROP VIEW record_columns", logger: TestCluster.logger).collect()
+                    return found
+                }
+                #expect(found == types, "\(select)")
+            }
+            #expect(statement.licenceAt == statement.flagsAt + 1)
+            #expect(statement.componentAt == statement.licenceAt + statement.licenceColumns.types.count)
+            let plan = try await Self.genericPlan(database, statement.sql, types: "uuid", arguments: "'00000000-0000-4000-8000-000000000001'")
+            #expect(!plan.contains("One-Time Filter: false"), "an empty subquery stands in for typed nulls: \(plan)")
+        }
+    }
 }

@@ -202,24 +202,48 @@ extension FirearmStore {
             case component(Component)
         }
 
-        static let firearmAt = 2, flagsAt = 35, licenceAt = 36, componentAt = 51
-        // Typed nulls for the columns of the records a row does not carry: an empty subquery of
-        // the same columns, joined on true (bare NULLs in three branches would resolve to text).
-        private static let noFirearm = "LEFT JOIN (SELECT \(FirearmStore.columns), review_flags FROM firearms WHERE false) nf ON true"
-        private static let noLicence = "LEFT JOIN (SELECT \(LicenceStore.columnList) FROM licences l WHERE false) nl ON true"
-        private static let noComponent = "LEFT JOIN (SELECT \(ComponentStore.columns) FROM components WHERE false) nc ON true"
+        /// Where each record's columns start in a row (its review flags are the firearm's last column).
+        static let firearmAt = 2, flagsAt = firearmAt + firearmColumns.types.count - 1
+        static let licenceAt = firearmAt + firearmColumns.types.count, componentAt = licenceAt + licenceColumns.types.count
+
+        /// Each record's columns (as the branch that carries it selects them) and their types,
+        /// for the typed nulls of the branches that do not (bare NULLs in three branches would
+        /// resolve to text). `DetailStatementTests` checks each type list against the columns.
+        static let firearmColumns = (select: "SELECT \(FirearmStore.columns), review_flags FROM firearms",
+                                     types: ["uuid", "text", "text", "text", "text", "text", "text", "text", "text", "character(2)", "integer",
+                                             "character(2)", "integer", "text", "integer", "text", "text", "text", "uuid", "integer",
+                                             "timestamp with time zone", "timestamp with time zone", "text", "text", "text", "text", "text",
+                                             "text", "text", "text", "text", "text", "text", "text[]"])
+        static let licenceColumns = (select: "SELECT \(LicenceStore.columnList) FROM licences l",
+                                     types: ["uuid", "text", "uuid", "text", "text", "text", "text", "text", "text", "uuid[]", "integer",
+                                             "timestamp with time zone", "timestamp with time zone", "text", "text"])
+        static let componentColumns = (select: "SELECT \(ComponentStore.columns) FROM components",
+                                       types: ["uuid", "text", "uuid", "text", "text", "text", "text", "text", "text", "text", "integer",
+                                               "timestamp with time zone", "timestamp with time zone"])
+
+        /// The typed nulls as constants. They were an empty subquery of the record's columns
+        /// (`… WHERE false`) joined on true, which put the licence's correlated subqueries into
+        /// every branch's plan: PostgreSQL then spent more initialising the plan than running
+        /// it, 359–407 µs of backend CPU a read against 140–222 µs with constants (pgbench, same
+        /// statement, same data: Deploy/RESULTS.md, stop 21).
+        private static func nulls(_ types: [String], as alias: String) -> String {
+            "CROSS JOIN (SELECT " + types.map { "NULL::" + $0 }.joined(separator: ", ") + ") " + alias
+        }
+        private static let noFirearm = nulls(firearmColumns.types, as: "nf")
+        private static let noLicence = nulls(licenceColumns.types, as: "nl")
+        private static let noComponent = nulls(componentColumns.types, as: "nc")
         static let sql = """
             SELECT 0, NULL::bigint, f.*, nl.*, nc.*
-            FROM (SELECT \(FirearmStore.columns), review_flags FROM firearms WHERE id = $1) f \(noLicence) \(noComponent)
+            FROM (\(firearmColumns.select) WHERE id = $1) f \(noLicence) \(noComponent)
             UNION ALL
             SELECT 1, row_number() OVER (ORDER BY l2.valid_until DESC, l2.id), nf.*, l2.*, nc.*
-            FROM (SELECT \(LicenceStore.columnList) FROM licences l
+            FROM (\(licenceColumns.select)
                   WHERE l.id IN (SELECT lf.licence_id FROM licence_firearms lf JOIN licences l ON l.id = lf.licence_id
                                  WHERE lf.firearm_id = $1 AND NOT EXISTS (\(LicenceStore.endingTransfer)))) l2
                  \(noFirearm) \(noComponent)
             UNION ALL
             SELECT 2, row_number() OVER (ORDER BY c2.part, c2.reference), nf.*, nl.*, c2.*
-            FROM (SELECT \(ComponentStore.columns) FROM components WHERE firearm_id = $1) c2 \(noFirearm) \(noLicence)
+            FROM (\(componentColumns.select) WHERE firearm_id = $1) c2 \(noFirearm) \(noLicence)
             ORDER BY 1, 2
             """
 
