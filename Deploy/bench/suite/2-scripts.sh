@@ -33,6 +33,19 @@ SELECT * FROM firearms WHERE serial_normalized LIKE '$like' ORDER BY (serial_nor
 $(audit_insert firearm.read "'$firearm_id'")
 COMMIT;
 SQL
+# The pattern route's whole work, beside the naive script above: it also searches components'
+# serials, and writes one read entry per firearm it returns (not one per request).
+pattern_matches="$(sql -At -c "SELECT count(*) FROM (SELECT 1 FROM firearms WHERE serial_normalized LIKE '$like' LIMIT 20) m")"
+cat >"$dir/pattern-whole.sql" <<SQL
+BEGIN;
+$lookup
+SELECT * FROM firearms WHERE serial_normalized LIKE '$like' ORDER BY (serial_normalized = '$bare') DESC, similarity(serial_normalized, '$bare') DESC, reference LIMIT 20;
+SELECT * FROM components WHERE serial_normalized LIKE '$like' ORDER BY (serial_normalized = '$bare') DESC, similarity(serial_normalized, '$bare') DESC, reference LIMIT 20;
+INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome, detail)
+  SELECT 'bench', '$user_id', '{clerk,analyst}', 'firearm.search', 'firearm', '$firearm_id', 'pgbench', 'success', '{"query":{"pattern":"$bare"}}'
+  FROM generate_series(1, greatest($pattern_matches, 1));
+COMMIT;
+SQL
 cat >"$dir/create.sql" <<SQL
 \\set n random(1, 2000000000)
 BEGIN;
