@@ -96,7 +96,6 @@ public func buildParts(_ context: AppContext) throws -> AppParts {
     let router = Router(context: AppRequestContext.self)
     // Order matters: middleware applies to the routes added after it.
     if let outer = context.outerMiddleware { router.add(middleware: outer) }
-    if context.config.httpExecutor == "eventLoop" { router.add(middleware: EventLoopExecutorMiddleware()) }
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     let allowedMethods = AllowedMethods()

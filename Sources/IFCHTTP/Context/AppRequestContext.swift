@@ -4,7 +4,6 @@ import Hummingbird
 import HummingbirdAuth
 import IFCCore
 import Logging
-import NIOCore
 import Synchronization
 
 /// The request context of every route: the request id and, once the bearer token is checked,
@@ -19,13 +18,10 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     public let note: RequestNote
     /// The client's IP address as the connection shows it (no proxy header is trusted).
     public let clientAddress: String?
-    /// The event loop of the request's connection (`EventLoopExecutorMiddleware`).
-    public let eventLoop: any EventLoop
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress
-        self.eventLoop = source.channel.eventLoop
         self.identity = nil
         self.requestID = ""
         self.note = RequestNote()

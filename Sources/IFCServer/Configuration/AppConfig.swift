@@ -15,9 +15,6 @@ public struct AppConfig: Sendable {
     /// `database.sealerUrl`: the audit sealer's role (`ifcd_sealer`) on an external database.
     public var sealerDatabaseURL: String?
     public var poolSize = 20
-    /// `http.executor`: where request handlers run, `pool` (Swift's cooperative pool) or
-    /// `eventLoop` (the connection's event loop, `EventLoopExecutorMiddleware`).
-    public var httpExecutor = "pool"
     public var acquireTimeoutSeconds = 5
     public var tokenTTL: TimeInterval = 8 * 3600
     /// `auth.tokenCacheMs`: how long `serve` uses a token's principal without asking the
@@ -121,10 +118,6 @@ public struct AppConfig: Sendable {
             config.databaseEmbeddedListenLoopback = flag
         }
         if let v = try int(["database", "poolSize"], "database.poolSize") { config.poolSize = v }
-        if let v = string(["http", "executor"]) {
-            guard ["pool", "eventLoop"].contains(v) else { throw ConfigurationError("http.executor must be pool or eventLoop") }
-            config.httpExecutor = v
-        }
         if let v = try int(["database", "acquireTimeoutSeconds"], "database.acquireTimeoutSeconds") { config.acquireTimeoutSeconds = v }
         if let v = try int(["auth", "tokenTtlSeconds"], "auth.tokenTtlSeconds") { config.tokenTTL = TimeInterval(v) }
         if let v = try int(["auth", "tokenCacheMs"], "auth.tokenCacheMs") { config.tokenCacheMilliseconds = v }
