@@ -82,11 +82,28 @@ enum CaseStore {
     }
 
     static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> ForensicCase? {
-        let rows = forUpdate
-            ? try await connection.query("SELECT \(unescaped: columns) FROM forensic_cases c WHERE c.id = \(id) FOR UPDATE", logger: logger)
-            : try await connection.query("SELECT \(unescaped: columns) FROM forensic_cases c WHERE c.id = \(id)", logger: logger)
-        for try await row in rows { return try decode(row) }
+        if forUpdate {
+            let rows = try await connection.query("SELECT \(unescaped: columns) FROM forensic_cases c WHERE c.id = \(id) FOR UPDATE", logger: logger)
+            for try await row in rows { return try decode(row) }
+            return nil
+        }
+        for try await found in try await connection.execute(Find(id: id), logger: logger) { return found }
         return nil
+    }
+
+    /// The case by id: the module's main read, prepared once per connection (it was parsed and
+    /// planned on every read: 39 µs of planning against 13 µs of execution, pg_stat_statements).
+    struct Find: PostgresPreparedStatement {
+        static let sql = "SELECT \(columns) FROM forensic_cases c WHERE c.id = $1::uuid"
+        var id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> ForensicCase { try CaseStore.decode(row) }
     }
 
     /// The ids of `ids` that name no seizure.

@@ -33,14 +33,32 @@ public enum AuditLog {
             outcomes.append(e.outcome.rawValue)
             details.append(e.detail ?? "")
         }
-        try await connection.query("""
+        // Drained, so that the statement has completed (or thrown) before the batch counts as written.
+        for try await _ in try await connection.execute(BatchInsert(columns: [actors, actorIDs, roles, actions, types, ids, requests, outcomes,
+                                                                              details]), logger: AuditWriter.quietLogger) {}
+    }
+
+    /// `appendBatch`'s INSERT, prepared once per connection: every read's entry goes through it,
+    /// and it was parsed and planned for every batch (37 µs of planning a batch, pg_stat_statements).
+    struct BatchInsert: PostgresPreparedStatement {
+        typealias Row = Int
+        static let sql = """
             INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome, detail)
             SELECT a, NULLIF(ai, '')::uuid, coalesce(string_to_array(NULLIF(r, ''), ','), '{}'), ac, NULLIF(t, ''), NULLIF(i, ''),
                    NULLIF(q, ''), o, NULLIF(d, '')::jsonb
-            FROM unnest(\(actors)::text[], \(actorIDs)::text[], \(roles)::text[], \(actions)::text[], \(types)::text[],
-                        \(ids)::text[], \(requests)::text[], \(outcomes)::text[], \(details)::text[])
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
                  AS u(a, ai, r, ac, t, i, q, o, d)
-            """, logger: AuditWriter.quietLogger)
+            """
+        /// The nine columns' values, in the order of the statement's parameters.
+        var columns: [[String]]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: columns.count)
+            for column in columns { bindings.append(column) }
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int { 0 }
     }
 }
 
