@@ -599,11 +599,18 @@ def owner_attack(binary, work, kind, load_seconds):
     disable = "ALTER TABLE audit_entries DISABLE TRIGGER USER; ALTER TABLE audit_seals DISABLE TRIGGER USER;"
     enable = "ALTER TABLE audit_entries ENABLE TRIGGER USER; ALTER TABLE audit_seals ENABLE TRIGGER USER;"
     if kind == "delete-tail":
-        # The newest tenth of the signed trail (at least 5 entries), entries and seals.
+        # The newest tenth of the signed trail (at least 5 entries), seals and the entries they
+        # hold, and anything unsealed after them. By the seal that holds each entry, not by
+        # sequence alone: an entry that committed late is held by a later seal than entries
+        # numbered after it (a hole in the earlier seal), so "every entry from the first deleted
+        # seal's first sequence on" would also take entries a kept seal holds.
         keep = max(1, checkpoint["position"] - max(5, checkpoint["position"] // 10))
         deleted = owner_sql(daemon, f"""BEGIN; {disable}
-            WITH gone AS (DELETE FROM audit_seals WHERE position > {keep} RETURNING entry_seq),
-                 entries AS (DELETE FROM audit_entries WHERE seq >= (SELECT min(entry_seq) FROM gone) RETURNING seq)
+            CREATE TEMP TABLE doomed AS SELECT seq FROM audit_entries
+              WHERE seq >= (SELECT min(entry_seq) FROM audit_seals WHERE position > {keep})
+                AND coalesce(audit_sealed_by(seq), {keep} + 1) > {keep};
+            DELETE FROM audit_seals WHERE position > {keep};
+            WITH entries AS (DELETE FROM audit_entries WHERE seq IN (SELECT seq FROM doomed) RETURNING seq)
             SELECT count(*) FROM entries; {enable} COMMIT;""")
         result["entries_deleted"] = int(deleted.split()[-1])
         daemon.stop()
