@@ -7,12 +7,9 @@ import PostgresNIO
 /// removed, altered or unkeyed seal, or an entry left unsealed too long, is reported with its
 /// sequence. Every break is reported, not only the first.
 public struct AuditVerifier: Sendable {
-    /// The entry's columns in the order `decodeEntry` reads them (the time as it is stored, read
-    /// as exact microseconds by `PostgresMicros`).
-    static let entryColumns = """
-        e.seq, e.at, e.actor, e.actor_id, e.roles, e.action, \
-        e.record_type, e.record_id, e.request_id, e.outcome, e.detail::text
-        """
+    /// The entry's columns in the order `decodeEntry` reads them (the time read as exact
+    /// microseconds by `PostgresMicros`).
+    static let entryColumns = "e.seq, e.at, e.actor, e.actor_id, e.roles, e.action, e.record_type, e.record_id, e.request_id, e.outcome, e.detail::text"
 
     /// One place where the chain does not hold.
     public struct Break: Sendable, Equatable {
@@ -397,24 +394,5 @@ public struct AuditVerifier: Sendable {
             outcome: AuditEntry.Outcome(rawValue: outcomeText) ?? .failure,
             detail: try c[o + 10].decode(String?.self))
         return StoredAuditEntry(seq: try c[o].decode(Int64.self), atMicros: try c[o + 1].decode(PostgresMicros.self).value, entry: entry)
-    }
-}
-
-/// A `timestamptz` as PostgreSQL holds it, in microseconds since 1970, read straight from its
-/// binary form: exact, as a `Date` is not, and without the numeric arithmetic of
-/// `extract(epoch FROM …) * 1000000` for every row on the server (a third of the server's time
-/// for a plain scan of the trail). `infinity` keeps PostgreSQL's sentinel, which no seal holds.
-struct PostgresMicros: PostgresDecodable {
-    /// 1970-01-01 to 2000-01-01, PostgreSQL's epoch, in microseconds.
-    static let epochOffset: Int64 = 946_684_800_000_000
-    var value: Int64
-
-    init<JSONDecoder: PostgresJSONDecoder>(from buffer: inout ByteBuffer, type: PostgresDataType, format: PostgresFormat,
-                                            context: PostgresDecodingContext<JSONDecoder>) throws {
-        guard type == .timestamptz, format == .binary, buffer.readableBytes == 8, let stored = buffer.readInteger(as: Int64.self) else {
-            throw PostgresDecodingError.Code.typeMismatch
-        }
-        let (shifted, overflow) = stored.addingReportingOverflow(Self.epochOffset)
-        value = overflow || stored == .max || stored == .min ? stored : shifted
     }
 }
