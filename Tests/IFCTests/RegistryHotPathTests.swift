@@ -74,24 +74,4 @@ struct RegistryHotPathTests {
             #expect(!plan.contains("One-Time Filter: false"), "an empty subquery stands in for typed nulls: \(plan)")
         }
     }
-
-    @Test("every pooled connection runs prepared statements on their generic plan (the plans checked above), durably and time-bounded")
-    func pooledConnectionSettings() async throws {
-        try await withTestDatabase { database in
-            let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: 1),
-                                        backgroundLogger: TestCluster.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
-                let settings = try await client.withConnection { connection in
-                    try await connection.query("""
-                        SELECT current_setting('plan_cache_mode'), current_setting('synchronous_commit'), current_setting('statement_timeout')
-                        """, logger: TestCluster.logger).collect().first?.decode((String, String, String).self)
-                }
-                #expect(settings?.0 == "force_generic_plan")
-                #expect(settings?.1 == "on")
-                #expect(settings?.2 == "30s")
-                group.cancelAll()
-            }
-        }
-    }
 }

@@ -84,13 +84,8 @@ public struct ConnectionSettings: Sendable, Equatable {
         // open after its grace is no longer waited for), and the verifier lifts it for its walk.
         // And every commit (audit entries above all) is durable before it is acknowledged, whatever
         // the server's or the role's default for synchronous_commit says.
-        // Prepared statements run on their generic plan, planned once per connection: every hot
-        // statement is written for it, and RegistryHotPathTests checks each is served by an index
-        // without its parameters. Left to choose, PostgreSQL replanned the pattern search for every
-        // call (137 µs a search, Deploy/bench/statements.sh), and its custom plans were no faster.
         configuration.options.additionalStartupParameters = [
             ("statement_timeout", "30s"), ("idle_in_transaction_session_timeout", "60s"), ("synchronous_commit", "on"),
-            ("plan_cache_mode", "force_generic_plan"),
         ]
         return configuration
     }
