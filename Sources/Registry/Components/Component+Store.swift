@@ -100,36 +100,14 @@ enum ComponentStore {
         let like = pattern.like(folded: confusables)
         let known = pattern.knownText(folded: confusables)
         let exact = confusables ? Serial.fold(pattern.normalized) : pattern.normalized
-        var found: [Component] = []
-        if confusables {
-            for try await component in try await connection.execute(FoldedPattern(like: like, exact: exact, known: known, limit: limit),
-                                                                    logger: FirearmStore.logger) { found.append(component) }
-        } else {
-            for try await component in try await connection.execute(Pattern(like: like, exact: exact, known: known, limit: limit),
-                                                                    logger: FirearmStore.logger) { found.append(component) }
-        }
-        return found
-    }
-
-    /// The components' pattern search, prepared as the firearms' is (`FirearmStore.Pattern`): it
-    /// runs beside it on every search and was planned every time (101 µs, pg_stat_statements).
-    struct Pattern: PatternStatement {
-        static let sql = """
-            SELECT \(columns) FROM components WHERE serial_normalized LIKE $1::text
-            ORDER BY (serial_normalized = $2::text) DESC, similarity(serial_normalized, $3::text) DESC, reference LIMIT $4::int8
-            """
-        var like, exact, known: String
-        var limit: Int
-        func decodeRow(_ row: PostgresRow) throws -> Component { try ComponentStore.decode(row) }
-    }
-
-    struct FoldedPattern: PatternStatement {
-        static let sql = """
-            SELECT \(columns) FROM components WHERE serial_folded LIKE $1::text
-            ORDER BY (serial_folded = $2::text) DESC, similarity(serial_folded, $3::text) DESC, reference LIMIT $4::int8
-            """
-        var like, exact, known: String
-        var limit: Int
-        func decodeRow(_ row: PostgresRow) throws -> Component { try ComponentStore.decode(row) }
+        return try await all(confusables
+            ? connection.query("""
+                SELECT \(unescaped: columns) FROM components WHERE serial_folded LIKE \(like)
+                ORDER BY (serial_folded = \(exact)) DESC, similarity(serial_folded, \(known)) DESC, reference LIMIT \(limit)
+                """, logger: FirearmStore.logger)
+            : connection.query("""
+                SELECT \(unescaped: columns) FROM components WHERE serial_normalized LIKE \(like)
+                ORDER BY (serial_normalized = \(exact)) DESC, similarity(serial_normalized, \(known)) DESC, reference LIMIT \(limit)
+                """, logger: FirearmStore.logger))
     }
 }

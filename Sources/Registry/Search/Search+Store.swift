@@ -9,41 +9,18 @@ extension FirearmStore {
         let like = pattern.like(folded: confusables)
         let known = pattern.knownText(folded: confusables)
         let exact = confusables ? Serial.fold(pattern.normalized) : pattern.normalized
-        var found: [Firearm] = []
-        if confusables {
-            for try await firearm in try await connection.execute(FoldedPattern(like: like, exact: exact, known: known, limit: limit),
-                                                                  logger: logger) { found.append(firearm) }
-        } else {
-            for try await firearm in try await connection.execute(Pattern(like: like, exact: exact, known: known, limit: limit),
-                                                                  logger: logger) { found.append(firearm) }
-        }
-        return found
-    }
-
-    /// The pattern search, prepared once per connection (each statement was parsed and planned
-    /// for every search: 156 µs of planning against 312 µs of execution, pg_stat_statements).
-    /// On a generic plan the pattern is a parameter, so the trigram index serves it.
-    struct Pattern: PatternStatement {
-        static let sql = """
-            SELECT \(FirearmStore.columns) FROM firearms WHERE serial_normalized LIKE $1::text
-            ORDER BY (serial_normalized = $2::text) DESC, similarity(serial_normalized, $3::text) DESC, reference
-            LIMIT $4::int8
-            """
-        var like, exact, known: String
-        var limit: Int
-        func decodeRow(_ row: PostgresRow) throws -> Firearm { try FirearmStore.decode(row) }
-    }
-
-    /// The same over the serials with commonly confused characters folded.
-    struct FoldedPattern: PatternStatement {
-        static let sql = """
-            SELECT \(FirearmStore.columns) FROM firearms WHERE serial_folded LIKE $1::text
-            ORDER BY (serial_folded = $2::text) DESC, similarity(serial_folded, $3::text) DESC, reference
-            LIMIT $4::int8
-            """
-        var like, exact, known: String
-        var limit: Int
-        func decodeRow(_ row: PostgresRow) throws -> Firearm { try FirearmStore.decode(row) }
+        let rows = confusables
+            ? try await connection.query("""
+                SELECT \(unescaped: columns) FROM firearms WHERE serial_folded LIKE \(like)
+                ORDER BY (serial_folded = \(exact)) DESC, similarity(serial_folded, \(known)) DESC, reference
+                LIMIT \(limit)
+                """, logger: logger)
+            : try await connection.query("""
+                SELECT \(unescaped: columns) FROM firearms WHERE serial_normalized LIKE \(like)
+                ORDER BY (serial_normalized = \(exact)) DESC, similarity(serial_normalized, \(known)) DESC, reference
+                LIMIT \(limit)
+                """, logger: logger)
+        return try await all(rows)
     }
 
     /// Firearms whose normalised serial is exactly `normalized`, in reference order.
@@ -176,25 +153,5 @@ extension FirearmStore.ListFilter {
         guard make == nil, model == nil, type == nil, calibre == nil, status == nil, holderID == nil, country == nil, origin == nil,
               needsReview == nil, retentionDue == nil else { return nil }
         return serial
-    }
-}
-
-/// A serial pattern search's statement (firearms or components): the LIKE pattern, the exact
-/// serial ranked first, the known characters to rank by similarity, and the limit.
-protocol PatternStatement: PostgresPreparedStatement {
-    var like: String { get }
-    var exact: String { get }
-    var known: String { get }
-    var limit: Int { get }
-}
-
-extension PatternStatement {
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
-        bindings.append(like)
-        bindings.append(exact)
-        bindings.append(known)
-        bindings.append(limit)
-        return bindings
     }
 }
