@@ -22,6 +22,27 @@ struct HTTPConventionTests {
         }
     }
 
+    @Test("an undeclared query parameter is 422 naming it, never the unfiltered list")
+    func undeclaredQueryParameter() async throws {
+        try await withTestApp { app in
+            let admin = try await app.token(roles: [.admin])
+            let misspelt = try await app.request(.get, "/v1/users?rol=clerk", token: admin)
+            #expect(misspelt.status == .unprocessableContent)
+            #expect(misspelt.isProblem)
+            #expect(try misspelt.problemFields == ["rol"])
+            let analyst = try await app.token(roles: [.analyst])
+            let firearms = try await app.request(.get, "/v1/firearms?stauts=lost&limit=5", token: analyst)
+            #expect(firearms.status == .unprocessableContent)
+            #expect(try firearms.problemFields == ["stauts"])
+            let noneTaken = try await app.request(.get, "/v1/users/\(UUID().uuidString)?verbose=1", token: admin)
+            #expect(noneTaken.status == .unprocessableContent)
+            #expect(try noneTaken.problemFields == ["verbose"])
+            // Declared parameters still work, and anonymous callers get 401 before any check of the query.
+            #expect(try await app.request(.get, "/v1/users?role=clerk", token: admin).status == .ok)
+            #expect(try await app.request(.get, "/v1/users?rol=clerk").status == .unauthorized)
+        }
+    }
+
     @Test("validation errors list every bad field")
     func validationFields() async throws {
         try await withTestApp { app in

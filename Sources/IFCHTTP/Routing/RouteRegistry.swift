@@ -51,9 +51,26 @@ public final class RouteRegistry {
             .add(middleware: authenticator)
             .add(middleware: AuthorizationPolicyMiddleware(AnyRolePolicy(roles), deniedError: ProblemError(.forbidden()), context: AppRequestContext.self))
         let target = spec.idempotent && idempotency != nil ? group.add(middleware: idempotency!) : group
+        let query = spec.queryParameterNames
         target.on(RouterPath(spec.routerPath), method: spec.method) { request, context in
             guard let principal = context.identity else { throw ProblemError(.unauthorized()) }
+            try Self.refuseUndeclared(request.uri.queryParameters, declared: query)
             return try await handler(request, context, principal)
         }
+    }
+
+    /// A query parameter the route does not declare is a 422 naming it: a misspelt filter
+    /// (`?stauts=lost`) must not answer the unfiltered list. The same declaration writes the
+    /// parameter into the API document, so a generated client sends only what is read.
+    static func refuseUndeclared(_ given: Parameters, declared: Set<String>) throws(Problem) {
+        var unknown: [String] = []
+        for (key, _) in given where !declared.contains(String(key)) && !unknown.contains(String(key)) {
+            unknown.append(String(key))
+        }
+        guard !unknown.isEmpty else { return }
+        throw Problem.validation(unknown.sorted().map {
+            Problem.FieldError(field: $0, detail: declared.isEmpty ? "this route takes no query parameters"
+                       : "is not a query parameter of this route (it takes \(declared.sorted().joined(separator: ", ")))")
+        })
     }
 }

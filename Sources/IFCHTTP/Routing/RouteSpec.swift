@@ -95,6 +95,11 @@ public struct RouteSpec: Sendable {
         self.conditional = conditional
     }
 
+    /// The query parameters the route reads: every other one is refused.
+    public var queryParameterNames: Set<String> {
+        Set(parameters.filter { $0.location == .query }.map(\.name))
+    }
+
     /// The router's form of the path: `{id}` becomes `:id`.
     public var routerPath: String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { part in
