@@ -2,7 +2,7 @@ import Foundation
 import IFCCore
 import IFCHTTP
 
-/// The JSON body of `POST /v1/exhibits` and `PATCH /v1/exhibits/{id}`.
+/// The JSON body of `POST /v1/exhibits` (a correction's is `Patch<ExhibitFields>`).
 struct ExhibitBody: StrictBody {
     var barcode: String?
     var kind: ExhibitKind?
@@ -45,23 +45,5 @@ struct ExhibitBody: StrictBody {
                              conditionOnReceipt: conditionOnReceipt, storageLocation: storageLocation, headstamp: headstamp, lot: lot,
                              landsAndGrooves: landsAndGrooves, twistDirection: twistDirection, manufactureOrigin: manufactureOrigin,
                              firearmID: firearmID, receivedOn: receivedOn ?? today)
-    }
-
-    /// What a correction may change: the description, not the identity (barcode, kind, case,
-    /// parentage, firearm, intake date) nor the custody (seal, custodian), which change through the chain.
-    func changes() throws(Problem) -> ExhibitChanges {
-        var checks = FieldRules()
-        for (given, field) in [(barcode != nil, "barcode"), (kind != nil, "kind"), (caseID != nil, "case_id"), (seizureID != nil, "seizure_id"),
-                               (parentID != nil, "parent_id"), (derivation != nil, "derivation"), (firearmID != nil, "firearm_id"),
-                               (receivedOn != nil, "received_on")] where given {
-            checks.add(field, "does not change on an exhibit: record another exhibit")
-        }
-        if sealNumber != nil { checks.add("seal_number", "changes only by re-sealing (POST /v1/exhibits/{id}/seals)") }
-        try checks.throwIfAny()
-        let changes = ExhibitChanges(description: description, quantity: quantity, calibre: calibre, conditionOnReceipt: conditionOnReceipt,
-                                     storageLocation: storageLocation, headstamp: headstamp, lot: lot, landsAndGrooves: landsAndGrooves,
-                                     twistDirection: twistDirection, manufactureOrigin: manufactureOrigin)
-        if changes == ExhibitChanges() { throw Problem.invalid("body", "names no change") }
-        return changes
     }
 }

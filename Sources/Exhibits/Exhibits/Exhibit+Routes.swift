@@ -53,7 +53,7 @@ extension Exhibits {
                            refusals: [409: .problem("the exhibit is disposed of")])) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
-            let changes = try await JSONBody.decode(ExhibitBody.self, from: request, context: context).changes()
+            let changes = try await JSONBody.decode(Patch<ExhibitFields>.self, from: request, context: context)
             let updated = try await self.changeExhibit(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
             return try Response.json(updated, version: updated.version)
         }

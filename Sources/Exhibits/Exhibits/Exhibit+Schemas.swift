@@ -12,24 +12,7 @@ extension Exhibits {
     static func optional(_ schema: JSONValue) -> JSONValue { ["oneOf": [schema, ["type": "null"]]] }
 
     static var exhibitSchemas: [String: JSONValue] {
-        let changeable: [String: JSONValue] = [
-            "description": text(2000),
-            "quantity": ["type": "integer", "minimum": 1, "maximum": .int(ExhibitLimits.quantity.upperBound)],
-            "calibre": text(50, nullable: true), "condition_on_receipt": text(1000, nullable: true),
-            "storage_location": text(200, nullable: true), "headstamp": text(100, nullable: true), "lot": text(100, nullable: true),
-            "lands_and_grooves": ["type": ["integer", "null"], "minimum": 1, "maximum": .int(ExhibitLimits.landsAndGrooves.upperBound)],
-            "twist_direction": optional(Schema.ref("TwistDirection")), "manufacture_origin": optional(Schema.ref("ManufactureOrigin")),
-        ]
-        var fields = changeable
-        fields["barcode"] = text(100)
-        fields["kind"] = Schema.ref("ExhibitKind")
-        fields["case_id"] = Schema.uuid
-        fields["seizure_id"] = Schema.nullable("string", format: "uuid")
-        fields["parent_id"] = Schema.nullable("string", format: "uuid")
-        fields["derivation"] = optional(Schema.ref("Derivation"))
-        fields["seal_number"] = text(100, nullable: true)
-        fields["firearm_id"] = Schema.nullable("string", format: "uuid")
-        fields["received_on"] = Schema.date
+        let fields = ExhibitFields.table.properties
         var stored = Schema.asStored(fields)
         stored["id"] = Schema.uuid
         stored["reference"] = ["type": "string", "pattern": .string(references.pattern)]
@@ -53,7 +36,7 @@ extension Exhibits {
             "ExhibitStatus": Schema.enumeration(ExhibitStatus.values),
             "DispositionKind": Schema.enumeration(DispositionKind.values),
             "NewExhibit": Schema.object(fields, required: ["barcode", "kind", "case_id", "description"]),
-            "ExhibitChanges": Schema.changes(changeable),
+            "ExhibitChanges": ExhibitFields.table.correctionSchema,
             "Exhibit": Schema.object(stored, required: Array(stored.keys)),
             "ExhibitPage": Schema.page(of: Schema.ref("Exhibit")),
             "ExhibitVersion": Schema.version(of: Schema.ref("Exhibit")),

@@ -1,6 +1,7 @@
 import Forensics
 import Foundation
 import IFCCore
+import IFCHTTP
 import IFCStore
 import PostgresNIO
 
@@ -68,40 +69,16 @@ extension Exhibits {
     }
 
     /// Corrects an exhibit's description at `expectedVersion`: a new version; the old one stays in the history.
-    public func changeExhibit(id: UUID, expectedVersion: Int, _ changes: ExhibitChanges, by principal: Principal,
+    public func changeExhibit(id: UUID, expectedVersion: Int, _ patch: Patch<ExhibitFields>, by principal: Principal,
                               requestID: String?) async throws -> Exhibit {
         let today = self.today
-        return try await database.transaction { connection in
-            guard let current = try await ExhibitStore.find(id: id, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no exhibit \(id.uuidString.lowercased())")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "exhibit \(current.reference)")
-            let fields = changes.applied(to: current.fields)
-            let errors = fields.problems(today: today)
-            if !errors.isEmpty { throw Problem.validation(errors) }
-            if fields == current.fields { throw Problem.invalid("body", "names no change") }
+        return try await ExhibitStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
+                                                       requestID: requestID, patch.applied(to:),
+                                                       problems: { $0.problems(today: today) }) { current, _, _ in
             if current.status == .disposed {
                 throw Problem.conflict("exhibit \(current.reference) is disposed of: its record is closed", slug: "exhibit-disposed")
             }
-            try await ExhibitStore.updateFields(id: id, fields, on: connection)
-            guard let updated = try await ExhibitStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
-            let changed = Self.changedFields(current.fields, updated.fields)
-            try await ExhibitStore.history.append(updated, id: id, version: updated.version, change: "corrected: " + changed.joined(separator: ", "),
-                                                  by: principal, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "exhibit.update", recordType: "exhibit", recordID: id.uuidString,
-                                                 requestID: requestID,
-                                                 detail: AuditEntry.detail(["version": "\(updated.version)", "changed": changed.joined(separator: ",")])),
-                                      on: connection)
-            return updated
         }
-    }
-
-    static func changedFields(_ a: ExhibitFields, _ b: ExhibitFields) -> [String] {
-        [("description", a.description != b.description), ("quantity", a.quantity != b.quantity), ("calibre", a.calibre != b.calibre),
-         ("condition_on_receipt", a.conditionOnReceipt != b.conditionOnReceipt), ("storage_location", a.storageLocation != b.storageLocation),
-         ("headstamp", a.headstamp != b.headstamp), ("lot", a.lot != b.lot), ("lands_and_grooves", a.landsAndGrooves != b.landsAndGrooves),
-         ("twist_direction", a.twistDirection != b.twistDirection), ("manufacture_origin", a.manufactureOrigin != b.manufactureOrigin)]
-            .filter(\.1).map(\.0)
     }
 
     public func exhibit(id: UUID, by principal: Principal, requestID: String?) async throws -> Exhibit {

@@ -50,15 +50,26 @@ enum ExhibitStore {
             """, logger: logger)
     }
 
-    static func updateFields(id: UUID, _ f: ExhibitFields, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE exhibits SET description = \(f.description), quantity = \(f.quantity), calibre = \(f.calibre),
+    /// A correction: the exhibit locked, its description written as the next version.
+    static let correction = Correction<Exhibit, ExhibitFields>(
+        recordType: "exhibit", history: history,
+        lock: { id, connection in try await find(id: id, forUpdate: true, on: connection) },
+        write: { id, fields, connection in try await updateFields(id: id, fields, on: connection) },
+        fields: \.fields, version: \.version, label: { "exhibit \($0.reference)" }, changed: ExhibitFields.table.changed)
+
+    /// Writes the correctable fields as the next version; answers the exhibit as it became.
+    static func updateFields(id: UUID, _ f: ExhibitFields, on connection: PostgresConnection) async throws -> Exhibit {
+        let rows = try await connection.query("""
+            UPDATE exhibits e SET description = \(f.description), quantity = \(f.quantity), calibre = \(f.calibre),
                 condition_on_receipt = \(f.conditionOnReceipt), storage_location = \(f.storageLocation), headstamp = \(f.headstamp),
                 lot = \(f.lot), lands_and_grooves = \(f.landsAndGrooves), twist_direction = \(f.twistDirection?.rawValue),
                 manufacture_origin = \(f.manufactureOrigin?.rawValue), version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
-            WHERE id = \(id)
+            WHERE e.id = \(id)
+            RETURNING \(unescaped: columns)
             """, logger: logger)
+        for try await row in rows { return try decode(row) }
+        throw Problem.notFound("no exhibit \(id.uuidString.lowercased())")
     }
 
     static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Exhibit? {

@@ -129,36 +129,6 @@ public struct Exhibit: Sendable, Codable, Equatable {
     }
 }
 
-/// A correction of an exhibit's description: the fields given replace the current ones. Custody
-/// (custodian, seal, location on transfer, disposition) changes only through the chain.
-public struct ExhibitChanges: Sendable, Equatable {
-    public var description: String?
-    public var quantity: Int?
-    public var calibre: String?
-    public var conditionOnReceipt: String?
-    public var storageLocation: String?
-    public var headstamp: String?
-    public var lot: String?
-    public var landsAndGrooves: Int?
-    public var twistDirection: TwistDirection?
-    public var manufactureOrigin: ManufactureOrigin?
-
-    public func applied(to f: ExhibitFields) -> ExhibitFields {
-        var f = f
-        if let description { f.description = description }
-        if let quantity { f.quantity = quantity }
-        if let calibre { f.calibre = calibre }
-        if let conditionOnReceipt { f.conditionOnReceipt = conditionOnReceipt }
-        if let storageLocation { f.storageLocation = storageLocation }
-        if let headstamp { f.headstamp = headstamp }
-        if let lot { f.lot = lot }
-        if let landsAndGrooves { f.landsAndGrooves = landsAndGrooves }
-        if let twistDirection { f.twistDirection = twistDirection }
-        if let manufactureOrigin { f.manufactureOrigin = manufactureOrigin }
-        return f
-    }
-}
-
 /// An exhibit with the exhibits derived from it, recursively.
 public struct ExhibitNode: Sendable, Encodable {
     public var exhibit: Exhibit

@@ -5,15 +5,24 @@ import IFCCore
 
 /// A request body type whose JSON keys are all known: an unknown key is refused (422) rather
 /// than silently ignored, so that a misspelt field never passes for an absent one.
-public protocol StrictBody: Decodable, Sendable {
-    associatedtype CodingKeys: CodingKey & CaseIterable
+public protocol RequestBody: Decodable, Sendable {
+    /// The top-level keys the body may hold.
+    static var knownKeys: Set<String> { get }
     /// Checks what JSON types cannot say (lengths, ranges, formats); throws a validation problem.
     func validate() throws(Problem)
 }
 
-extension StrictBody {
+extension RequestBody {
     public func validate() throws(Problem) {}
-    static var knownKeys: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
+/// A request body whose known keys are its `CodingKeys`.
+public protocol StrictBody: RequestBody {
+    associatedtype CodingKeys: CodingKey & CaseIterable
+}
+
+extension StrictBody {
+    public static var knownKeys: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
 public enum JSONBody {
@@ -22,7 +31,7 @@ public enum JSONBody {
 
     /// Reads and checks a JSON body: content type, size (413), UTF-8 and syntax (400), unknown
     /// keys, missing or mistyped fields, then the type's own rules (422 naming the field).
-    public static func decode<T: StrictBody>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
+    public static func decode<T: RequestBody>(_ type: T.Type, from request: Request, context: AppRequestContext) async throws -> T {
         if let contentType = request.headers[.contentType],
            !contentType.lowercased().hasPrefix("application/json") {
             throw Problem(slug: "unsupported-media-type", title: "Unsupported media type", status: 415,
@@ -69,7 +78,7 @@ public enum JSONBody {
         }
     }
 
-    public static func decode<T: StrictBody>(_ type: T.Type, from data: Data) throws -> T {
+    public static func decode<T: RequestBody>(_ type: T.Type, from data: Data) throws -> T {
         guard !data.isEmpty else { throw Problem.badRequest("the request needs a JSON body", field: "body") }
         guard String(validating: data, as: UTF8.self) != nil else {
             throw Problem.badRequest("the body is not valid UTF-8", field: "body")

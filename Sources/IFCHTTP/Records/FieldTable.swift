@@ -1,0 +1,136 @@
+import Foundation
+import IFCCore
+
+/// One field of a record type, said once: its JSON name, its schema in the API document, whether
+/// a correction may change it (and why not), whether it is free text, and how to read, write and
+/// compare it on the record's fields value. A PATCH body, the list of changed fields in a history
+/// entry, the "names no change" refusal and the API document's schemas all come from these.
+public struct RecordField<Fields: Sendable>: Sendable {
+    public enum Change: Sendable, Equatable {
+        /// A correction may set it.
+        case correctable
+        /// A correction may not: the refusal says how it changes instead.
+        case fixed(String)
+    }
+
+    public let name: String
+    public let schema: JSONValue
+    public let change: Change
+    /// Free text (`TextRule.Kind.note`: line breaks allowed) or one line.
+    public let text: TextRule.Kind
+    let differs: @Sendable (Fields, Fields) -> Bool
+    /// Reads the field's value from a PATCH body: the change to make, or nil when the body gives
+    /// `null` (a correction never clears a field by omission or null).
+    let read: @Sendable (KeyedDecodingContainer<AnyKey>, AnyKey) throws -> (@Sendable (inout Fields) -> Void)?
+
+    public var correctable: Bool { change == .correctable }
+
+    /// A field of type `Value`.
+    public init<Value: Codable & Equatable & Sendable>(_ name: String, _ path: any WritableKeyPath<Fields, Value> & Sendable,
+                                                       schema: JSONValue, change: Change = .correctable, text: TextRule.Kind = .line) {
+        self.name = name
+        self.schema = schema
+        self.change = change
+        self.text = text
+        differs = { $0[keyPath: path] != $1[keyPath: path] }
+        read = { container, key in
+            guard let value = try container.decodeIfPresent(Value.self, forKey: key) else { return nil }
+            return { $0[keyPath: path] = value }
+        }
+    }
+
+    /// An optional field: a correction sets a value; it does not clear one.
+    public init<Value: Codable & Equatable & Sendable>(_ name: String, _ path: any WritableKeyPath<Fields, Value?> & Sendable,
+                                                       schema: JSONValue, change: Change = .correctable, text: TextRule.Kind = .line) {
+        self.name = name
+        self.schema = schema
+        self.change = change
+        self.text = text
+        differs = { $0[keyPath: path] != $1[keyPath: path] }
+        read = { container, key in
+            guard let value = try container.decodeIfPresent(Value.self, forKey: key) else { return nil }
+            return { $0[keyPath: path] = value }
+        }
+    }
+}
+
+/// Every field of a record type, in the order the API lists them.
+public struct FieldTable<Fields: Sendable>: Sendable {
+    public let fields: [RecordField<Fields>]
+    let byName: [String: Int]
+
+    public init(_ fields: [RecordField<Fields>]) {
+        self.fields = fields
+        var byName: [String: Int] = [:]
+        for (index, field) in fields.enumerated() {
+            precondition(byName[field.name] == nil, "field \(field.name) is declared twice")
+            byName[field.name] = index
+        }
+        self.byName = byName
+    }
+
+    public subscript(name: String) -> RecordField<Fields>? { byName[name].map { fields[$0] } }
+
+    public var names: Set<String> { Set(byName.keys) }
+
+    /// The fields that differ between two versions, in the table's order (a history entry's
+    /// "changed" list).
+    public func changed(_ a: Fields, _ b: Fields) -> [String] {
+        fields.filter { $0.differs(a, b) }.map(\.name)
+    }
+
+    /// The JSON schema of every field, by name.
+    public var properties: [String: JSONValue] {
+        Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.schema) })
+    }
+
+    /// The schema of a correction's body: the correctable fields, closed, at least one given.
+    public var correctionSchema: JSONValue {
+        Schema.changes(Dictionary(uniqueKeysWithValues: fields.filter(\.correctable).map { ($0.name, $0.schema) }))
+    }
+}
+
+/// A record's correctable description: the value a PATCH applies to.
+public protocol RecordFields: Sendable, Equatable {
+    static var table: FieldTable<Self> { get }
+}
+
+/// The body of a PATCH of a record whose fields are `Fields`: each key a field of its table. An
+/// unknown key, or a field a correction may not change, is a 422 naming it (with how that field
+/// changes instead); a body that sets nothing is a 422 "names no change".
+public struct Patch<Fields: RecordFields>: RequestBody {
+    public private(set) var given: [String] = []
+    var steps: [@Sendable (inout Fields) -> Void] = []
+    var refused: [Problem.FieldError] = []
+
+    public static var knownKeys: Set<String> { Fields.table.names }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            guard let field = Fields.table[key.stringValue] else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [key], debugDescription: "is not a known field"))
+            }
+            if case .fixed(let reason) = field.change {
+                if try !container.decodeNil(forKey: key) { refused.append(.init(field: field.name, detail: reason)) }
+                continue
+            }
+            if let step = try field.read(container, key) {
+                given.append(field.name)
+                steps.append(step)
+            }
+        }
+    }
+
+    public func validate() throws(Problem) {
+        if !refused.isEmpty { throw Problem.validation(refused) }
+        if steps.isEmpty { throw Problem.invalid("body", "names no change") }
+    }
+
+    /// The fields with the patch's values set.
+    public func applied(to fields: Fields) -> Fields {
+        var fields = fields
+        for step in steps { step(&fields) }
+        return fields
+    }
+}
