@@ -82,20 +82,16 @@ extension Exhibits {
     }
 
     public func exhibit(id: UUID, by principal: Principal, requestID: String?) async throws -> Exhibit {
-        guard let found = try await database.withConnection({ try await ExhibitStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no exhibit \(id.uuidString.lowercased())")
+        try await AuditedRead(recordType: "exhibit", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await ExhibitStore.find(id: id, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "exhibit.read", recordType: "exhibit", recordID: id.uuidString,
-                                          requestID: requestID))
-        return found
     }
 
     func exhibits(_ filter: ExhibitStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                   requestID: String?) async throws -> Page<Exhibit> {
-        let result = try await database.withConnection { try await ExhibitStore.list(filter, page: page, on: $0) }
-        try await audit.recordReads(of: result.items.map(\.id), action: "exhibit.list", recordType: "exhibit", by: principal,
-                                    requestID: requestID, query: query)
-        return result
+        try await AuditedRead(recordType: "exhibit", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
+            try await ExhibitStore.list(filter, page: page, on: $0)
+        }
     }
 
     public func exhibitHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Exhibit>] {

@@ -150,11 +150,9 @@ extension Exhibits {
 
     public func lead(id: UUID, by principal: Principal, requestID: String?) async throws -> Lead {
         let now = environment.now()
-        guard let found = try await database.withConnection({ try await LeadStore.findLead(id: id, now: now, on: $0) }) else {
-            throw Problem.notFound("no lead \(id.uuidString.lowercased())")
+        return try await AuditedRead(recordType: "lead", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await LeadStore.findLead(id: id, now: now, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "lead.read", recordType: "lead", recordID: id.uuidString, requestID: requestID))
-        return found
     }
 
     func leads(status: LeadStatus?, exhibitID: UUID?, page: PageRequest, query: [String: String], by principal: Principal,

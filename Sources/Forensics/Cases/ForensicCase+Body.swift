@@ -2,7 +2,7 @@ import Foundation
 import IFCCore
 import IFCHTTP
 
-/// The JSON body of `POST /v1/cases` and `PATCH /v1/cases/{id}`.
+/// The JSON body of `POST /v1/cases` (a correction's is `Patch<CaseRevision>`).
 struct CaseBody: StrictBody {
     var submittingAgency: String?
     var officer: String?
@@ -36,15 +36,6 @@ struct CaseBody: StrictBody {
                           incidentOn: incidentOn, incidentCountry: incidentCountry, incidentPlace: incidentPlace,
                           receivedOn: receivedOn ?? today, confidentiality: confidentiality ?? .standard,
                           requestedExaminations: requestedExaminations ?? [], seizureIDs: seizureIDs ?? [], notes: notes)
-    }
-
-    func changes() throws(Problem) -> CaseChanges {
-        let changes = CaseChanges(submittingAgency: submittingAgency, officer: officer, agencyCaseNumber: agencyCaseNumber, offence: offence,
-                                  incidentOn: incidentOn, incidentCountry: incidentCountry, incidentPlace: incidentPlace, receivedOn: receivedOn,
-                                  confidentiality: confidentiality, requestedExaminations: requestedExaminations, seizureIDs: seizureIDs,
-                                  notes: notes, status: status)
-        if changes == CaseChanges() { throw Problem.invalid("body", "names no change") }
-        return changes
     }
 }
 

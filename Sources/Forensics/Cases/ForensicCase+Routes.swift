@@ -41,8 +41,8 @@ extension Forensics {
                            refusals: [409: .problem("the case is closed, or its status cannot move there, or its examinations are not ready for it")])) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
-            let changes = try await JSONBody.decode(CaseBody.self, from: request, context: context).changes()
-            let updated = try await self.changeCase(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
+            let patch = try await JSONBody.decode(Patch<CaseRevision>.self, from: request, context: context)
+            let updated = try await self.changeCase(id: id, expectedVersion: version, patch.applied(to:), by: principal, requestID: context.requestID)
             return try Response.json(updated, version: updated.version)
         }
         routes.add(.history("/v1/cases/{id}/history", id: "caseHistory", record: "case", tag: name, access: Self.caseReaders,

@@ -4,16 +4,8 @@ import IFCHTTP
 
 extension Forensics {
     static var caseSchemas: [String: JSONValue] {
-        let fields: [String: JSONValue] = [
-            "submitting_agency": text(200), "officer": text(200), "agency_case_number": text(100, nullable: true), "offence": text(300),
-            "incident_on": ["oneOf": [Schema.date, ["type": "null"]]], "incident_country": Schema.optionalCountry,
-            "incident_place": text(300, nullable: true), "received_on": Schema.date, "confidentiality": Schema.ref("Confidentiality"),
-            "requested_examinations": ["type": "array", "items": Schema.ref("ExaminationKind"), "uniqueItems": true],
-            "seizure_ids": ["type": "array", "items": Schema.uuid, "uniqueItems": true, "maxItems": .int(CaseLimits.seizures)],
-            "notes": ["type": ["string", "null"], "maxLength": 4000],
-        ]
-        var changes = fields
-        changes["status"] = Schema.ref("CaseStatus")
+        var fields = CaseRevision.table.properties
+        fields["status"] = nil
         var stored = Schema.asStored(fields)
         stored["id"] = Schema.uuid
         stored["reference"] = ["type": "string", "pattern": .string(caseReferences.pattern)]
@@ -31,7 +23,7 @@ extension Forensics {
             "ExaminationKind": Schema.enumeration(ExaminationKind.values),
             "CaseLinkKind": Schema.enumeration(CaseLinkKind.values),
             "NewForensicCase": Schema.object(fields, required: ["submitting_agency", "officer", "offence"]),
-            "ForensicCaseChanges": Schema.changes(changes),
+            "ForensicCaseChanges": CaseRevision.table.correctionSchema,
             "ForensicCase": Schema.object(stored, required: Array(stored.keys)),
             "ForensicCasePage": Schema.page(of: Schema.ref("ForensicCase")),
             "ForensicCaseVersion": Schema.version(of: Schema.ref("ForensicCase")),

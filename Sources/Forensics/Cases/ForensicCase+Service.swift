@@ -39,71 +39,49 @@ extension Forensics {
     }
 
     /// Applies `changes` to the case at `expectedVersion`: corrected fields and/or a new status.
-    public func changeCase(id: UUID, expectedVersion: Int, _ changes: CaseChanges, by principal: Principal,
+    /// Corrects a case or moves its status on, at `expectedVersion`: a new version; the old one stays in the history.
+    public func changeCase(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (CaseRevision) -> CaseRevision, by principal: Principal,
                            requestID: String?) async throws -> ForensicCase {
         let today = self.today
-        return try await database.transaction { connection in
-            guard let current = try await CaseStore.find(id: id, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no case \(id.uuidString.lowercased())")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "case \(current.reference)")
-            let fields = changes.applied(to: current.fields)
-            let errors = fields.problems(today: today)
-            if !errors.isEmpty { throw Problem.validation(errors) }
-            let status = changes.status ?? current.status
-            if fields == current.fields && status == current.status { throw Problem.invalid("body", "names no change") }
-            if current.status == .closed {
-                throw Problem.conflict("case \(current.reference) is closed: nothing about it changes", slug: "case-closed")
-            }
-            if status != current.status {
-                guard current.status.next.contains(status) else {
-                    throw Problem.conflict("a case that is \(current.status.rawValue) cannot become \(status.rawValue)", slug: "case-status")
-                }
-                try await Self.checkReadyFor(status, caseID: id, on: connection)
-                if status == .reported, try await ReportStore.versions(caseID: id, on: connection).isEmpty {
-                    throw Problem.conflict("case \(current.reference) is reported by issuing its report (POST /v1/cases/{id}/reports), "
-                                           + "after its technical and administrative reviews", slug: "report-not-issued")
-                }
-            }
-            if fields.seizureIDs != current.seizureIDs { try await Self.checkSeizures(fields.seizureIDs, on: connection) }
-            try await CaseStore.update(id: id, fields, status: status, on: connection)
-            guard let updated = try await CaseStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
-            let changed = Self.changedFields(current, updated)
-            try await CaseStore.history.append(updated, id: id, version: updated.version, change: "changed: " + changed.joined(separator: ", "),
-                                               by: principal, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "case.update", recordType: "case", recordID: id.uuidString,
-                                                 requestID: requestID,
-                                                 detail: AuditEntry.detail(["version": "\(updated.version)", "changed": changed.joined(separator: ","),
-                                                                            "status": updated.status.rawValue])),
-                                      on: connection)
-            return updated
-        }
+        return try await CaseStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
+                                                    requestID: requestID, note: "changed", change,
+                                                    problems: { $0.fields.problems(today: today) },
+                                                    refuse: { current, revision, connection in
+            try await Self.refuseChange(of: current, to: revision, on: connection)
+        }, detail: { ["status": $0.status.rawValue] })
     }
 
-    static func changedFields(_ a: ForensicCase, _ b: ForensicCase) -> [String] {
-        [("submitting_agency", a.submittingAgency != b.submittingAgency), ("officer", a.officer != b.officer),
-         ("agency_case_number", a.agencyCaseNumber != b.agencyCaseNumber), ("offence", a.offence != b.offence),
-         ("incident_on", a.incidentOn != b.incidentOn), ("incident_country", a.incidentCountry != b.incidentCountry),
-         ("incident_place", a.incidentPlace != b.incidentPlace), ("received_on", a.receivedOn != b.receivedOn),
-         ("confidentiality", a.confidentiality != b.confidentiality), ("requested_examinations", a.requestedExaminations != b.requestedExaminations),
-         ("seizure_ids", a.seizureIDs != b.seizureIDs), ("notes", a.notes != b.notes), ("status", a.status != b.status)].filter(\.1).map(\.0)
+    /// A closed case changes no more; a status moves only as `CaseStatus.next` allows and when
+    /// the case is ready for it; linked seizures must exist.
+    static func refuseChange(of current: ForensicCase, to revision: CaseRevision, on connection: PostgresConnection) async throws {
+        if current.status == .closed {
+            throw Problem.conflict("case \(current.reference) is closed: nothing about it changes", slug: "case-closed")
+        }
+        let status = revision.status
+        if status != current.status {
+            guard current.status.next.contains(status) else {
+                throw Problem.conflict("a case that is \(current.status.rawValue) cannot become \(status.rawValue)", slug: "case-status")
+            }
+            try await checkReadyFor(status, caseID: current.id, on: connection)
+            if status == .reported, try await ReportStore.versions(caseID: current.id, on: connection).isEmpty {
+                throw Problem.conflict("case \(current.reference) is reported by issuing its report (POST /v1/cases/{id}/reports), "
+                                       + "after its technical and administrative reviews", slug: "report-not-issued")
+            }
+        }
+        if revision.fields.seizureIDs != current.seizureIDs { try await checkSeizures(revision.fields.seizureIDs, on: connection) }
     }
 
     public func forensicCase(id: UUID, by principal: Principal, requestID: String?) async throws -> ForensicCase {
-        guard let found = try await database.withConnection({ try await CaseStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no case \(id.uuidString.lowercased())")
+        try await AuditedRead(recordType: "case", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await CaseStore.find(id: id, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "case.read", recordType: "case", recordID: id.uuidString,
-                                          requestID: requestID))
-        return found
     }
 
     func cases(_ filter: CaseStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                requestID: String?) async throws -> Page<ForensicCase> {
-        let result = try await database.withConnection { try await CaseStore.list(filter, page: page, on: $0) }
-        try await audit.recordReads(of: result.items.map(\.id), action: "case.list", recordType: "case", by: principal,
-                                    requestID: requestID, query: query)
-        return result
+        try await AuditedRead(recordType: "case", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
+            try await CaseStore.list(filter, page: page, on: $0)
+        }
     }
 
     public func caseHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<ForensicCase>] {

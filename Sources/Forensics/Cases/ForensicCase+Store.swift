@@ -69,16 +69,28 @@ enum CaseStore {
         func decodeRow(_ row: PostgresRow) throws -> ForensicCase { try CaseStore.decode(row) }
     }
 
-    static func update(id: UUID, _ f: CaseFields, status: CaseStatus, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE forensic_cases SET submitting_agency = \(f.submittingAgency), officer = \(f.officer), agency_case_number = \(f.agencyCaseNumber),
+    /// A correction: the case locked, its fields and status written as the next version.
+    static let correction = Correction<ForensicCase, CaseRevision>(
+        recordType: "case", history: history,
+        lock: { id, connection in try await find(id: id, forUpdate: true, on: connection) },
+        write: { id, revision, connection in try await update(id: id, revision, on: connection) },
+        fields: \.revision, version: \.version, label: { "case \($0.reference)" }, changed: CaseRevision.table.changed)
+
+    /// Writes the case's fields and status as the next version; answers the case as it became.
+    static func update(id: UUID, _ r: CaseRevision, on connection: PostgresConnection) async throws -> ForensicCase {
+        let f = r.fields
+        let rows = try await connection.query("""
+            UPDATE forensic_cases c SET submitting_agency = \(f.submittingAgency), officer = \(f.officer), agency_case_number = \(f.agencyCaseNumber),
                 offence = \(f.offence), incident_on = \(f.incidentOn?.text)::date, incident_country = \(f.incidentCountry?.code),
                 incident_place = \(f.incidentPlace), received_on = \(f.receivedOn.text)::date, confidentiality = \(f.confidentiality.rawValue),
                 requested_examinations = \(f.requestedExaminations.map(\.rawValue))::text[], seizure_ids = \(f.seizureIDs)::uuid[],
-                notes = \(f.notes), status = \(status.rawValue), version = version + 1,
+                notes = \(f.notes), status = \(r.status.rawValue), version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
-            WHERE id = \(id)
+            WHERE c.id = \(id)
+            RETURNING \(unescaped: columns)
             """, logger: logger)
+        for try await row in rows { return try decode(row) }
+        throw Problem.notFound("no case \(id.uuidString.lowercased())")
     }
 
     static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> ForensicCase? {

@@ -75,40 +75,6 @@ public struct ForensicCase: Sendable, Codable, Equatable {
     }
 }
 
-/// A change to a case: the fields given replace the current ones; a status moves the case on.
-public struct CaseChanges: Sendable, Equatable {
-    public var submittingAgency: String?
-    public var officer: String?
-    public var agencyCaseNumber: String?
-    public var offence: String?
-    public var incidentOn: CalendarDate?
-    public var incidentCountry: Country?
-    public var incidentPlace: String?
-    public var receivedOn: CalendarDate?
-    public var confidentiality: Confidentiality?
-    public var requestedExaminations: [ExaminationKind]?
-    public var seizureIDs: [UUID]?
-    public var notes: String?
-    public var status: CaseStatus?
-
-    public func applied(to f: CaseFields) -> CaseFields {
-        var f = f
-        if let submittingAgency { f.submittingAgency = submittingAgency }
-        if let officer { f.officer = officer }
-        if let agencyCaseNumber { f.agencyCaseNumber = agencyCaseNumber }
-        if let offence { f.offence = offence }
-        if let incidentOn { f.incidentOn = incidentOn }
-        if let incidentCountry { f.incidentCountry = incidentCountry }
-        if let incidentPlace { f.incidentPlace = incidentPlace }
-        if let receivedOn { f.receivedOn = receivedOn }
-        if let confidentiality { f.confidentiality = confidentiality }
-        if let requestedExaminations { f.requestedExaminations = requestedExaminations }
-        if let seizureIDs { f.seizureIDs = seizureIDs }
-        if let notes { f.notes = notes }
-        return f
-    }
-}
-
 /// What a case may be linked to.
 public enum CaseLinkKind: String, Sendable, Codable, CaseIterable, APIEnum {
     case firearm, seizure

@@ -63,7 +63,7 @@ extension Forensics {
             try await createExamination(caseID: owner.id, fields, by: examiner, requestID: request)
         }
         func move(_ owner: ForensicCase, to status: CaseStatus, by examiner: Principal = examinerA) async throws -> ForensicCase {
-            try await changeCase(id: owner.id, expectedVersion: owner.version, CaseChanges(status: status), by: examiner, requestID: request)
+            try await changeCase(id: owner.id, expectedVersion: owner.version, { var r = $0; r.status = status; return r }, by: examiner, requestID: request)
         }
         func reviewAndIssue(_ owner: ForensicCase, replaces: Int? = nil, reason: String? = nil) async throws {
             let draft = try await reportDraft(caseID: owner.id, by: examinerA, requestID: request)
@@ -116,9 +116,9 @@ extension Forensics {
         guard let reported = try await database.withConnection({ try await CaseStore.find(id: traffickingID, on: $0) }) else {
             throw Problem.internal(requestID: request)
         }
-        var corrected = CaseChanges()
-        corrected.offence = "importation of firearms and ammunition without a licence (Firearms Act s. 4)"
-        _ = try await changeCase(id: reported.id, expectedVersion: reported.version, corrected, by: examinerA, requestID: request)
+        let offence = "importation of firearms and ammunition without a licence (Firearms Act s. 4)"
+        _ = try await changeCase(id: reported.id, expectedVersion: reported.version, { var r = $0; r.fields.offence = offence; return r },
+                                 by: examinerA, requestID: request)
         try await reviewAndIssue(trafficking, replaces: 1, reason: "the submitter corrected the offence to include the ammunition")
         return "2 seizures, 3 cases, 5 examinations, \(restored) restored serial found in the registry, 1 report issued and amended"
     }

@@ -132,8 +132,7 @@ extension Forensics {
                 try await ReportStore.insertReport(report, json: json, jsonSHA256: jsonSHA256, html: html, htmlSHA256: htmlSHA256,
                                                    on: connection)
                 if owner.status == .underExamination {
-                    try await CaseStore.update(id: caseID, owner.fields, status: .reported, on: connection)
-                    guard let updated = try await CaseStore.find(id: caseID, on: connection) else { throw Problem.internal(requestID: requestID) }
+                    let updated = try await CaseStore.update(id: caseID, CaseRevision(fields: owner.fields, status: .reported), on: connection)
                     try await CaseStore.history.append(updated, id: caseID, version: updated.version,
                                                        change: "reported: \(number) version \(report.version) issued", by: principal,
                                                        on: connection)

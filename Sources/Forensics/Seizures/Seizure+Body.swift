@@ -127,15 +127,4 @@ struct SeizureBody: StrictBody {
                                    persons: persons ?? [], parts: parts ?? [], ammunition: ammunition ?? [], notes: notes)
         return NewSeizure(fields: fields, firearms: inputs)
     }
-
-    func changes() throws(Problem) -> SeizureChanges {
-        if firearms != nil {
-            throw Problem.invalid("firearms", "cannot be corrected: each is a registry record with its own seized event")
-        }
-        let changes = SeizureChanges(agency: agency, officer: officer, seizedOn: seizedOn, country: country, region: region, place: place,
-                                     latitude: latitude, longitude: longitude, context: context, concealment: concealment,
-                                     persons: persons, parts: parts, ammunition: ammunition, notes: notes)
-        if changes == SeizureChanges() { throw Problem.invalid("body", "names no change") }
-        return changes
-    }
 }

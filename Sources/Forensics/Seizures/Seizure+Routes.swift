@@ -46,8 +46,8 @@ extension Forensics {
                            record: "seizure", tag: name, access: Self.seizureWriters, body: "SeizureChanges", result: "Seizure")) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
-            let changes = try await JSONBody.decode(SeizureBody.self, from: request, context: context).changes()
-            let seizure = try await self.changeSeizure(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
+            let patch = try await JSONBody.decode(Patch<SeizureFields>.self, from: request, context: context)
+            let seizure = try await self.changeSeizure(id: id, expectedVersion: version, patch.applied(to:), by: principal, requestID: context.requestID)
             return try Response.json(seizure, version: seizure.version)
         }
         routes.add(.history("/v1/seizures/{id}/history", id: "seizureHistory", record: "seizure", tag: name, access: Self.seizureReaders,

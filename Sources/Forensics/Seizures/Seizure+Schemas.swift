@@ -36,17 +36,7 @@ extension Forensics {
             Schema.object(["firearm_id": Schema.uuid], required: ["firearm_id"]),
             Schema.object(["description": description], required: ["description"]),
         ]]
-        let fields: [String: JSONValue] = [
-            "agency": text(200), "officer": text(200), "seized_on": Schema.date, "country": Schema.country,
-            "region": text(200, nullable: true), "place": text(300, nullable: true),
-            "latitude": ["type": ["number", "null"], "minimum": -90, "maximum": 90],
-            "longitude": ["type": ["number", "null"], "minimum": -180, "maximum": 180],
-            "context": Schema.ref("SeizureContext"), "concealment": text(1000, nullable: true),
-            "persons": ["type": "array", "items": Schema.ref("SeizedPerson"), "maxItems": .int(SeizureLimits.persons)],
-            "parts": ["type": "array", "items": Schema.ref("SeizedPart"), "maxItems": .int(SeizureLimits.lines)],
-            "ammunition": ["type": "array", "items": Schema.ref("SeizedAmmunition"), "maxItems": .int(SeizureLimits.lines)],
-            "notes": ["type": ["string", "null"], "maxLength": 4000],
-        ]
+        let fields = SeizureFields.table.properties
         var new = fields
         new["firearms"] = ["type": "array", "items": seizedFirearm, "maxItems": .int(SeizureLimits.firearms)]
         var stored = Schema.asStored(fields)
@@ -65,7 +55,7 @@ extension Forensics {
             "PartKind": Schema.enumeration(PartKind.values),
             "SeizedPerson": person, "SeizedPart": part, "SeizedAmmunition": ammunition,
             "NewSeizure": Schema.object(new, required: ["agency", "officer", "seized_on", "country", "context"]),
-            "SeizureChanges": Schema.changes(fields),
+            "SeizureChanges": SeizureFields.table.correctionSchema,
             "Seizure": Schema.object(stored, required: Array(stored.keys)),
             "SeizurePage": Schema.page(of: Schema.ref("Seizure")),
             "SeizureVersion": Schema.version(of: Schema.ref("Seizure")),

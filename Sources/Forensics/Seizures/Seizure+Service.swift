@@ -73,55 +73,25 @@ extension Forensics {
         }
     }
 
-    /// Applies `changes` to the seizure at `expectedVersion`: a new version; the old one stays in the history.
-    public func changeSeizure(id: UUID, expectedVersion: Int, _ changes: SeizureChanges, by principal: Principal,
-                              requestID: String?) async throws -> Seizure {
+    /// Corrects the seizure at `expectedVersion`: a new version; the old one stays in the history.
+    public func changeSeizure(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (SeizureFields) -> SeizureFields,
+                              by principal: Principal, requestID: String?) async throws -> Seizure {
         let today = self.today
-        return try await database.transaction { connection in
-            guard let current = try await SeizureStore.find(id: id, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no seizure \(id.uuidString.lowercased())")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "seizure \(current.reference)")
-            let fields = changes.applied(to: current.fields)
-            let errors = fields.problems(today: today)
-            if !errors.isEmpty { throw Problem.validation(errors) }
-            if fields == current.fields { throw Problem.invalid("body", "names no change") }
-            try await SeizureStore.update(id: id, fields, on: connection)
-            guard let updated = try await SeizureStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
-            let changed = Self.changedFields(current.fields, fields)
-            try await SeizureStore.history.append(updated, id: id, version: updated.version, change: "corrected: " + changed.joined(separator: ", "),
-                                                  by: principal, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "seizure.update", recordType: "seizure", recordID: id.uuidString,
-                                                 requestID: requestID,
-                                                 detail: AuditEntry.detail(["version": "\(updated.version)", "changed": changed.joined(separator: ",")])),
-                                      on: connection)
-            return updated
-        }
-    }
-
-    static func changedFields(_ a: SeizureFields, _ b: SeizureFields) -> [String] {
-        [("agency", a.agency != b.agency), ("officer", a.officer != b.officer), ("seized_on", a.seizedOn != b.seizedOn),
-         ("country", a.country != b.country), ("region", a.region != b.region), ("place", a.place != b.place),
-         ("latitude", a.latitude != b.latitude), ("longitude", a.longitude != b.longitude), ("context", a.context != b.context),
-         ("concealment", a.concealment != b.concealment), ("persons", a.persons != b.persons), ("parts", a.parts != b.parts),
-         ("ammunition", a.ammunition != b.ammunition), ("notes", a.notes != b.notes)].filter(\.1).map(\.0)
+        return try await SeizureStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
+                                                       requestID: requestID, change, problems: { $0.problems(today: today) })
     }
 
     public func seizure(id: UUID, by principal: Principal, requestID: String?) async throws -> Seizure {
-        guard let seizure = try await database.withConnection({ try await SeizureStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no seizure \(id.uuidString.lowercased())")
+        try await AuditedRead(recordType: "seizure", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await SeizureStore.find(id: id, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "seizure.read", recordType: "seizure", recordID: id.uuidString,
-                                          requestID: requestID))
-        return seizure
     }
 
     func seizures(_ filter: SeizureStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                   requestID: String?) async throws -> Page<Seizure> {
-        let result = try await database.withConnection { try await SeizureStore.list(filter, page: page, on: $0) }
-        try await audit.recordReads(of: result.items.map(\.id), action: "seizure.list", recordType: "seizure", by: principal,
-                                    requestID: requestID, query: query)
-        return result
+        try await AuditedRead(recordType: "seizure", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
+            try await SeizureStore.list(filter, page: page, on: $0)
+        }
     }
 
     public func seizureHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Seizure>] {

@@ -57,15 +57,26 @@ enum SeizureStore {
         }
     }
 
-    static func update(id: UUID, _ f: SeizureFields, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE seizures SET agency = \(f.agency), officer = \(f.officer), seized_on = \(f.seizedOn.text)::date, country = \(f.country.code),
+    /// A correction: the seizure locked, its fields written as the next version.
+    static let correction = Correction<Seizure, SeizureFields>(
+        recordType: "seizure", history: history,
+        lock: { id, connection in try await find(id: id, forUpdate: true, on: connection) },
+        write: { id, fields, connection in try await update(id: id, fields, on: connection) },
+        fields: \.fields, version: \.version, label: { "seizure \($0.reference)" }, changed: SeizureFields.table.changed)
+
+    /// Writes the seizure's fields as the next version; answers the seizure as it became.
+    static func update(id: UUID, _ f: SeizureFields, on connection: PostgresConnection) async throws -> Seizure {
+        let rows = try await connection.query("""
+            UPDATE seizures s SET agency = \(f.agency), officer = \(f.officer), seized_on = \(f.seizedOn.text)::date, country = \(f.country.code),
                 region = \(f.region), place = \(f.place), latitude = \(f.latitude), longitude = \(f.longitude), context = \(f.context.rawValue),
                 concealment = \(f.concealment), persons = \(try json(f.persons))::jsonb, parts = \(try json(f.parts))::jsonb,
                 ammunition = \(try json(f.ammunition))::jsonb, notes = \(f.notes), version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
-            WHERE id = \(id)
+            WHERE s.id = \(id)
+            RETURNING \(unescaped: columns)
             """, logger: logger)
+        for try await row in rows { return try decode(row) }
+        throw Problem.notFound("no seizure \(id.uuidString.lowercased())")
     }
 
     static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Seizure? {

@@ -57,10 +57,14 @@ public struct RecordField<Fields: Sendable>: Sendable {
 /// Every field of a record type, in the order the API lists them.
 public struct FieldTable<Fields: Sendable>: Sendable {
     public let fields: [RecordField<Fields>]
+    /// Keys of the record's other bodies (its creation's) that a correction refuses, with how
+    /// they change instead: named in a 422 rather than called unknown.
+    public let refusedKeys: [String: String]
     let byName: [String: Int]
 
-    public init(_ fields: [RecordField<Fields>]) {
+    public init(_ fields: [RecordField<Fields>], refusedKeys: [String: String] = [:]) {
         self.fields = fields
+        self.refusedKeys = refusedKeys
         var byName: [String: Int] = [:]
         for (index, field) in fields.enumerated() {
             precondition(byName[field.name] == nil, "field \(field.name) is declared twice")
@@ -103,11 +107,15 @@ public struct Patch<Fields: RecordFields>: RequestBody {
     var steps: [@Sendable (inout Fields) -> Void] = []
     var refused: [Problem.FieldError] = []
 
-    public static var knownKeys: Set<String> { Fields.table.names }
+    public static var knownKeys: Set<String> { Fields.table.names.union(Fields.table.refusedKeys.keys) }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyKey.self)
         for key in container.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            if let reason = Fields.table.refusedKeys[key.stringValue] {
+                if try !container.decodeNil(forKey: key) { refused.append(.init(field: key.stringValue, detail: reason)) }
+                continue
+            }
             guard let field = Fields.table[key.stringValue] else {
                 throw DecodingError.dataCorrupted(.init(codingPath: [key], debugDescription: "is not a known field"))
             }

@@ -65,12 +65,9 @@ extension Registry {
     }
 
     public func consignment(id: UUID, by principal: Principal, requestID: String?) async throws -> Consignment {
-        guard let consignment = try await database.withConnection({ try await ConsignmentStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no consignment \(id.uuidString.lowercased())")
+        try await AuditedRead(recordType: "consignment", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await ConsignmentStore.find(id: id, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "consignment.read", recordType: "consignment",
-                                          recordID: id.uuidString, requestID: requestID))
-        return consignment
     }
 
     public func consignmentHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Consignment>] {

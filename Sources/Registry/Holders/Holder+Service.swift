@@ -49,12 +49,9 @@ extension Registry {
     }
 
     public func holder(id: UUID, by principal: Principal, requestID: String?) async throws -> Holder {
-        guard let holder = try await database.withConnection({ try await HolderStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no holder \(id.uuidString.lowercased())")
+        try await AuditedRead(recordType: "holder", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await HolderStore.find(id: id, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "holder.read", recordType: "holder",
-                                          recordID: id.uuidString, requestID: requestID))
-        return holder
     }
 
     public func holderHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Holder>] {

@@ -61,12 +61,9 @@ extension Registry {
 
     public func licence(id: UUID, by principal: Principal, requestID: String?) async throws -> Licence {
         let today = self.today
-        guard let licence = try await database.withConnection({ try await LicenceStore.find(id: id, today: today, on: $0) }) else {
-            throw Problem.notFound("no licence \(id.uuidString.lowercased())")
+        return try await AuditedRead(recordType: "licence", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+            try await LicenceStore.find(id: id, today: today, on: $0)
         }
-        try await audit.record(AuditEntry(principal: principal, action: "licence.read", recordType: "licence",
-                                          recordID: id.uuidString, requestID: requestID))
-        return licence
     }
 
     public func licenceHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Licence>] {

@@ -288,10 +288,9 @@ extension Tracing {
 
     func traces(_ filter: TraceStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                 requestID: String?) async throws -> Page<Trace> {
-        let result = try await database.withConnection { try await TraceStore.list(filter, page: page, on: $0) }
-        try await audit.recordReads(of: result.items.map(\.id), action: "trace.list", recordType: "trace", by: principal,
-                                    requestID: requestID, query: query)
-        return result
+        try await AuditedRead(recordType: "trace", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
+            try await TraceStore.list(filter, page: page, on: $0)
+        }
     }
 
     public func traceHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Trace>] {
