@@ -39,10 +39,13 @@ public final class TokenCache: Sendable {
     let capacity: Int
     private let state = Mutex(State())
     private let clock = ContinuousClock()
+    /// The clock an entry's age is counted on (injected so that tests move it by hand).
+    private let instant: @Sendable () -> ContinuousClock.Instant
 
-    public init(ttl: Duration, capacity: Int = 10_000) {
+    public init(ttl: Duration, capacity: Int = 10_000, now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.ttl = min(max(ttl, .zero), Self.maximumTTL)
         self.capacity = capacity
+        self.instant = now
     }
 
     public var isEnabled: Bool { ttl > .zero }
@@ -57,7 +60,7 @@ public final class TokenCache: Sendable {
     /// and notifications are heard.
     func principal(for hash: ByteBuffer, now: Date) -> Principal? {
         guard isEnabled else { return nil }
-        let instant = clock.now
+        let instant = self.instant()
         return state.withLock { state -> Principal? in
             guard state.listening, let entry = state.entries[hash] else { return nil }
             guard instant - entry.fetchedAt < ttl, entry.tokenExpiresAt > now else {
@@ -72,13 +75,13 @@ public final class TokenCache: Sendable {
     /// may not be cached.
     func begin() -> (generation: UInt64, at: ContinuousClock.Instant)? {
         guard isEnabled else { return nil }
-        let instant = clock.now
+        let instant = self.instant()
         return state.withLock { $0.listening ? ($0.generation, instant) : nil }
     }
 
     /// Keeps a lookup's answer, unless a notification or a loss of the listener came since it began.
     func store(_ principal: Principal, tokenExpiresAt: Date, for hash: ByteBuffer, begun: (generation: UInt64, at: ContinuousClock.Instant)) {
-        let now = clock.now
+        let now = self.instant()
         state.withLock { state in
             guard state.listening, state.generation == begun.generation else { return }
             if state.entries.count >= capacity {

@@ -20,8 +20,8 @@ public struct Forensics: IFCModule {
     let intake: RegistryIntake
     /// The laboratory named on its reports (`forensics.laboratory`).
     let laboratory: String
-    /// The exhibits module, once attached, for the reports' exhibits and custody.
-    let exhibitSources = CaseExhibitSources()
+    /// Where the reports' exhibits and their custody come from (the exhibits module's source).
+    let exhibitSource: any CaseExhibitSource
 
     /// `SZ-2026-000123`, a seizure's number.
     public static let seizureReferences = ReferenceSeries.yearly("SZ")
@@ -43,9 +43,10 @@ public struct Forensics: IFCModule {
     /// Analysts link records as well as examiners.
     static let linkWriters = RouteSpec.Access.roles([.analyst, .examiner])
 
-    public init(_ context: ModuleContext, registry: RegistryReader, intake: RegistryIntake,
+    public init(_ context: ModuleContext, registry: RegistryReader, intake: RegistryIntake, exhibits: any CaseExhibitSource,
                 laboratory: String = "Integrated Firearms Centre, forensic firearms laboratory") {
         self.laboratory = laboratory
+        self.exhibitSource = exhibits
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment

@@ -64,12 +64,11 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
         categories: context.config.registryCategories, makesModels: context.config.registryMakesModels,
         retentionYears: [.licensing: context.config.retentionYearsLicensing, .lawEnforcement: context.config.retentionYearsLawEnforcement],
         importMaxBytes: context.config.importMaxBytes, importMaxRows: context.config.importMaxRows))
+    // The case report lists the case's exhibits with their custody, from the exhibits module's
+    // source (the exhibits module reads forensics, so forensics cannot import it).
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
-                              laboratory: context.config.forensicsLaboratory)
+                              exhibits: CaseExhibitsForReport(kit), laboratory: context.config.forensicsLaboratory)
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
-    // The case report lists the case's exhibits with their custody (the exhibits module reads
-    // forensics, so it is attached, not imported).
-    forensics.attach(exhibits: exhibits)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           exhibits: exhibits.reader(for: "tracing"),
                           settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))

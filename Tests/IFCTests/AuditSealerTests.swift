@@ -80,14 +80,14 @@ struct AuditSealerTests {
     }
 
     /// Runs `body` with the sealer loop running (`gapGrace` seconds of grace), then stops it.
-    static func withSealer(gapGrace: TimeInterval, _ body: @Sendable (Bench) async throws -> Void) async throws {
+    static func withSealer(gapGrace: TimeInterval, clock: TestClock = TestClock(), _ body: @Sendable (Bench) async throws -> Void) async throws {
         try await withTestDatabase { database in
             let client = PostgresClient(configuration: try database.appSettings.clientConfiguration(maximumConnections: 3),
                                         backgroundLogger: TestCluster.logger)
             let store = Database(client: client, maximumConnections: 3, logger: TestCluster.logger)
             let sealerStore = try database.sealerStore()
             let sealer = AuditSealer(database: sealerStore, key: TestCluster.sealKey, logger: TestCluster.logger, interval: .milliseconds(50),
-                                     minimumSpacing: .milliseconds(5), gapGrace: gapGrace)
+                                     minimumSpacing: .milliseconds(5), gapGrace: gapGrace, now: { clock.now })
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 group.addTask { await sealerStore.client.run() }
@@ -156,18 +156,16 @@ struct AuditSealerTests {
 
     @Test("a number taken by a transaction that rolls back never holds the chain up; verify passes without it")
     func rolledBackGap() async throws {
-        // A short grace, so that the hole is forgotten during the test.
-        let grace: TimeInterval = 0.5
-        try await Self.withSealer(gapGrace: grace) { bench in
+        // The sealer's clock is moved past the grace by hand, so that the hole is forgotten during the test.
+        let grace: TimeInterval = 600
+        let clock = TestClock()
+        try await Self.withSealer(gapGrace: grace, clock: clock) { bench in
             let (holder, gap, _) = try await Self.openGap(bench)
             try await holder.query("ROLLBACK", logger: TestCluster.logger)
-            let rolledBackAt = Date()
             // Entries keep being sealed, before and after the grace has run out.
             let soon = try await bench.commit(2)
             #expect(try await bench.waitUntilSealed(soon))
-            while Date() < rolledBackAt.addingTimeInterval(grace * 2) {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            clock.advance(by: grace * 2)
             let afterGrace = try await bench.commit(2)
             #expect(try await bench.waitUntilSealed(afterGrace))
             try await holder.close()
@@ -185,13 +183,12 @@ struct AuditSealerTests {
 
     @Test("an entry committed after the grace is left to the next start's full scan, and verify flags it until then")
     func commitAfterTheGrace() async throws {
-        let grace: TimeInterval = 0.5
-        try await Self.withSealer(gapGrace: grace) { bench in
+        let grace: TimeInterval = 600
+        let clock = TestClock()
+        try await Self.withSealer(gapGrace: grace, clock: clock) { bench in
             let (holder, gap, _) = try await Self.openGap(bench)
-            let openedAt = Date()
-            while Date() < openedAt.addingTimeInterval(grace * 2) {
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            // The sealer has seen the hole (openGap waits for a round above it); its grace runs out.
+            clock.advance(by: grace * 2)
             // A round after the grace has run out forgets the hole ...
             #expect(try await bench.waitUntilSealed(try await bench.commit(1)))
             try await holder.query("COMMIT", logger: TestCluster.logger)

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import IFCCore
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// The token cache (issue 15): hot paths skip the token lookup, yet a revoked token is refused on
@@ -117,15 +118,22 @@ struct TokenCacheTests {
     static let later = Date().addingTimeInterval(3600)
 
     @Test("an entry serves for at most its time to live, counted from the start of its lookup, even with no notification")
-    func entryLivesAtMostItsTTL() async throws {
-        let cache = TokenCache(ttl: .milliseconds(100))
+    func entryLivesAtMostItsTTL() throws {
+        let start = ContinuousClock.now
+        let elapsed = Mutex<Duration>(.zero)
+        let cache = TokenCache(ttl: .milliseconds(100), now: { start + elapsed.withLock { $0 } })
         cache.setListening(true)
         let hash = TokenStore.hash("ifcd_a")
         let begun = try #require(cache.begin())
+        // The lookup took 60 ms: the entry has 40 ms left, not 100.
+        elapsed.withLock { $0 = .milliseconds(60) }
         cache.store(Self.someone, tokenExpiresAt: Self.later, for: hash, begun: begun)
         #expect(cache.principal(for: hash, now: Date()) == Self.someone)
-        #expect(await Self.eventually { cache.principal(for: hash, now: Date()) == nil })
-        #expect(ContinuousClock.now - begun.at >= .milliseconds(100))
+        elapsed.withLock { $0 = .milliseconds(99) }
+        #expect(cache.principal(for: hash, now: Date()) == Self.someone)
+        elapsed.withLock { $0 = .milliseconds(100) }
+        #expect(cache.principal(for: hash, now: Date()) == nil)
+        #expect(cache.count == 0)
         #expect(TokenCache(ttl: .seconds(30)).ttl == TokenCache.maximumTTL)
     }
 

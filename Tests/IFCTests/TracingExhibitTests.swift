@@ -136,7 +136,8 @@ struct TracingExhibitTests {
             let reference = try #require(created["reference"] as? String)
             let kit = ModuleContext(database: app.store, audit: app.parts.auditWriter, environment: .live)
             let registry = Registry(kit)
-            let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"))
+            let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
+                                      exhibits: CaseExhibitsForReport(kit))
             let reader = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"),
                                   users: app.parts.accounts).reader(for: "reader-test")
             let principal = Principal.cli(osUser: "reader-test")

@@ -1,11 +1,21 @@
 import Forensics
 import Foundation
 import IFCCore
+import IFCHTTP
 import IFCStore
 
 /// The case report's view of its exhibits: each with its condition and seal on receipt and its
-/// chain of custody, read (and audited) as the report's reader.
-extension Exhibits: CaseExhibitSource {
+/// chain of custody, read (and audited) as the report's reader. It needs only the store, so the
+/// forensics module gets it when it is built, before the exhibits module (which reads forensics).
+public struct CaseExhibitsForReport: CaseExhibitSource {
+    let database: Database
+    let audit: AuditWriter
+
+    public init(_ context: ModuleContext) {
+        database = context.database
+        audit = context.audit
+    }
+
     public func reportExhibits(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [ReportExhibit] {
         let found = try await database.withConnection { connection -> [(Exhibit, [CustodyEntry])] in
             var found: [(Exhibit, [CustodyEntry])] = []

@@ -58,7 +58,7 @@ extension Forensics {
             return seizures
         }
         let firearms = try await seizedFirearms(of: seizures, by: principal, requestID: requestID)
-        let exhibits = try await exhibitSources.exhibits(caseID: caseID, by: principal, requestID: requestID)
+        let exhibits = try await exhibitSource.reportExhibits(caseID: caseID, by: principal, requestID: requestID)
         return try await work(OutsideReads(firearms: firearms, exhibits: exhibits))
     }
 

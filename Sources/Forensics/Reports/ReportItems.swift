@@ -1,6 +1,5 @@
 import Foundation
 import IFCCore
-import Synchronization
 
 /// An exhibit of the case as the exhibits module records it, for the case's report: what was
 /// received, its condition and seal on receipt, and its chain of custody (ISO/IEC 17025 §7.4,
@@ -61,27 +60,8 @@ public struct ReportExhibit: Sendable, Codable, Equatable {
 }
 
 /// What a module that keeps a case's exhibits offers the case's report. The exhibits module
-/// reads this module, so it cannot be read from here by name: it attaches itself at start-up
-/// (`Forensics.attach(exhibits:)`), and its reads stay its own, audited as the caller's.
+/// reads this module, so this one cannot name it: the source is passed in when the modules are
+/// built (`Forensics.init(…exhibits:)`), and its reads stay its own, audited as the caller's.
 public protocol CaseExhibitSource: Sendable {
     func reportExhibits(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [ReportExhibit]
-}
-
-/// The attached source, if any (a node without the exhibits module reports none).
-final class CaseExhibitSources: Sendable {
-    private let source = Mutex<(any CaseExhibitSource)?>(nil)
-
-    func attach(_ new: any CaseExhibitSource) { source.withLock { $0 = new } }
-
-    func exhibits(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [ReportExhibit] {
-        guard let current = source.withLock({ $0 }) else { return [] }
-        return try await current.reportExhibits(caseID: caseID, by: principal, requestID: requestID)
-    }
-}
-
-extension Forensics {
-    /// Lets the case's report list its exhibits with their custody.
-    public func attach(exhibits source: any CaseExhibitSource) {
-        exhibitSources.attach(source)
-    }
 }

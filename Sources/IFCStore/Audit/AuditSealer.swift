@@ -40,12 +40,15 @@ public final class AuditSealer: Sendable {
     /// before runs existed: the benchmark's A/B of the two).
     private let maxRunEntries: Int
     private let minimumSpacing: Duration
+    /// The clock the gaps' grace is counted on (injected so that tests move it by hand).
+    private let now: @Sendable () -> Date
     private let state = Mutex(State())
 
     /// `database` connects as the sealer's role (`ifcd_sealer`).
     public init(database: Database, key: AuditSealKey, logger: Logger, interval: Duration = .milliseconds(250),
                 minimumSpacing: Duration = .milliseconds(50), gapGrace: TimeInterval = 600, batchSize: Int = 5000,
-                maxRunEntries: Int? = nil) {
+                maxRunEntries: Int? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
         self.maxRunEntries = max(1, maxRunEntries ?? batchSize)
         self.minimumSpacing = minimumSpacing
         self.database = database
@@ -252,7 +255,7 @@ public final class AuditSealer: Sendable {
             return (sealedAbove, entries.map(\.seq), seen, startGaps)
         }
         guard let result else { return (0, 0) }
-        let now = Date()
+        let now = self.now()
         state.withLock { state in
             state.scanned = true
             for seq in result.startGaps + result.seen { state.gaps[seq] = state.gaps[seq] ?? now }
