@@ -100,8 +100,9 @@ public protocol RecordFields: Sendable, Equatable {
 }
 
 /// The body of a PATCH of a record whose fields are `Fields`: each key a field of its table. An
-/// unknown key, or a field a correction may not change, is a 422 naming it (with how that field
-/// changes instead); a body that sets nothing is a 422 "names no change".
+/// unknown key, a field a correction may not change (with how that field changes instead) or a
+/// mistyped value is a 422 naming it, every such field in one answer; a body that sets nothing is
+/// a 422 "names no change".
 public struct Patch<Fields: RecordFields>: RequestBody {
     public private(set) var given: [String] = []
     var steps: [@Sendable (inout Fields) -> Void] = []
@@ -123,9 +124,14 @@ public struct Patch<Fields: RecordFields>: RequestBody {
                 if try !container.decodeNil(forKey: key) { refused.append(.init(field: field.name, detail: reason)) }
                 continue
             }
-            if let step = try field.read(container, key) {
-                given.append(field.name)
-                steps.append(step)
+            // A mistyped value is named with the others, so that one answer names every wrong field.
+            do {
+                if let step = try field.read(container, key) {
+                    given.append(field.name)
+                    steps.append(step)
+                }
+            } catch let error as DecodingError {
+                refused += JSONBody.problem(for: error).errors ?? [.init(field: field.name, detail: "is not valid")]
             }
         }
     }

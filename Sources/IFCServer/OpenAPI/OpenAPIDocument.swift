@@ -202,7 +202,10 @@ public enum OpenAPIDocument {
             problem(401, "no valid bearer token")
             problem(403, "the token's user lacks the role")
         }
-        if spec.requestBody != nil || !spec.parameters.isEmpty || spec.idempotent || spec.conditional { problem(422, "invalid input; errors names each field") }
+        // Every protected route refuses a query parameter it does not declare (RouteRegistry).
+        if spec.requestBody != nil || !spec.parameters.isEmpty || spec.idempotent || spec.conditional || spec.access != .open {
+            problem(422, "invalid input; errors names each field (an undeclared query parameter among them)")
+        }
         if spec.requestBody != nil {
             problem(413, "body too large")
             problem(415, "wrong content type")

@@ -49,6 +49,9 @@ struct CorrectionKitTests {
         #expect(nothing?.errors?.map(\.field) == ["body"] && nothing?.errors?.first?.detail == "names no change")
         let mistyped = Self.refusal(#"{"quantity":"two"}"#)
         #expect(mistyped?.errors?.map(\.field) == ["quantity"])
+        // Every wrong field in one answer: a mistyped value, a value outside its enumeration and a fixed field.
+        let several = Self.refusal(#"{"quantity":"two","twist_direction":"sideways","kind":"bullet","calibre":"9mm"}"#)
+        #expect(Set(several?.errors?.map(\.field) ?? []) == ["quantity", "twist_direction", "kind"])
     }
 
     @Test("the correction schema in the API document lists exactly the correctable fields")
