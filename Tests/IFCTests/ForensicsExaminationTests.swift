@@ -135,4 +135,40 @@ struct ForensicsExaminationTests {
             #expect(try await app.request(.patch, "/v1/examinations/\(UUID())", token: examiner, json: #"{"result":"x"}"#, headers: [.ifMatch: "\"1\""]).status == .notFound)
         }
     }
+
+    @Test("an examination's correction names its changed fields in the history and the audit (with its case), normalises a recovered serial, and clears an elimination reason with the elimination")
+    func examinationCorrectionThroughTheKit() async throws {
+        try await withTestApp { app in
+            let examiner = try await app.token(roles: [.examiner])
+            let (path, post) = try await Self.caseWithPoster(app, examiner: examiner)
+            let caseReference = try #require(try await app.request(.get, path, token: examiner).object["reference"] as? String)
+            let restoration = try #require(try await post(#"{"kind":"serial_number_restoration"}"#).object["id"] as? String)
+            let serial = try await app.request(.patch, "/v1/examinations/\(restoration)", token: examiner,
+                                               json: #"{"recovered_serial":"ab12?4","method":"etching"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(serial.status == .ok, "\(serial.text)")
+            #expect(try serial.object["recovered_serial"] as? String == "AB12?4")
+            // The serial as stored (upper case) is no change.
+            let same = try await app.request(.patch, "/v1/examinations/\(restoration)", token: examiner, json: #"{"recovered_serial":"AB12?4"}"#,
+                                             headers: [.ifMatch: "\"2\""])
+            #expect(try same.problemFields == ["body"])
+            let uuid = try #require(UUID(uuidString: restoration))
+            let change = try await app.database.asOwner {
+                try await $0.scalar("SELECT change FROM examination_versions WHERE examination_id = \(uuid) AND version = 2", as: String.self)
+            }
+            #expect(change == "changed: method, recovered_serial")
+            let audited = try await app.database.asOwner {
+                try await $0.scalar("""
+                    SELECT detail->>'case' || ' ' || (detail->>'changed') FROM audit_entries
+                    WHERE action = 'examination.update' AND lower(record_id) = lower(\(restoration))
+                    """, as: String.self)
+            }
+            #expect(audited == "\(caseReference) method,recovered_serial")
+            let comparison = try #require(try await post(#"{"kind":"comparison","afte_conclusion":"elimination","elimination_reason":"different class characteristics"}"#)
+                .object["id"] as? String)
+            let inconclusive = try await app.request(.patch, "/v1/examinations/\(comparison)", token: examiner,
+                                                     json: #"{"afte_conclusion":"inconclusive_b"}"#, headers: [.ifMatch: "\"1\""])
+            #expect(inconclusive.status == .ok, "\(inconclusive.text)")
+            #expect(try inconclusive.object["elimination_reason"] is NSNull)
+        }
+    }
 }

@@ -48,7 +48,7 @@ extension Forensics {
                                                     problems: { $0.fields.problems(today: today) },
                                                     refuse: { current, revision, connection in
             try await Self.refuseChange(of: current, to: revision, on: connection)
-        }, detail: { ["status": $0.status.rawValue] })
+        }, detail: { updated, _ in ["status": updated.status.rawValue] })
     }
 
     /// A closed case changes no more; a status moves only as `CaseStatus.next` allows and when

@@ -3,7 +3,7 @@ import IFCCore
 import IFCHTTP
 import Registry
 
-/// The JSON body of `POST /v1/cases/{id}/examinations` and its PATCH.
+/// The JSON body of `POST /v1/cases/{id}/examinations` (a correction's is `Patch<ExaminationFields>`).
 struct ExaminationBody: StrictBody {
     var kind: ExaminationKind?
     var method: String?
@@ -37,15 +37,6 @@ struct ExaminationBody: StrictBody {
         return ExaminationFields(kind: kind, method: method, requestedOn: requestedOn, startedOn: startedOn, completedOn: completedOn,
                                  result: result, afteConclusion: afteConclusion, eliminationReason: eliminationReason,
                                  recoveredSerial: serial, partExamined: try part())
-    }
-
-    func changes() throws(Problem) -> ExaminationChanges {
-        if kind != nil { throw Problem.invalid("kind", "cannot change: record another examination") }
-        let changes = ExaminationChanges(method: method, requestedOn: requestedOn, startedOn: startedOn, completedOn: completedOn, result: result,
-                                         afteConclusion: afteConclusion, eliminationReason: eliminationReason, recoveredSerial: serial,
-                                         partExamined: try part())
-        if changes == ExaminationChanges() { throw Problem.invalid("body", "names no change") }
-        return changes
     }
 }
 

@@ -30,8 +30,9 @@ extension Forensics {
                                        409: .problem("the case is closed, or a verified conclusion or a searched serial would change")],
                              conditional: true)) { request, context, principal in
             let version = try ETag.requiredVersion(request)
-            let changes = try await JSONBody.decode(ExaminationBody.self, from: request, context: context).changes()
-            let updated = try await self.changeExamination(id: try context.parameters.requireUUID("id"), expectedVersion: version, changes,
+            let patch = try await JSONBody.decode(Patch<ExaminationFields>.self, from: request, context: context)
+            let updated = try await self.changeExamination(id: try context.parameters.requireUUID("id"), expectedVersion: version,
+                                                           { ExaminationFields.corrected($0, by: patch) },
                                                            by: principal, requestID: context.requestID)
             return try Response.json(updated, version: updated.version)
         }

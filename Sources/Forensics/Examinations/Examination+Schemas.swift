@@ -5,15 +5,8 @@ import Registry
 
 extension Forensics {
     static var examinationSchemas: [String: JSONValue] {
-        let day: JSONValue = ["oneOf": [Schema.date, ["type": "null"]]]
-        let fields: [String: JSONValue] = [
-            "method": text(300, nullable: true), "requested_on": day, "started_on": day, "completed_on": day,
-            "result": text(8000, nullable: true),
-            "afte_conclusion": ["oneOf": [Schema.ref("AFTEConclusion"), ["type": "null"]]],
-            "elimination_reason": text(2000, nullable: true),
-            "recovered_serial": ["type": ["string", "null"], "minLength": 1, "maxLength": 100, "pattern": .string(RecoveredSerial.pattern)],
-            "part_examined": enumeration(MarkingPart.allCases.map(\.rawValue), nullable: true),
-        ]
+        var fields = ExaminationFields.table.properties
+        fields["kind"] = nil
         var new = fields
         new["kind"] = Schema.ref("ExaminationKind")
         var stored = Schema.asStored(new)
@@ -37,7 +30,7 @@ extension Forensics {
         return [
             "AFTEConclusion": Schema.enumeration(AFTEConclusion.values),
             "NewExamination": Schema.object(new, required: ["kind"]),
-            "ExaminationChanges": Schema.changes(fields),
+            "ExaminationChanges": ExaminationFields.table.correctionSchema,
             "Examination": Schema.object(stored, required: Array(stored.keys)),
             "SerialCandidate": Schema.object(candidate, required: Array(candidate.keys)),
             "Verification": Schema.object(["note": text(2000, nullable: true)]),

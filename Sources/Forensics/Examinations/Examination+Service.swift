@@ -37,22 +37,16 @@ extension Forensics {
         return owner
     }
 
-    public func changeExamination(id: UUID, expectedVersion: Int, _ changes: ExaminationChanges, by principal: Principal,
-                                  requestID: String?) async throws -> Examination {
+    /// Records progress on or corrects an examination at `expectedVersion`: a new version; the
+    /// old one stays in the history. A verified conclusion and a searched serial stand.
+    public func changeExamination(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (ExaminationFields) -> ExaminationFields,
+                                  by principal: Principal, requestID: String?) async throws -> Examination {
         let today = self.today
-        return try await database.transaction { connection in
-            let caseID = try await ExaminationStore.caseID(of: id, on: connection)
-            let owner = try await Self.openCase(caseID, on: connection)
-            guard let current = try await ExaminationStore.find(id: id, caseID: caseID, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no examination \(id.uuidString.lowercased()) in case \(owner.reference)")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "examination")
-            let fields = changes.applied(to: current.fields)
-            let errors = fields.problems(today: today)
-            if !errors.isEmpty { throw Problem.validation(errors) }
-            if fields == current.fields { throw Problem.invalid("body", "names no change") }
-            if current.verifiedBy != nil
-                && (fields.afteConclusion != current.afteConclusion || fields.result != current.result) {
+        return try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
+                                                           requestID: requestID, note: "changed", change,
+                                                           problems: { $0.problems(today: today) },
+                                                           refuse: { current, fields, _ in
+            if current.verifiedBy != nil && (fields.afteConclusion != current.afteConclusion || fields.result != current.result) {
                 throw Problem.conflict("the identification was verified by \(current.verifiedBy ?? "-"): its conclusion and result stand; "
                                        + "record a new examination", slug: "verified")
             }
@@ -60,14 +54,9 @@ extension Forensics {
                 throw Problem.conflict("the registry was searched with this recovered serial: it stands; record a new examination",
                                        slug: "searched")
             }
-            try await ExaminationStore.update(id: id, fields, on: connection)
-            guard let updated = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
-                throw Problem.internal(requestID: requestID)
-            }
-            try await Self.keep(updated, change: "changed", action: "examination.update", case: owner, by: principal, requestID: requestID,
-                                on: connection)
-            return updated
-        }
+        }, detail: { updated, connection in
+            ["case": try await CaseStore.find(id: updated.caseID, on: connection)?.reference ?? updated.caseID.uuidString.lowercased()]
+        })
     }
 
     /// The version row and the audit entry of a change, in its transaction.

@@ -39,14 +39,30 @@ enum ExaminationStore {
             """, logger: logger)
     }
 
-    static func update(id: UUID, _ f: ExaminationFields, on connection: PostgresConnection) async throws {
-        try await connection.query("""
+    /// A correction: the case must be open (locked, so its status cannot move meanwhile), the
+    /// examination locked; its fields written as the next version.
+    static let correction = Correction<Examination, ExaminationFields>(
+        recordType: "examination", history: history,
+        lock: { id, connection in
+            let caseID = try await caseID(of: id, on: connection)
+            _ = try await Forensics.openCase(caseID, on: connection)
+            return try await find(id: id, caseID: caseID, forUpdate: true, on: connection)
+        },
+        write: { id, fields, connection in try await update(id: id, fields, on: connection) },
+        fields: \.fields, version: \.version, label: { _ in "examination" }, changed: ExaminationFields.table.changed)
+
+    /// Writes the examination's fields as the next version; answers it as it became.
+    static func update(id: UUID, _ f: ExaminationFields, on connection: PostgresConnection) async throws -> Examination {
+        let rows = try await connection.query("""
             UPDATE examinations SET method = \(f.method), requested_on = \(f.requestedOn?.text)::date, started_on = \(f.startedOn?.text)::date,
                 completed_on = \(f.completedOn?.text)::date, result = \(f.result), afte_conclusion = \(f.afteConclusion?.rawValue),
                 elimination_reason = \(f.eliminationReason), recovered_serial = \(f.recoveredSerial.map(RecoveredSerial.normalized)),
                 part_examined = \(f.partExamined?.rawValue), version = version + 1, updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
+            RETURNING \(unescaped: columns)
             """, logger: logger)
+        for try await row in rows { return try decode(row) }
+        throw Problem.notFound("no examination \(id.uuidString.lowercased())")
     }
 
     static func verify(id: UUID, by verifier: String, note: String?, on connection: PostgresConnection) async throws {

@@ -85,33 +85,3 @@ public struct Examination: Sendable, Codable, Equatable {
     }
 }
 
-/// A correction of an examination: the fields given replace the current ones.
-public struct ExaminationChanges: Sendable, Equatable {
-    public var method: String?
-    public var requestedOn: CalendarDate?
-    public var startedOn: CalendarDate?
-    public var completedOn: CalendarDate?
-    public var result: String?
-    public var afteConclusion: AFTEConclusion?
-    public var eliminationReason: String?
-    public var recoveredSerial: String?
-    public var partExamined: MarkingPart?
-
-    public func applied(to f: ExaminationFields) -> ExaminationFields {
-        var f = f
-        if let method { f.method = method }
-        if let requestedOn { f.requestedOn = requestedOn }
-        if let startedOn { f.startedOn = startedOn }
-        if let completedOn { f.completedOn = completedOn }
-        if let result { f.result = result }
-        if let afteConclusion {
-            f.afteConclusion = afteConclusion
-            // A conclusion other than elimination carries no elimination reason.
-            if afteConclusion != .elimination && eliminationReason == nil { f.eliminationReason = nil }
-        }
-        if let eliminationReason { f.eliminationReason = eliminationReason }
-        if let recoveredSerial { f.recoveredSerial = recoveredSerial }
-        if let partExamined { f.partExamined = partExamined }
-        return f
-    }
-}

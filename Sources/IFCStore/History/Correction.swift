@@ -50,7 +50,7 @@ public struct Correction<Record: Encodable & Sendable, Fields: Equatable & Senda
                       _ apply: @escaping @Sendable (Fields) -> Fields,
                       problems: @escaping @Sendable (Fields) -> [Problem.FieldError] = { _ in [] },
                       refuse: @escaping @Sendable (Record, Fields, PostgresConnection) async throws -> Void = { _, _, _ in },
-                      detail: @escaping @Sendable (Record) -> [String: String] = { _ in [:] }) async throws -> Record {
+                      detail: @escaping @Sendable (Record, PostgresConnection) async throws -> [String: String] = { _, _ in [:] }) async throws -> Record {
         try await database.transaction { connection in
             guard let current = try await lock(id, connection) else {
                 throw Problem.notFound("no \(recordType) \(id.uuidString.lowercased())")
@@ -64,7 +64,7 @@ public struct Correction<Record: Encodable & Sendable, Fields: Equatable & Senda
             try await refuse(current, after, connection)
             let updated = try await write(id, after, connection)
             let changedFields = changed(before, after)
-            var auditDetail = detail(updated)
+            var auditDetail = try await detail(updated, connection)
             auditDetail["version"] = "\(version(updated))"
             auditDetail["changed"] = changedFields.joined(separator: ",")
             try await history.append(updated, id: id, version: version(updated), change: "\(note): " + changedFields.joined(separator: ", "),

@@ -19,7 +19,7 @@ public enum MarkingCondition: String, Sendable, Codable, CaseIterable {
 }
 
 /// The essential component that carries the unique marking (EU 2021/555 Art 1).
-public enum MarkingPart: String, Sendable, Codable, CaseIterable {
+public enum MarkingPart: String, Sendable, Codable, CaseIterable, APIEnum {
     case frame, receiver, slide, barrel, bolt
     case breechBlock = "breech_block"
     case cylinder, other
