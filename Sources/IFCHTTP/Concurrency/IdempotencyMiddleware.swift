@@ -12,31 +12,20 @@ import PostgresNIO
 /// with another body, 422. Keys are per user and kept 24 hours, then purged (`purge`, run hourly
 /// by the server). While the first request runs, a second one with its key gets 409. A first
 /// request that failed with 5xx frees its key; one that never finished (the process was killed)
-/// frees it after `abandonedAfter`, longer than any request may run.
+/// frees it after `IdempotencyStore.abandonedAfter`, longer than any request may run.
 public struct IdempotencyMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public static let header = HTTPField.Name("Idempotency-Key")!
     public static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
 
-    let database: Database
-    /// A key whose first request has not finished after this long was abandoned (a crash).
-    public static let abandonedAfter = "10 minutes"
-    public static let keptFor = "24 hours"
+    let store: IdempotencyStore
 
-    public init(database: Database) { self.database = database }
+    public init(database: Database) { self.store = IdempotencyStore(database: database) }
 
-    /// Deletes the keys (and the answers they keep) older than `keptFor`; returns how many.
+    /// Deletes the keys (and the answers they keep) older than a day; returns how many.
     @discardableResult
     public static func purge(database: Database, logger: Logger) async throws -> Int {
-        try await database.withConnection { connection in
-            var count = 0
-            for try await _ in try await connection.query("""
-                DELETE FROM idempotency_keys WHERE created_at < clock_timestamp() - \(keptFor)::interval RETURNING 1
-                """, logger: logger) {
-                count += 1
-            }
-            return count
-        }
+        try await IdempotencyStore(database: database).purge(logger: logger)
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -87,68 +76,36 @@ public struct IdempotencyMiddleware: RouterMiddleware {
         return response
 
         func storeAnswer() async throws {
-            let status = Int(response.status.code), contentType = response.headers[.contentType]
-            let etag = response.headers[.eTag], location = response.headers[.location]
-            try await database.withConnection { connection in
-                try await connection.query("""
-                    UPDATE idempotency_keys
-                    SET status = \(status), content_type = \(contentType), etag = \(etag), location = \(location),
-                        body = \(collected), completed_at = clock_timestamp()
-                    WHERE user_id = \(userID) AND key = \(key)
-                    """, logger: logger)
-            }
+            try await store.keep(IdempotencyStore.Answer(status: Int(response.status.code), contentType: response.headers[.contentType],
+                                                         etag: response.headers[.eTag], location: response.headers[.location], body: collected),
+                                 userID: userID, key: key, logger: logger)
         }
     }
 
     /// Reserves the key (returns nil: go on) or answers from what is stored.
     private func reserveOrFind(userID: UUID, key: String, method: String, path: String, hash: ByteBuffer,
                                logger: Logger) async throws -> Response? {
-        try await database.withConnection { connection -> Response? in
-            let inserted = try await connection.query("""
-                INSERT INTO idempotency_keys (user_id, key, method, path, request_hash)
-                VALUES (\(userID), \(key), \(method), \(path), \(hash))
-                ON CONFLICT (user_id, key) DO UPDATE
-                    SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash,
-                        status = NULL, content_type = NULL, etag = NULL, location = NULL, body = NULL,
-                        created_at = clock_timestamp(), completed_at = NULL
-                    WHERE idempotency_keys.status = 0
-                       OR idempotency_keys.created_at < clock_timestamp() - \(Self.keptFor)::interval
-                       OR (idempotency_keys.status IS NULL
-                           AND idempotency_keys.created_at < clock_timestamp() - \(Self.abandonedAfter)::interval)
-                RETURNING true
-                """, logger: logger)
-            for try await _ in inserted { return nil }
-            let rows = try await connection.query("""
-                SELECT method, path, request_hash, status, content_type, etag, location, body
-                FROM idempotency_keys WHERE user_id = \(userID) AND key = \(key)
-                """, logger: logger)
-            for try await row in rows {
-                let c = row.makeRandomAccess()
-                let storedHash = try c[2].decode(ByteBuffer.self)
-                guard try c[0].decode(String.self) == method, try c[1].decode(String.self) == path, storedHash == hash else {
-                    throw Problem.invalid("Idempotency-Key", "was used before with another request; use a new key for a new request")
-                }
-                guard let status = try c[3].decode(Int?.self) else {
-                    throw Problem.conflict("the first request with this Idempotency-Key is still in progress", slug: "idempotency-in-progress")
-                }
-                var headers: HTTPFields = [Self.replayedHeader: "true"]
-                if let type = try c[4].decode(String?.self) { headers[.contentType] = type }
-                if let etag = try c[5].decode(String?.self) { headers[.eTag] = etag }
-                if let location = try c[6].decode(String?.self) { headers[.location] = location }
-                let body = try c[7].decode(ByteBuffer?.self) ?? ByteBuffer()
-                return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
-            }
+        switch try await store.reserve(userID: userID, key: key, method: method, path: path, hash: hash, logger: logger) {
+        case nil:
+            return nil
+        case .otherRequest:
+            throw Problem.invalid("Idempotency-Key", "was used before with another request; use a new key for a new request")
+        case .inProgress:
+            throw Problem.conflict("the first request with this Idempotency-Key is still in progress", slug: "idempotency-in-progress")
+        case .changed:
             // Freed between the two statements by a failing first request: let the client retry.
             throw Problem.conflict("the Idempotency-Key changed state; retry", slug: "idempotency-in-progress")
+        case .answer(let answer):
+            var headers: HTTPFields = [Self.replayedHeader: "true"]
+            if let type = answer.contentType { headers[.contentType] = type }
+            if let etag = answer.etag { headers[.eTag] = etag }
+            if let location = answer.location { headers[.location] = location }
+            return Response(status: .init(code: answer.status), headers: headers, body: .init(byteBuffer: answer.body))
         }
     }
 
     private func release(userID: UUID, key: String, logger: Logger) async throws {
-        try await database.withConnection { connection in
-            try await connection.query("""
-                UPDATE idempotency_keys SET status = 0 WHERE user_id = \(userID) AND key = \(key) AND status IS NULL
-                """, logger: logger)
-        }
+        try await store.release(userID: userID, key: key, logger: logger)
     }
 }
 
