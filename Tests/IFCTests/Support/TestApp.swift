@@ -115,3 +115,10 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension TestApp {
+    /// A count read as the owner (bypassing the app role's grants), -1 when the query answers no row.
+    func count(_ sql: PostgresQuery) async throws -> Int {
+        try await database.asOwner { try await $0.scalar(sql, as: Int.self) } ?? -1
+    }
+}

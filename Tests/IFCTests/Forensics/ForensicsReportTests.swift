@@ -100,7 +100,7 @@ struct ForensicsReportTests {
             let xml = try await app.request(.get, path + "/report", token: analyst, headers: [.accept: "application/xml"])
             #expect(xml.status == .notAcceptable)
             #expect(xml.isProblem)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'report.read' AND detail->>'form' = 'draft'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'report.read' AND detail->>'form' = 'draft'") == 2)
         }
     }
 
@@ -159,8 +159,8 @@ struct ForensicsReportTests {
             #expect(page.text.contains("examiner-b"))
             #expect(!page.text.contains("DRAFT"))
             #expect(try await app.request(.get, path + "/reports/2", token: author).status == .notFound)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'report.issue' AND detail->>'number' = \(number)") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'report.review'") == 5)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'report.issue' AND detail->>'number' = \(number)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'report.review'") == 5)
         }
     }
 
@@ -218,7 +218,7 @@ struct ForensicsReportTests {
                         """, logger: TestCluster.logger)
                 }
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM case_reports") == 2)
+            #expect(try await app.count("SELECT count(*) FROM case_reports") == 2)
         }
     }
 
@@ -248,7 +248,7 @@ struct ForensicsReportTests {
                                               json: #"{"to_location":"Ballistics vault B","purpose":"storage","seal_intact":true}"#)
             #expect(moved.status == .created, "\(moved.text)")
             #expect(try await Self.draftDigest(app, casePath: path, token: author) != digest)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'exhibit.list' AND detail->'query'->>'via' = 'forensics.report'") >= 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'exhibit.list' AND detail->'query'->>'via' = 'forensics.report'") >= 3)
         }
     }
 
@@ -271,13 +271,10 @@ struct ForensicsReportTests {
             #expect(try await app.request(.patch, path, token: author, json: #"{"status":"closed"}"#, headers: [.ifMatch: "\"1\""]).status == .ok)
             let closed = try await app.request(.post, path + "/reports", token: author, json: #"{"content_sha256":"\#(digest)"}"#)
             #expect(try closed.object["type"] as? String == "urn:ifcd:problem:case-closed")
-            #expect(try await Self.count(app, "SELECT count(*) FROM case_reports") == 0)
+            #expect(try await app.count("SELECT count(*) FROM case_reports") == 0)
         }
     }
 
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
 }
 
 @Suite("Forensics: demo sample")
@@ -290,7 +287,7 @@ struct ForensicsDemoTests {
             let seeded = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(seeded.contains("forensics: 2 seizures, 3 cases, 5 examinations, 1 restored serial found in the registry, 1 report issued and amended"),
                     "\(seeded)")
-            let count = { (sql: PostgresQuery) in try await RegistryTests.count(app, sql) }
+            let count = { (sql: PostgresQuery) in try await app.count(sql) }
             #expect(try await count("SELECT count(DISTINCT context) FROM seizures WHERE context IN ('port', 'inland')") == 2)
             #expect(try await count("SELECT count(DISTINCT status) FROM forensic_cases") == 3)
             #expect(try await count("SELECT count(*) FROM case_reports WHERE replaces = 1") == 1)

@@ -44,7 +44,7 @@ struct TrustTests {
                     _ = try await $0.query("UPDATE users SET roles = ARRAY['admin','auditor'] WHERE username = 'bob'", logger: TestCluster.logger)
                 }
             }
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM users WHERE 'admin' = ANY (roles) AND cardinality(roles) > 1") == 0)
+            #expect(try await app.count("SELECT count(*) FROM users WHERE 'admin' = ANY (roles) AND cardinality(roles) > 1") == 0)
         }
     }
 
@@ -58,7 +58,7 @@ struct TrustTests {
                                               headers: [.ifMatch: "\"1\""])
             #expect(reset.status == .ok)
             #expect(try reset.object["must_change_password"] as? Bool == true)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'user.password_reset' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'user.password_reset' AND record_id = \(id)") == 1)
             let login = try await app.request(.post, "/v1/auth/token", json: #"{"username":"olga","password":"a temporary passphrase"}"#)
             #expect(login.status == .ok)
             #expect(try login.object["password_change_required"] as? Bool == true)
@@ -76,7 +76,7 @@ struct TrustTests {
             #expect(try again.object["password_change_required"] as? Bool == false)
             let token = try #require(try again.object["token"] as? String)
             #expect(try await app.request(.get, "/v1/firearms?limit=1", token: token).status == .ok)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'user.password_change' AND detail->>'was_temporary' = 'true'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'user.password_change' AND detail->>'was_temporary' = 'true'") == 1)
         }
     }
 
@@ -101,7 +101,7 @@ struct TrustTests {
             #expect(try await app.request(.get, "/v1/me", token: first).status == .ok)
             #expect(try await app.request(.delete, "/v1/tokens/\(loginToken)", token: admin).status == .conflict)
             #expect(try await app.request(.get, "/v1/users/\(id)/tokens", token: first).status == .forbidden)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'token.revoke' AND detail->>'token_id' = \(loginToken)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'token.revoke' AND detail->>'token_id' = \(loginToken)") == 1)
 
             let named = try await app.request(.patch, "/v1/users/\(id)", token: admin, json: #"{"display_name":"Carl Reid"}"#, headers: [.ifMatch: "\"1\""])
             #expect(try named.object["display_name"] as? String == "Carl Reid")
@@ -136,7 +136,7 @@ struct TrustTests {
                     }
                 }
             }
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE at < '2020-01-01'") == 0)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE at < '2020-01-01'") == 0)
         }
     }
 }
@@ -154,10 +154,10 @@ struct AbuseLimitTests {
             #expect(tooMany.isProblem)
             let big = header + (1...2).map { "Glock,17,pistol,9x19mm,BIG\($0)X,AT,2015,\(String(repeating: "n", count: 1500))\n" }.joined()
             #expect(try await ImportTests.post(app, clerk, big).status == .contentTooLarge)
-            #expect(try await ImportTests.count(app, "SELECT count(*) FROM firearms WHERE serial_marked LIKE 'CAP%' OR serial_marked LIKE 'BIG%'") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE serial_marked LIKE 'CAP%' OR serial_marked LIKE 'BIG%'") == 0)
             let fits = try await ImportTests.post(app, clerk, header + (1...3).map { "Glock,17,pistol,9x19mm,CAP\($0)X,AT,2015,\n" }.joined())
             #expect(fits.status == .ok, "\(fits.text)")
-            #expect(try await ImportTests.count(app, "SELECT count(*) FROM firearms WHERE serial_marked LIKE 'CAP%'") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE serial_marked LIKE 'CAP%'") == 3)
         }
     }
 
@@ -259,7 +259,7 @@ struct LoginLimitTests {
                 _ = try await accounts.login(username: "user5", password: "guess guess guess", address: "192.0.2.9", requestID: nil)
             }
             #expect(later == 401)
-            let throttled = try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'auth.login' AND detail->>'reason' = 'throttled'")
+            let throttled = try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'auth.login' AND detail->>'reason' = 'throttled'")
             #expect(throttled == 1)
         }
     }
@@ -295,7 +295,7 @@ struct IdempotencyKeyTests {
             }
             let purged = try await IdempotencyMiddleware.purge(database: app.store, logger: TestCluster.logger)
             #expect(purged >= 1)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM idempotency_keys") == 0)
+            #expect(try await app.count("SELECT count(*) FROM idempotency_keys") == 0)
         }
     }
 }

@@ -45,7 +45,7 @@ extension ExhibitCustodyTests {
                 let updated = try #require(exhibit["updated_at"] as? String)
                 #expect(updated >= lastUpdated)
                 lastUpdated = updated
-                #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = \(action) AND record_id = \(id)") == audits)
+                #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = \(action) AND record_id = \(id)") == audits)
             }
             let sent = try await Self.send(app, id, as: alice, #"{"to_user":"bob.lab","purpose":"comparison","seal_number":"S-2002","seal_intact":false}"#)
             #expect(sent.status == .created, "\(sent.text)")
@@ -54,7 +54,7 @@ extension ExhibitCustodyTests {
             // The transfer answered is the transfer as it reads back.
             let open = try await app.request(.get, "\(path)/custody", token: alice).object["open_transfer"] as? [String: Any]
             #expect(NSDictionary(dictionary: open ?? [:]) == NSDictionary(dictionary: try sent.object))
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'exhibit.transfer.send' AND detail->>'transfer_id' = \(tid)
                   AND detail->>'seal' = 'not intact on sending'
                 """) == 1)

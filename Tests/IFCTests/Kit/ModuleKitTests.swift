@@ -14,10 +14,6 @@ import Testing
 /// throwaway module that plugs in with nothing but its folder, its schema and one line.
 @Suite("Module kit")
 struct ModuleKitTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await app.database.asOwner { try await $0.scalar(sql, as: Int.self) } ?? -1
-    }
-
     @Test("a throwaway module registers a route, writes an audited record with a yearly reference and reads a registry firearm through the public API")
     func throwawayModulePlugsIn() async throws {
         try await withTestApp(additionalModules: { kit, registry in [KitDemoModule(context: kit, registry: registry.reader(for: "kitdemo"))] },
@@ -38,17 +34,17 @@ struct ModuleKitTests {
             #expect(noteReference.range(of: "^KD-\(year)-[0-9]{6}$", options: .regularExpression) != nil, "\(noteReference)")
             #expect(note["firearm_id"] as? String == firearm["id"] as? String)
             let noteID = try #require(note["id"] as? String)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'kitdemo.note.create' AND record_id = \(noteID)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'kitdemo.note.create' AND record_id = \(noteID)") == 1)
             // The firearm was read through the registry's API: audited as the examiner's read, via the module.
             let firearmID = try #require(firearm["id"] as? String)
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(firearmID)
                   AND actor_id IS NOT NULL AND detail->'query'->>'via' = 'kitdemo'
                 """) == 1)
             // Its route is role-checked like every other, and its refusal is on the trail.
             let refused = try await app.request(.post, "/v1/kitdemo/notes", token: clerk, json: #"{"firearm_reference":"\#(reference)","text":"x"}"#)
             #expect(refused.status == .forbidden)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'request.denied' AND detail->>'route' = 'POST /v1/kitdemo/notes'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'request.denied' AND detail->>'route' = 'POST /v1/kitdemo/notes'") == 1)
             // And its route and schemas are in the API document.
             #expect(app.parts.specs.contains { $0.path == "/v1/kitdemo/notes" })
             #expect(app.parts.document["components"]?["schemas"]?["KitDemoNote"] != nil)
@@ -116,14 +112,14 @@ struct ModuleKitTests {
             let analyst = try await app.token(roles: [.analyst])
             let none = try await app.request(.get, "/v1/firearms?serial=NO-SUCH-1&make=Glock", token: analyst)
             #expect(none.status == .ok)
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'firearm.list' AND record_id IS NULL
                   AND detail->'query'->>'serial' = 'NO-SUCH-1' AND detail->'query'->>'make' = 'Glock'
                 """) == 1)
             _ = try await app.request(.get, "/v1/holders?name=Nobody%20Here", token: analyst)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'holder.list' AND detail->'query'->>'name' = 'Nobody Here'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'holder.list' AND detail->'query'->>'name' = 'Nobody Here'") == 1)
             _ = try await app.request(.get, "/v1/firearms/search?serial=ZZQ*", token: analyst)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'pattern' = 'ZZQ*'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'pattern' = 'ZZQ*'") == 1)
         }
     }
 
@@ -133,7 +129,7 @@ struct ModuleKitTests {
             let analyst = try await app.token(roles: [.analyst], username: "refused-analyst")
             let clerk = try await app.token(roles: [.clerk], username: "refused-clerk")
             #expect(try await app.request(.post, "/v1/firearms", token: analyst, json: RegistryTests.firearm()).status == .forbidden)
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'request.denied' AND outcome = 'denied' AND actor = 'refused-analyst'
                   AND detail->>'route' = 'POST /v1/firearms' AND detail->>'status' = '403'
                 """) == 1)
@@ -148,13 +144,13 @@ struct ModuleKitTests {
             #expect(anonymous == ["GET /v1/firearms", "GET /v1/holders"])
             let bad = try await app.request(.post, "/v1/firearms", token: clerk, json: #"{"make":"Glock"}"#)
             #expect(bad.status == .unprocessableContent)
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'request.refused' AND outcome = 'failure' AND actor = 'refused-clerk'
                   AND detail->>'route' = 'POST /v1/firearms' AND detail->>'status' = '422' AND detail->>'reason' LIKE '%required%'
                 """) == 1)
             // A read refused for its input changes nothing and is not a refusal to record.
             _ = try await app.request(.get, "/v1/firearms?limit=0", token: clerk)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'request.refused' AND actor = 'refused-clerk'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'request.refused' AND actor = 'refused-clerk'") == 1)
         }
     }
 

@@ -11,10 +11,6 @@ import Testing
 /// answers and time-to-crime; the overdue reminder list.
 @Suite("Tracing: outgoing requests")
 struct TracingTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     /// The app's day `offset` days from now.
     static func day(_ app: TestApp, _ offset: Int) -> String {
         CalendarDate(app.clock.now.addingTimeInterval(Double(offset) * 86_400)).text
@@ -110,9 +106,9 @@ struct TracingTests {
             let messages = try ForensicsCaseTests.list(try await app.request(.get, path + "/messages", token: analyst))
             #expect(messages.map { $0["kind"] as? String } == ["information_request", "acknowledgement", "answer"])
             for action in ["trace.create", "trace.update", "trace.send", "trace.acknowledged", "trace.answered", "trace.close"] {
-                #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = \(action) AND record_id = \(id)") == 1, "\(action)")
+                #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = \(action) AND record_id = \(id)") == 1, "\(action)")
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.read' AND record_id = \(id)") >= 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'trace.read' AND record_id = \(id)") >= 1)
             // Roles: analysts read, never write; clerks and examiners see nothing.
             #expect(try await Self.post(app, analyst, "/v1/traces", Self.complete(app)).status == .forbidden)
             let clerk = try await app.token(roles: [.clerk])
@@ -138,7 +134,7 @@ struct TracingTests {
             #expect(try interpol.problemFields == ["addressee.kind"])
             let unknownLink = try await Self.post(app, liaison, "/v1/traces", Self.complete(app, extra: #","firearm_id":"\#(UUID())""#))
             #expect(try unknownLink.problemFields == ["firearm_id"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM traces") == 0)
+            #expect(try await app.count("SELECT count(*) FROM traces") == 0)
         }
     }
 
@@ -177,7 +173,7 @@ struct TracingTests {
             let urgent = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: #"{"urgency":"routine"}"#, headers: [.ifMatch: "\"4\""])
             #expect(try urgent.object["legal_review"] is [String: Any])
             #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/send").status == .ok)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.legal_review' AND record_id = \(id)") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'trace.legal_review' AND record_id = \(id)") == 2)
         }
     }
 
@@ -195,7 +191,7 @@ struct TracingTests {
             #expect(copied["serial"] as? String == "TRC-001")
             #expect(copied["calibre"] as? String == "9x19mm")
             #expect(copied["country_of_manufacture"] as? String == "AT")
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(glockID) AND detail->'query'->>'via' = 'tracing'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(glockID) AND detail->'query'->>'via' = 'tracing'") == 1)
             // A seizure with one registry firearm: its description and the seizure's date and place.
             let seizure = try await ForensicsSeizureTests.create(app, clerk: clerk, ForensicsSeizureTests.seizure(firearms: #"[{"firearm_id":"\#(glockID)"}]"#))
             let seizureID = try Self.id(seizure)
@@ -206,7 +202,7 @@ struct TracingTests {
             #expect(circumstances["recovered_on"] as? String == "2025-03-01")
             #expect(circumstances["recovery_country"] as? String == "JM")
             #expect(circumstances["recovery_place"] as? String == "Kingston Container Terminal")
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'seizure.read' AND record_id = \(seizureID) AND detail->'query'->>'via' = 'tracing'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'seizure.read' AND record_id = \(seizureID) AND detail->'query'->>'via' = 'tracing'") == 1)
             // Follow-on: the manufacturer's answer names an importer in a third country.
             let parentID = try Self.id(fromFirearm)
             let child = try await Self.create(app, liaison, #"{"addressee":{"kind":"importer","country":"TT","name":"Trinidad Arms Ltd"},"channel":"bilateral","firearm_id":"\#(glockID)","parent_id":"\#(parentID)"}"#)
@@ -232,7 +228,7 @@ struct TracingTests {
             #expect(traces.allSatisfy { $0["legal_basis"] as? String == "Firearms Act 2022" && $0["status"] as? String == "draft" })
             let none = try await Self.post(app, liaison, "/v1/traces/bulk", #"{"seizure_id":"\#(UUID())","channel":"iarms"}"#)
             #expect(try none.problemFields == ["seizure_id"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM traces") == 5)
+            #expect(try await app.count("SELECT count(*) FROM traces") == 5)
         }
     }
 
@@ -323,7 +319,7 @@ struct TracingTests {
             let restricted = try await app.request(.get, delayed, token: liaison).object
             #expect(restricted["status"] as? String == "answered")
             #expect((restricted["answer"] as? [String: Any])?["outcome"] as? String == "restricted")
-            #expect(try await Self.count(app, "SELECT count(*) FROM trace_messages WHERE kind = 'answer'") == 5)
+            #expect(try await app.count("SELECT count(*) FROM trace_messages WHERE kind = 'answer'") == 5)
         }
     }
 

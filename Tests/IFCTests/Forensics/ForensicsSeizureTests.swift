@@ -10,10 +10,6 @@ import Testing
 /// registry records it makes in one transaction.
 @Suite("Forensics: seizures")
 struct ForensicsSeizureTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     /// A seizure body; `firearms` is the JSON array of its firearms.
     static func seizure(firearms: String = "[]", seizedOn: String = "2025-03-01", context: String = "port", extra: String = "") -> String {
         #"{"agency":"Jamaica Constabulary Force","officer":"Det. Cpl. Brown","seized_on":"\#(seizedOn)","country":"JM","region":"Kingston","place":"Kingston Container Terminal","latitude":17.97,"longitude":-76.85,"context":"\#(context)","concealment":"inside a refrigerator in a shipping container","persons":[{"role":"consignee","nationality":"JM"},{"role":"courier"}],"firearms":\#(firearms),"parts":[{"kind":"slide","quantity":3,"marking":"none visible"}],"ammunition":[{"calibre":"9x19mm","quantity":500,"headstamp":"WIN 9MM LUGER"}]\#(extra)}"#
@@ -60,11 +56,11 @@ struct ForensicsSeizureTests {
             #expect(found["serial_normalized"] as? String == "TJU55123")
             // One write entry for the seizure, the registry's own for what it recorded, and the read through the registry's API.
             let id = try #require(seizure["id"] as? String)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'seizure.create' AND record_id = \(id) AND detail->>'reference' = \(reference)") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_id = \(foundID) AND detail->>'via' = 'forensics'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.event' AND record_id = \(firearmID) AND detail->>'event' = 'seized'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'forensics'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM seizure_versions WHERE seizure_id = \(id)::uuid") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'seizure.create' AND record_id = \(id) AND detail->>'reference' = \(reference)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_id = \(foundID) AND detail->>'via' = 'forensics'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.event' AND record_id = \(firearmID) AND detail->>'event' = 'seized'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'forensics'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM seizure_versions WHERE seizure_id = \(id)::uuid") == 1)
         }
     }
 
@@ -81,8 +77,8 @@ struct ForensicsSeizureTests {
             #expect(refused.status == .conflict, "\(refused.text)")
             #expect(refused.isProblem)
             #expect((try refused.object["detail"] as? String)?.contains("destroyed") == true)
-            #expect(try await Self.count(app, "SELECT count(*) FROM seizures") == 0)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE record_origin = 'illicit'") == 0)
+            #expect(try await app.count("SELECT count(*) FROM seizures") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE record_origin = 'illicit'") == 0)
         }
     }
 
@@ -96,10 +92,10 @@ struct ForensicsSeizureTests {
                                                 json: Self.seizure(firearms: #"[{"firearm_id":"\#(first)"},\#(Self.illicit)]"#))
             #expect(refused.status == .conflict, "\(refused.text)")
             #expect(try refused.problemFields == ["firearms[1].description.serial"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM seizures") == 0)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_events WHERE firearm_id = \(first)::uuid") == 0)
+            #expect(try await app.count("SELECT count(*) FROM seizures") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events WHERE firearm_id = \(first)::uuid") == 0)
             #expect(try await app.request(.get, "/v1/firearms/\(first)", token: clerk).object["status"] as? String == "registered")
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action IN ('seizure.create', 'firearm.event')") == 0)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action IN ('seizure.create', 'firearm.event')") == 0)
         }
     }
 
@@ -128,7 +124,7 @@ struct ForensicsSeizureTests {
             #expect(try unknown.problemFields == ["firearms[0].firearm_id"])
             let context = try await app.request(.post, "/v1/seizures", token: clerk, json: Self.seizure(context: "harbour"))
             #expect(try context.problemFields == ["context"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM seizures") == 0)
+            #expect(try await app.count("SELECT count(*) FROM seizures") == 0)
         }
     }
 
@@ -172,12 +168,12 @@ struct ForensicsSeizureTests {
             #expect((next["items"] as? [[String: Any]])?.first?["id"] as? String == port["id"] as? String)
             let byFirearm = try await app.request(.get, "/v1/seizures?firearm_id=\(firearmID)&context=port&country=JM&seized_from=2025-01-01&seized_to=2025-01-31", token: liaison).object
             #expect((byFirearm["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [port["id"] as? String])
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'seizure.list' AND detail->'query'->>'firearm_id' = \(firearmID)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'seizure.list' AND detail->'query'->>'firearm_id' = \(firearmID)") == 1)
             let id = try #require(port["id"] as? String)
             let one = try await app.request(.get, "/v1/seizures/\(id)", token: liaison)
             #expect(one.status == .ok)
             #expect(one.headers[.eTag] == "\"1\"")
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'seizure.read' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'seizure.read' AND record_id = \(id)") == 1)
             #expect(try await app.request(.get, "/v1/seizures/\(UUID())", token: liaison).status == .notFound)
             #expect(try await app.request(.get, "/v1/seizures?seized_from=2025-13-01", token: liaison).status == .unprocessableContent)
         }
@@ -198,7 +194,7 @@ struct ForensicsSeizureTests {
                 return try #require(object?["reference"] as? String)
             }
             #expect(Set(references).count == 24, "a reference was issued twice")
-            #expect(try await Self.count(live.app, "SELECT count(DISTINCT reference) FROM seizures") == 24)
+            #expect(try await live.app.count("SELECT count(DISTINCT reference) FROM seizures") == 24)
         }
     }
 }

@@ -154,13 +154,13 @@ struct ReferenceTableTests {
             #expect(bad.status == .unprocessableContent)
             #expect(try bad.problemFields == ["needs_review"])
             // On the trail and in the history, the review is named.
-            #expect(try await RegistryTests.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_id = \(id) AND detail->>'review' = 'unknown_make'
                 """) == 1)
-            #expect(try await RegistryTests.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM firearm_versions WHERE firearm_id = \(UUID(uuidString: id)!) AND change = 'registered; for review: unknown_make'
                 """) == 1)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.list' AND detail->'query'->>'needs_review' = 'true'") == 3,
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.list' AND detail->'query'->>'needs_review' = 'true'") == 3,
                     "one entry per firearm shown: two in the queue, one in the queue of Glocks")
         }
     }
@@ -213,15 +213,15 @@ struct ReferenceTableTests {
             #expect(report["flagged"] as? Int == 2)
             let warnings = (report["warnings"] as? [[String: Any]]) ?? []
             #expect(warnings.map { "\($0["line"] as? Int ?? 0):\($0["field"] as? String ?? "")" } == ["3:make", "4:calibre"], "\(warnings)")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms WHERE review_flags <> '{}'") == 2)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'IMP3' AND review_flags = '{implausible_calibre}'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE review_flags <> '{}'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE serial_marked = 'IMP3' AND review_flags = '{implausible_calibre}'") == 1)
             let analyst = try await app.token(roles: [.analyst])
             #expect(try Self.items(try await app.request(.get, "/v1/firearms?needs_review=true", token: analyst)).compactMap { $0["serial"] as? String }
                     == ["IMP2", "IMP3"])
             // A dry run reports the same warnings and writes nothing.
             let dry = try await ImportTests.post(app, clerk, csv.replacingOccurrences(of: "IMP", with: "DRY"), query: "?dry_run=true")
             #expect(try dry.object["flagged"] as? Int == 2)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 3)
         }
     }
 
@@ -244,8 +244,8 @@ struct ReferenceTableTests {
             config.bcryptCost = 4
             let summary = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(summary.contains { $0.hasPrefix("registry: 60 holders, 306 firearms") }, "\(summary)")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms WHERE review_flags <> '{}'") == 1)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms WHERE review_flags <> '{}' AND make = 'unknown'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE review_flags <> '{}'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE review_flags <> '{}' AND make = 'unknown'") == 1)
             // Every firearm with a model, checked again here against the table.
             let rows = try await app.database.asOwner { connection -> [(String, String, String, String)] in
                 var rows: [(String, String, String, String)] = []
@@ -259,7 +259,7 @@ struct ReferenceTableTests {
             for (make, model, type, calibre) in rows {
                 #expect(Self.flags(make, model, FirearmType(rawValue: type) ?? .other, calibre).isEmpty, "\(make) \(model) \(type) \(calibre)")
             }
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM holders WHERE kind = 'person' AND date_of_birth IS NOT NULL") == 54)
+            #expect(try await app.count("SELECT count(*) FROM holders WHERE kind = 'person' AND date_of_birth IS NOT NULL") == 54)
         }
     }
 }

@@ -41,8 +41,8 @@ struct RegistryHistoryTests {
             #expect((versions[0]["record"] as? [String: Any])?["address"] as? String == "1 Hope Road")
             #expect((versions[1]["record"] as? [String: Any])?["address"] as? String == "9 Main Street")
             #expect(versions[1]["change"] as? String == "changed: address")
-            #expect(try await ModuleKitTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'holder.update' AND record_id = \(id)") == 1)
-            #expect(try await ModuleKitTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'holder.history' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'holder.update' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'holder.history' AND record_id = \(id)") == 1)
             #expect(try await app.request(.get, "/v1/holders/\(UUID())/history", token: analyst).status == .notFound)
         }
     }
@@ -86,8 +86,8 @@ struct RegistryHistoryTests {
                     try await app.database.asOwner { _ = try await $0.query(statement, logger: TestCluster.logger) }
                 }
             }
-            #expect(try await ModuleKitTests.count(app, "SELECT count(*) FROM firearm_events") == 1)
-            #expect(try await ModuleKitTests.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'rewritten'") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearm_versions WHERE change = 'rewritten'") == 0)
         }
     }
 }

@@ -26,10 +26,6 @@ struct ImportTests {
         try await app.request(.post, "/v1/imports/firearms" + query, token: token, json: body, headers: [.contentType: contentType])
     }
 
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await app.database.asOwner { try await $0.scalar(sql, as: Int.self) } ?? -1
-    }
-
     @Test("valid rows are imported, invalid ones reported by line and column, duplicates skipped; a re-run adds nothing")
     func importAndRerun() async throws {
         try await withTestApp { app in
@@ -44,8 +40,8 @@ struct ImportTests {
             let errors = (report["errors"] as? [[String: Any]]) ?? []
             let described = Set(errors.map { "\($0["line"] as? Int ?? 0):\($0["column"] as? String ?? "")" })
             #expect(described == ["4:type", "5:country_of_manufacture", "10:row"], "\(errors)")
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'imported'") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearm_versions WHERE change = 'imported'") == 3)
             // References are issued in line order, from the registry's one series.
             let order = try await app.database.asOwner { connection -> [String] in
                 var out: [String] = []
@@ -54,10 +50,10 @@ struct ImportTests {
                 return out
             }
             #expect(order == ["ABC123", "ABC-124", "AB 99 1"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99 1' AND notes = 'a note with \"quotes\"' || chr(10) || chr(10) || 'on three lines'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_type = 'firearm'") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE serial_marked = 'AB 99 1' AND notes = 'a note with \"quotes\"' || chr(10) || chr(10) || 'on three lines'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_type = 'firearm'") == 3)
             // An imported firearm's first version is the record as the API shows it.
             let analyst = try await app.token(roles: [.analyst])
             let ids = try await app.database.asOwner { connection -> [String] in
@@ -82,7 +78,7 @@ struct ImportTests {
             let again = try await Self.post(app, clerk, Self.csv)
             #expect(try again.object["imported"] as? Int == 0)
             #expect(try again.object["duplicates"] as? Int == 4)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 3)
         }
     }
 
@@ -95,9 +91,9 @@ struct ImportTests {
             #expect(try response.object["imported"] as? Int == 3)
             #expect(try response.object["duplicates"] as? Int == 1)
             #expect(try response.object["dry_run"] as? Bool == true)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.dry_run'") == 1, "a dry run reads the registry")
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action IN ('firearm.import', 'firearm.import.batch', 'firearm.create')") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 0)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.dry_run'") == 1, "a dry run reads the registry")
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action IN ('firearm.import', 'firearm.import.batch', 'firearm.create')") == 0)
         }
     }
 
@@ -115,7 +111,7 @@ struct ImportTests {
             #expect(try await Self.post(app, clerk, "{}", contentType: "application/json").status == .unsupportedMediaType)
             let analyst = try await app.token(roles: [.analyst])
             #expect(try await Self.post(app, analyst, Self.csv).status == .forbidden)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 0)
         }
     }
 
@@ -132,7 +128,7 @@ struct ImportTests {
             let report = try await importer.run(AsyncChunks(chunks: chunks))
             #expect(report.rows == 25)
             #expect(report.imported == 25)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 3)
         }
     }
 
@@ -181,12 +177,12 @@ struct ImportTests {
             let report = try await importer.runInitialLoad(AsyncChunks(chunks: [Array(Self.csv.utf8)]), owner: try app.database.ownerSettings)
             #expect(report.rows == 7 && report.imported == 3 && report.duplicates == 1 && report.invalid == 3, "\(report)")
             #expect(Set(report.errors.map { "\($0.line):\($0.column)" }) == ["4:type", "5:country_of_manufacture", "10:row"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE change = 'imported' AND version = 1") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_type = 'firearm'") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearm_versions WHERE change = 'imported' AND version = 1") == 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_type = 'firearm'") == 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.import'") == 1)
             // Four valid rows in batches of two.
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.import.batch'") == 2)
             #expect(try await Self.indexDefinitions(app) == indexes)
             // The rebuilt indexes serve: an exact serial and a pattern search find the loaded firearm.
             let analyst = try await app.token(roles: [.analyst])
@@ -211,8 +207,8 @@ struct ImportTests {
             await #expect(throws: (any Error).self) {
                 _ = try await importer.runInitialLoad(AsyncChunks(chunks: [Array(broken.utf8)]), owner: try app.database.ownerSettings)
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action LIKE 'firearm.%'") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 0)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action LIKE 'firearm.%'") == 0)
             #expect(try await Self.indexDefinitions(app) == indexes)
             // Past the ceiling the registry is in use: refused before a row is read.
             _ = try await importer.run(AsyncChunks(chunks: [Array(Self.csv.utf8)]))
@@ -222,7 +218,7 @@ struct ImportTests {
             } catch let problem as Problem {
                 #expect(problem.status == 409, "\(problem)")
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 3)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 3)
             #expect(try await Self.indexDefinitions(app) == indexes)
             // And it is never a dry run.
             let dry = FirearmImport(database: app.store, principal: .cli(osUser: "test"), requestID: nil, dryRun: true, logger: TestCluster.logger)

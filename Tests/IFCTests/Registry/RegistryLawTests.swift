@@ -145,7 +145,7 @@ struct RegistryTimelineTests {
             let breaking = try await post(#"{"kind":"voided","occurred_on":"2023-03-01","voids_event_id":"\#(try Self.eventID(lost))","reason":"x"}"#)
             #expect(breaking.status == .conflict)
             #expect(breaking.text.contains(try Self.eventID(recovered)), "\(breaking.text)")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearm_events WHERE kind = 'voided'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events WHERE kind = 'voided'") == 1)
         }
     }
 
@@ -317,7 +317,7 @@ struct RegistryIntakeTests {
             }
             #expect(firearm.recordOrigin == .illicit)
             #expect(firearm.status == .seized)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND detail->>'via' = 'forensics'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND detail->>'via' = 'forensics'") == 1)
             // Rolled back with the caller's work: nothing is left behind.
             await #expect(throws: Abort.self) {
                 try await app.store.transaction { connection in
@@ -327,7 +327,7 @@ struct RegistryIntakeTests {
                     throw Abort()
                 }
             }
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 1)
             // Only a finding event brings an illicit firearm into view.
             await #expect(throws: Problem.self) {
                 try await app.store.transaction { connection in
@@ -366,7 +366,7 @@ struct RegistryComponentTests {
             let matches = try #require(try search.object["matches"] as? [[String: Any]])
             #expect(Set(matches.compactMap { $0["part"] as? String }) == ["slide", "barrel"])
             #expect(matches.first { $0["part"] as? String == "barrel" }?["firearm_id"] is NSNull, "a loose component is a match of its own")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'component.search'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'component.search'") == 2)
         }
     }
 
@@ -473,7 +473,7 @@ struct RegistryRetentionTests {
             #expect(try await due("") == [], "decided: no longer due")
             #expect(try await app.request(.post, "/v1/firearms/\(oldID)/retention-decisions", token: clerk,
                                           json: #"{"use":"licensing","decision":"keep","reason":"again"}"#).status == .conflict)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.retention'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.retention'") == 1)
             #expect(try await app.request(.get, "/v1/firearms/\(oldID)", token: analyst).status == .ok, "nothing is deleted")
         }
     }

@@ -35,7 +35,7 @@ struct FuzzRegressionTests {
             #expect(try empty.problemFields == ["If-Match"])
             let signed = try await app.request(.post, "/v1/firearms/\(id)/events", token: clerk, json: event, headers: [.ifMatch: "\"+1\""])
             #expect(try signed.problemFields == ["If-Match"])
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearm_events") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events") == 0)
             #expect(try await app.request(.post, "/v1/firearms/\(id)/events", token: clerk, json: event, headers: [.ifMatch: "\"1\""]).status == .created)
         }
     }

@@ -22,10 +22,6 @@ struct RegistryTests {
         return try response.object
     }
 
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await app.database.asOwner { try await $0.scalar(sql, as: Int.self) } ?? -1
-    }
-
     @Test("a clerk registers a firearm: reference, normalised serial, ETag, Location, version row and audit entry")
     func register() async throws {
         try await withTestApp { app in
@@ -40,8 +36,8 @@ struct RegistryTests {
             #expect(body["status"] as? String == "registered")
             #expect(response.headers[.eTag] == "\"1\"")
             #expect(response.headers[.location] == "/v1/firearms/\(id)")
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE firearm_id = \(UUID(uuidString: id)!)") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearm_versions WHERE firearm_id = \(UUID(uuidString: id)!)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create' AND record_id = \(id)") == 1)
         }
     }
 
@@ -58,7 +54,7 @@ struct RegistryTests {
             let padded = try await app.request(.post, "/v1/firearms", token: clerk, json: Self.firearm(make: " Glock ", serial: "AB12345"))
             #expect(padded.status == .conflict, "surrounding spaces make no new firearm")
             try await Self.register(app, clerk: clerk, Self.firearm(calibre: ".40 S&W"))
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 2)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 2)
         }
     }
 
@@ -81,7 +77,7 @@ struct RegistryTests {
                 #expect(response.status == .unprocessableContent, "\(body): \(response.text)")
                 #expect(Set(try response.problemFields) == fields, "\(body): \(response.text)")
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 0)
         }
     }
 
@@ -170,7 +166,7 @@ struct RegistryTests {
             let events = try await app.request(.get, path + "/events", token: analyst)
             let list = try #require(try JSONSerialization.jsonObject(with: Data(buffer: events.body)) as? [[String: Any]])
             #expect(list.map { $0["kind"] as? String } == ["licensed", "reported_stolen", "recovered", "destroyed"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_versions WHERE firearm_id = \(UUID(uuidString: created["id"] as! String)!)") == 5)
+            #expect(try await app.count("SELECT count(*) FROM firearm_versions WHERE firearm_id = \(UUID(uuidString: created["id"] as! String)!)") == 5)
         }
     }
 
@@ -196,7 +192,7 @@ struct RegistryTests {
                 #expect(response.status == .unprocessableContent, "\(body): \(response.text)")
                 #expect(try response.problemFields == fields, "\(body)")
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_events") == 0)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events") == 0)
             let stale = try await app.request(.post, path + "/events", token: clerk, json: #"{"kind":"reported_lost","occurred_on":"2020-01-01"}"#,
                                               headers: [.ifMatch: "\"7\""])
             #expect(stale.status == .preconditionFailed)
@@ -253,7 +249,7 @@ struct RegistryTests {
                 #expect(try response.problemFields == ["serial"])
             }
             // One audit entry per firearm returned.
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND record_id IS NOT NULL") >= 6)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND record_id IS NOT NULL") >= 6)
         }
     }
 
@@ -343,24 +339,24 @@ struct RegistryTests {
             let first = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(first.contains { $0.hasPrefix("registry: 60 holders, 306 firearms") }, "\(first)")
             // 306 from the registry's sample, and the forensics sample's 2 seized illicit finds.
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 308)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 308)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 308)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 308)
             // Each firearm's status is the status after its last event.
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM firearms f WHERE f.status <> coalesce(
                     (SELECT e.status_after FROM firearm_events e WHERE e.firearm_id = f.id ORDER BY e.recorded_at DESC LIMIT 1), 'registered')
                 """) == 0)
-            #expect(try await Self.count(app, "SELECT count(DISTINCT status) FROM firearms") >= 5)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms WHERE record_origin = 'illicit' AND serial_marked IS NULL") == 5)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_events WHERE kind = 'voided'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM components") == 4)
-            #expect(try await Self.count(app, "SELECT count(*) FROM consignments WHERE delivery_verified_on IS NOT NULL") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearm_events WHERE from_holder_id IS NOT NULL") >= 3, "a dealer with a register")
-            #expect(try await Self.count(app, "SELECT count(*) FROM licences") >= 40)
-            #expect(try await Self.count(app, "SELECT count(*) FROM licences WHERE valid_until < current_date") >= 1)
+            #expect(try await app.count("SELECT count(DISTINCT status) FROM firearms") >= 5)
+            #expect(try await app.count("SELECT count(*) FROM firearms WHERE record_origin = 'illicit' AND serial_marked IS NULL") == 5)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events WHERE kind = 'voided'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM components") == 4)
+            #expect(try await app.count("SELECT count(*) FROM consignments WHERE delivery_verified_on IS NOT NULL") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events WHERE from_holder_id IS NOT NULL") >= 3, "a dealer with a register")
+            #expect(try await app.count("SELECT count(*) FROM licences") >= 40)
+            #expect(try await app.count("SELECT count(*) FROM licences WHERE valid_until < current_date") >= 1)
             let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(again.isEmpty)
-            #expect(try await Self.count(app, "SELECT count(*) FROM firearms") == 308)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == 308)
         }
     }
 }

@@ -263,7 +263,7 @@ extension HostileInputTests {
         try await withTestApp { app in
             let clerk = try await app.token(roles: [.clerk])
             try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "ZX-9001"))
-            let firearms = try await RegistryTests.count(app, "SELECT count(*) FROM firearms")
+            let firearms = try await app.count("SELECT count(*) FROM firearms")
             for query in ["/v1/firearms?serial=%27%20OR%201%3D1%20--", "/v1/firearms?make=%25", "/v1/firearms?make=_",
                           "/v1/firearms/search?serial=ZX%25%25%25", "/v1/firearms/search?serial=ZX9%5C%5C%5C", "/v1/firearms/search?serial=ZX9_0_1",
                           "/v1/holders?name=%25%27%3B%20DROP%20TABLE%20holders%3B--", "/v1/holders?id_number=%5C"] {
@@ -282,8 +282,8 @@ extension HostileInputTests {
             let write = try await app.request(.post, "/v1/firearms", token: clerk,
                                               json: RegistryTests.firearm(make: "Colt'); DELETE FROM firearms; --", serial: "Q'1\\\\%_"))
             #expect(write.status == .created, "\(write.text)")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearms") == firearms + 1)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM firearms") == firearms + 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 2)
         }
     }
 }

@@ -91,7 +91,7 @@ struct ExhibitLeadTests {
             let again = try await app.request(.post, "/v1/leads", token: examiner,
                                               json: #"{"exhibit_a":"\#(b)","exhibit_b":"\#(a)","source_system":"evofinder","source_reference":"R-2"}"#)
             #expect(again.status == .conflict)
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibit_leads") == 1)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_leads") == 1)
         }
     }
 
@@ -173,7 +173,7 @@ struct ExhibitLeadTests {
             #expect(try await app.request(.post, "/v1/leads/\(bc)/withdrawal", token: first, json: #"{"reason":"again"}"#).status == .conflict)
             #expect(try await Self.clusterCases(app, caseA, as: analyst) == [caseA, caseB])
             #expect(try await Self.clusterCases(app, caseC, as: analyst) == [caseC, recovery])
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'lead.withdraw' AND record_id = \(bc)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'lead.withdraw' AND record_id = \(bc)") == 1)
         }
     }
 
@@ -224,17 +224,17 @@ struct ExhibitLeadTests {
             config.bcryptCost = 4
             let added = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(added.contains { $0.hasPrefix("exhibits: 8 exhibits") && $0.contains("three-case cluster") }, "\(added)")
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE derivation = 'test_fire'") == 2)
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE seal_broken") == 1)
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE status = 'in_transit'") == 1)
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits WHERE status = 'disposed'") == 1)
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibit_leads WHERE status = 'open'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM exhibits WHERE derivation = 'test_fire'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM exhibits WHERE seal_broken") == 1)
+            #expect(try await app.count("SELECT count(*) FROM exhibits WHERE status = 'in_transit'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM exhibits WHERE status = 'disposed'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_leads WHERE status = 'open'") == 1)
             let cluster = try await app.request(.get, "/v1/cases/\(scene1)/cluster", token: analyst).object
             #expect((cluster["cases"] as? [[String: Any]])?.count == 3)
             #expect((cluster["firearms"] as? [[String: Any]])?.count == 1)
             let again = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(!again.contains { $0.hasPrefix("exhibits:") })
-            #expect(try await ExhibitsTests.count(app, "SELECT count(*) FROM exhibits") == 8)
+            #expect(try await app.count("SELECT count(*) FROM exhibits") == 8)
         }
     }
 }

@@ -10,10 +10,6 @@ import Testing
 /// by who holds them and where they are.
 @Suite("Exhibits: records")
 struct ExhibitsTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     /// An exhibit body for `caseID`; `extra` is appended inside the object.
     static func exhibit(case caseID: String, barcode: String = "LAB-\(UUID().uuidString.prefix(8))", kind: String = "cartridge_case",
                         extra: String = "") -> String {
@@ -49,9 +45,9 @@ struct ExhibitsTests {
             #expect(created["headstamp"] as? String == "WIN 9MM LUGER")
             #expect(created["seal_broken"] as? Bool == false)
             let id = try #require(created["id"] as? String)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'exhibit.create' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'exhibit.create' AND record_id = \(id)") == 1)
             // The case was read through the forensics read API, audited as coming through this module.
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.read' AND detail->'query'->>'via' = 'exhibits'") >= 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.read' AND detail->'query'->>'via' = 'exhibits'") >= 1)
             let custody = try await app.request(.get, "/v1/exhibits/\(id)/custody", token: examiner).object
             let entries = try #require(custody["entries"] as? [[String: Any]])
             #expect(entries.map { $0["event"] as? String } == ["intake"])
@@ -105,8 +101,8 @@ struct ExhibitsTests {
             let late = try await app.request(.post, "/v1/exhibits", token: examiner, json: Self.exhibit(case: closed))
             #expect(late.status == .conflict)
             #expect(try late.object["type"] as? String == "urn:ifcd:problem:case-closed")
-            #expect(try await Self.count(app, "SELECT count(*) FROM exhibits") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_custody") == 3)
+            #expect(try await app.count("SELECT count(*) FROM exhibits") == 3)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_custody") == 3)
         }
     }
 

@@ -13,10 +13,6 @@ import Testing
 /// exhibit copies the description"): the exhibit is read through the exhibits read API.
 @Suite("Tracing: drafts from an exhibit")
 struct TracingExhibitTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     static func exhibit(case caseID: String, seizure: String, kind: String = "firearm", description: String, calibre: String,
                         firearm: String? = nil) -> String {
         let extra = #","seizure_id":"\#(seizure)""# + (firearm.map { #","firearm_id":"\#($0)""# } ?? "")
@@ -64,18 +60,18 @@ struct TracingExhibitTests {
             let traceID = try TracingTests.id(created)
             let read = try await app.request(.get, "/v1/traces/\(traceID)", token: liaison)
             #expect(try read.object["exhibit_id"] as? String == pistolID)
-            #expect(try await Self.count(app, "SELECT count(*) FROM traces WHERE id = \(traceID)::uuid AND exhibit_id = \(pistolID)::uuid") == 1)
+            #expect(try await app.count("SELECT count(*) FROM traces WHERE id = \(traceID)::uuid AND exhibit_id = \(pistolID)::uuid") == 1)
             // The printable document shows the exhibit's description with the firearm as found.
             let page = try await app.request(.get, "/v1/traces/\(traceID)/document", token: liaison, headers: [.accept: "text/html"])
             #expect(page.status == .ok)
             #expect(page.text.contains("semi-automatic pistol, recovered under the driver&#39;s seat")
                     || page.text.contains("semi-automatic pistol, recovered under the driver's seat"), "\(page.text)")
             // The exhibit was read through the exhibits read API, audited as the liaison officer's, via tracing.
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'exhibit.read' AND record_type = 'exhibit' AND record_id = \(pistolID)
                   AND detail->'query'->>'via' = 'tracing' AND 'liaison' = ANY(roles)
                 """) == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(glockID) AND detail->'query'->>'via' = 'tracing'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(glockID) AND detail->'query'->>'via' = 'tracing'") == 1)
 
             // An exhibit with no registry firearm: its calibre and description, and not the seizure's sole firearm.
             let revolver = try TracingTests.id(try await ExhibitsTests.create(app, examiner: examiner, Self.exhibit(
@@ -100,7 +96,7 @@ struct TracingExhibitTests {
                 #expect(refused.status == .unprocessableContent, "\(body): \(refused.text)")
                 #expect(try refused.problemFields == ["exhibit_id"], "\(body)")
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM traces") == 2)
+            #expect(try await app.count("SELECT count(*) FROM traces") == 2)
         }
     }
 
@@ -145,7 +141,7 @@ struct TracingExhibitTests {
             #expect(try await reader.exhibit(reference: reference, by: principal, requestID: nil)?.id == id)
             #expect(try await reader.exhibit(id: UUID(), by: principal, requestID: nil) == nil)
             #expect(try await reader.exhibit(reference: "EX-1999-000001", by: principal, requestID: nil) == nil)
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'exhibit.read' AND record_id = \(id.uuidString.lowercased())
                   AND detail->'query'->>'via' = 'reader-test'
                 """) == 2)

@@ -55,7 +55,7 @@ struct TracingIncomingTests {
             let narrowed = try await app.request(.get, "/v1/firearms/search?serial=ABC12345&fuzzy=true&make=Colt", token: analyst).object
             #expect((narrowed["matches"] as? [[String: Any]])?.map { $0["serial_normalized"] as? String } == ["ABC12345"])
             #expect(try await app.request(.get, "/v1/firearms/search?serial=ABC12345&fuzzy=maybe", token: analyst).status == .unprocessableContent)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'fuzzy' = 'true'") >= 5)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'fuzzy' = 'true'") >= 5)
             // The candidates come from the trigram index.
             let plan = try await app.database.asOwner { connection in
                 try await connection.query("SET enable_seqscan = off", logger: TestCluster.logger)
@@ -106,20 +106,20 @@ struct TracingIncomingTests {
             #expect(scores == scores.sorted(by: >))
             let messages = try ForensicsCaseTests.list(try await app.request(.get, "/v1/traces/\(id)/messages", token: analyst))
             #expect(messages.map { "\($0["kind"] as? String ?? "") \($0["direction"] as? String ?? "")" } == ["acknowledgement sent"])
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.match' AND record_id = \(id)") == 1)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'via' = 'tracing'") >= 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'trace.match' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'via' = 'tracing'") >= 1)
             // A partial serial read off a damaged slide: the pattern search.
             let partial = try await app.request(.post, "/v1/traces/incoming", token: liaison, json: Self.incoming(serial: "ABC12*"))
             let partialMatches = try #require(try partial.object["matches"] as? [[String: Any]])
             #expect(partialMatches.contains { $0["serial_normalized"] as? String == "ABC12345" && $0["match"] as? String == "pattern" })
             #expect(partialMatches.contains { $0["part"] as? String == "slide" })
             // Outgoing requests have no matches; bad input names its field and writes nothing.
-            let before = try await RegistryTests.count(app, "SELECT count(*) FROM traces")
+            let before = try await app.count("SELECT count(*) FROM traces")
             let nothing = try await app.request(.post, "/v1/traces/incoming", token: liaison, json: Self.incoming(serial: "-/-"))
             #expect(try nothing.problemFields == ["firearm.serial"])
             let country = try await app.request(.post, "/v1/traces/incoming", token: liaison, json: Self.incoming(serial: "ABC12345").replacingOccurrences(of: #""requesting_state":"TT""#, with: #""requesting_state":"QQ""#))
             #expect(try country.problemFields == ["requesting_state"])
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM traces") == before)
+            #expect(try await app.count("SELECT count(*) FROM traces") == before)
             #expect(try await app.request(.post, "/v1/traces/incoming", token: analyst, json: Self.incoming(serial: "ABC12345")).status == .forbidden)
         }
     }
@@ -156,10 +156,10 @@ struct TracingIncomingTests {
             #expect(sale?["from"] as? String == "Kingston Arms Ltd")
             #expect(sale?["to"] as? String == "Ann Buyer")
             #expect(sale?["on"] as? String == "2024-03-05")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.history' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'tracing'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.history' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'tracing'") == 1)
             let unknown = try await app.request(.get, "/v1/traces/\(id)/registry-answer?firearm_id=\(UUID())", token: liaison)
             #expect(try unknown.problemFields == ["firearm_id"])
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'holder.read' AND record_id = \(buyer)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'holder.read' AND record_id = \(buyer)") == 1)
             // Reviewed, and sent as the answer: the request is answered, its response time measured from arrival.
             let answerJSON = String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self)
             let reply = try await app.request(.post, "/v1/traces/\(id)/messages", token: liaison,
@@ -197,8 +197,8 @@ struct TracingIncomingTests {
                 #expect(html.contains(text), "\(text)")
             }
             #expect(try await app.request(.get, "/v1/traces/\(id)/document", token: liaison, headers: [.accept: "image/png"]).status == .notAcceptable)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id)") == 2)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id) AND detail->>'form' = 'html'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id)") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'trace.document' AND record_id = \(id) AND detail->>'form' = 'html'") == 1)
         }
     }
 
@@ -209,14 +209,14 @@ struct TracingIncomingTests {
             config.bcryptCost = 4
             let summary = try await seedDemo(database: app.store, config: config, principal: .cli(osUser: "test"), logger: TestCluster.logger)
             #expect(summary.contains { $0.hasPrefix("tracing: 8 outgoing traces (2 overdue, 1 follow-on), 5 incoming") }, "\(summary)")
-            #expect(try await RegistryTests.count(app, "SELECT count(DISTINCT status) FROM traces WHERE direction = 'outgoing'") == 5)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM traces WHERE status IN ('sent', 'acknowledged') AND deadline < current_date") == 2)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM traces WHERE parent_id IS NOT NULL") == 1)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM trace_messages WHERE outcome = 'not_traced'") == 1)
+            #expect(try await app.count("SELECT count(DISTINCT status) FROM traces WHERE direction = 'outgoing'") == 5)
+            #expect(try await app.count("SELECT count(*) FROM traces WHERE status IN ('sent', 'acknowledged') AND deadline < current_date") == 2)
+            #expect(try await app.count("SELECT count(*) FROM traces WHERE parent_id IS NOT NULL") == 1)
+            #expect(try await app.count("SELECT count(*) FROM trace_messages WHERE outcome = 'not_traced'") == 1)
             for kind in ["exact", "confusable", "pattern", "fuzzy"] {
-                #expect(try await RegistryTests.count(app, "SELECT count(*) FROM trace_matches WHERE match = \(kind)") >= 1, "\(kind)")
+                #expect(try await app.count("SELECT count(*) FROM trace_matches WHERE match = \(kind)") >= 1, "\(kind)")
             }
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM trace_matches WHERE component_id IS NOT NULL AND match = 'confusable'") >= 1)
+            #expect(try await app.count("SELECT count(*) FROM trace_matches WHERE component_id IS NOT NULL AND match = 'confusable'") >= 1)
             let analyst = try await app.token(roles: [.analyst])
             let answered = try await app.request(.get, "/v1/traces?status=answered&direction=outgoing", token: analyst).object
             let ids = ((answered["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }

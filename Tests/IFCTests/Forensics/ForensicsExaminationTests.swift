@@ -8,10 +8,6 @@ import Testing
 /// Examinations: their kinds, the AFTE range of conclusions, and the lab's second-examiner rule.
 @Suite("Forensics: examinations")
 struct ForensicsExaminationTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     /// A case opened by `examiner`, and a function posting an examination to it.
     static func caseWithPoster(_ app: TestApp, examiner: String) async throws -> (String, @Sendable (String) async throws -> TestResponse) {
         let opened = try await ForensicsCaseTests.open(app, examiner: examiner)
@@ -95,8 +91,8 @@ struct ForensicsExaminationTests {
             #expect(completed.status == .ok, "\(completed.text)")
             let other = try #require(try await post(#"{"kind":"comparison","afte_conclusion":"inconclusive_b"}"#).object["id"] as? String)
             #expect(try await app.request(.post, "/v1/examinations/\(other)/verification", token: second, json: "{}").status == .conflict)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'examination.verify' AND actor = 'examiner-b'") == 1)
-            #expect(try await Self.count(app, "SELECT count(*) FROM examination_versions WHERE examination_id = \(UUID(uuidString: id)!)") == 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'examination.verify' AND actor = 'examiner-b'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM examination_versions WHERE examination_id = \(UUID(uuidString: id)!)") == 3)
         }
     }
 

@@ -11,10 +11,6 @@ import Testing
 /// gapless and linear, and the database keeps it so.
 @Suite("Exhibits: chain of custody")
 struct ExhibitCustodyTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     /// A case and one exhibit held by `examiner`: (case id, exhibit id).
     static func exhibit(_ app: TestApp, examiner: String) async throws -> (String, String) {
         let caseID = try await ExhibitsTests.openCase(app, examiner: examiner)
@@ -98,8 +94,8 @@ struct ExhibitCustodyTests {
             let entries = try await Self.entries(app, id, as: carol)
             #expect(entries.map { $0["event"] as? String } == ["intake", "sent", "received", "sent", "cancelled", "sent", "received"])
             Self.expectLinear(entries)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action LIKE 'exhibit.transfer.%' AND record_id = \(id)") == 6)
-            #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_versions WHERE exhibit_id = \(id)::uuid") == 7)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action LIKE 'exhibit.transfer.%' AND record_id = \(id)") == 6)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_versions WHERE exhibit_id = \(id)::uuid") == 7)
         }
     }
 
@@ -119,7 +115,7 @@ struct ExhibitCustodyTests {
                 #expect(refused.status == .unprocessableContent, "\(receiver): \(refused.text)")
                 #expect(try refused.problemFields == ["to_user"])
             }
-            #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_transfers WHERE exhibit_id = \(id)::uuid") == 0)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_transfers WHERE exhibit_id = \(id)::uuid") == 0)
             #expect(try await Self.entries(app, id, as: alice).map { $0["event"] as? String } == ["intake"])
             let exhibit = try await app.request(.get, "/v1/exhibits/\(id)", token: alice)
             #expect(try exhibit.object["status"] as? String == "held")
@@ -145,7 +141,7 @@ struct ExhibitCustodyTests {
             }
             #expect(statuses.filter { $0 == 201 }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == 409 }.count == 11, "\(statuses)")
-            #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_transfers WHERE exhibit_id = \(id)::uuid") == 1)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_transfers WHERE exhibit_id = \(id)::uuid") == 1)
             let entries = try await Self.entries(app, id, as: alice)
             #expect(entries.map { $0["event"] as? String } == ["intake", "sent"])
             Self.expectLinear(entries)
@@ -230,7 +226,7 @@ struct ExhibitCustodyTests {
                 UPDATE exhibit_transfers SET status = 'received', received_by = 'carol.lab', received_at = now(), seal_intact_on_receipt = true
                 WHERE exhibit_id = \(exhibitID)
                 """) == "23514")
-            #expect(try await Self.count(app, "SELECT count(*) FROM exhibit_custody WHERE exhibit_id = \(exhibitID)") == 2)
+            #expect(try await app.count("SELECT count(*) FROM exhibit_custody WHERE exhibit_id = \(exhibitID)") == 2)
         }
     }
 

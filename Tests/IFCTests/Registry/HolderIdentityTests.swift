@@ -73,7 +73,7 @@ struct HolderIdentityTests {
             #expect(future.status == .unprocessableContent)
             #expect(try future.problemFields == ["date_of_birth"])
             #expect(future.text.contains("is in the future"))
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM holders") == 0)
+            #expect(try await app.count("SELECT count(*) FROM holders") == 0)
             let holder = try await Self.create(app, clerk, Self.person("C", born: "1990-05-05"))
             let id = try #require(holder["id"] as? String)
             let later = try await app.request(.patch, "/v1/holders/\(id)", token: clerk, json: #"{"date_of_birth":"2999-01-01"}"#,
@@ -117,7 +117,7 @@ struct HolderIdentityTests {
                     == ["Campbell Sporting Goods", "Marcia Campbell"])
             #expect(try Self.names(try await app.request(.get, "/v1/holders?name=zzyzx", token: analyst)).isEmpty)
             // The misspelt term is on the read's audit entry.
-            #expect(try await RegistryTests.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'holder.list' AND detail->'query'->>'name' = 'Cambel'
                 """) == 2)
         }
@@ -139,7 +139,7 @@ struct HolderIdentityTests {
             #expect(((try misspelt.object["items"] as? [[String: Any]]) ?? []).compactMap { $0["id_number"] as? String } == ["TRN-1"])
             let sameDay = try await app.request(.get, "/v1/holders?date_of_birth=1980-02-01", token: liaison)
             #expect(try Self.names(sameDay) == ["Andre Campbell", "Omar Reid"])
-            #expect(try await RegistryTests.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'holder.list'
                   AND detail->'query'->>'date_of_birth' = '1980-02-01' AND detail->'query'->>'name' = 'Andre Campbell'
                 """) == 1)

@@ -5,8 +5,9 @@ import Testing
 
 @Suite("Configuration")
 struct ConfigTests {
+    // Tests/IFCTests/Server/ConfigTests.swift → the package root.
     static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Config/ifcd.example.json").path
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Config/ifcd.example.json").path
 
     @Test("the documented example file loads, and environment variables override it")
     func exampleAndEnvironment() async throws {

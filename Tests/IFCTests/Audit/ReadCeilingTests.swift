@@ -23,7 +23,7 @@ struct ReadCeilingTests {
             #expect(try await app.request(.get, "/v1/firearms?limit=3", token: analyst).status == .ok)
             // An empty answer shows no record and so does not count.
             #expect(try await app.request(.get, "/v1/holders?limit=5", token: analyst).status == .ok)
-            let reads = try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE actor = 'ana' AND record_id IS NOT NULL")
+            let reads = try await app.count("SELECT count(*) FROM audit_entries WHERE actor = 'ana' AND record_id IS NOT NULL")
             #expect(reads == 10)
 
             // One more record, by a list or by id: refused before any data, with the refusal audited.
@@ -35,8 +35,8 @@ struct ReadCeilingTests {
             let retry = try #require(over.headers[.retryAfter].flatMap { Int($0) })
             #expect((1...3600).contains(retry))
             #expect(try await app.request(.get, "/v1/firearms/\(ids[1])", token: analyst).status == .tooManyRequests)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE actor = 'ana' AND record_id IS NOT NULL") == 10)
-            #expect(try await RegistryTests.count(app, """
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE actor = 'ana' AND record_id IS NOT NULL") == 10)
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE actor = 'ana' AND action = 'read.ceiling' AND outcome = 'denied'
                   AND detail->>'ceiling' = '10' AND detail->>'read_in_hour' = '10'
                 """) == 2)

@@ -25,7 +25,7 @@ struct ConcurrencyTests {
             #expect(live.inFlight.peak > 1, "the server never handled two of the requests at the same time")
             #expect(statuses.filter { $0 == .ok }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == .preconditionFailed }.count == 11, "\(statuses)")
-            let versions = try await RegistryTests.count(app, "SELECT count(*) FROM firearm_versions")
+            let versions = try await app.count("SELECT count(*) FROM firearm_versions")
             #expect(versions == 2)
         }
     }
@@ -43,8 +43,8 @@ struct ConcurrencyTests {
             #expect(live.inFlight.peak > 1, "the server never handled two of the requests at the same time")
             #expect(statuses.filter { $0 == .created }.count == 8, "\(statuses)")
             #expect(statuses.filter { $0 == .conflict }.count == 8, "\(statuses)")
-            #expect(try await RegistryTests.count(app, "SELECT count(DISTINCT reference) FROM firearms") == 8)
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 8)
+            #expect(try await app.count("SELECT count(DISTINCT reference) FROM firearms") == 8)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.create'") == 8)
         }
     }
 
@@ -63,7 +63,7 @@ struct ConcurrencyTests {
             #expect(live.inFlight.peak > 1, "the server never handled two of the requests at the same time")
             #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
             #expect(statuses.filter { $0 == .conflict }.count == 7, "\(statuses)")
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM firearm_events") == 1)
+            #expect(try await app.count("SELECT count(*) FROM firearm_events") == 1)
         }
     }
 }

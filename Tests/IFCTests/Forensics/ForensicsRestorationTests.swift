@@ -35,7 +35,7 @@ struct ForensicsRestorationTests {
             let candidates = try #require(try searched.object["candidates"] as? [[String: Any]])
             // 5 read as S: the confusables find DVS4417.
             #expect(candidates.map { $0["firearm_id"] as? String } == [targetID])
-            #expect(try await RegistryTests.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'via' = 'forensics' AND detail->'query'->>'confusables' = 'true'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.search' AND detail->'query'->>'via' = 'forensics' AND detail->'query'->>'confusables' = 'true'") == 1)
             let stranger = try await app.request(.post, path + "/confirmation", token: examiner, json: #"{"firearm_id":"\#(UUID())"}"#)
             #expect(try stranger.problemFields == ["firearm_id"])
             let confirmed = try await app.request(.post, path + "/confirmation", token: examiner, json: #"{"firearm_id":"\#(targetID)"}"#)

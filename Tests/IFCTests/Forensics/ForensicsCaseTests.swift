@@ -9,10 +9,6 @@ import Testing
 /// they concern.
 @Suite("Forensics: cases")
 struct ForensicsCaseTests {
-    static func count(_ app: TestApp, _ sql: PostgresQuery) async throws -> Int {
-        try await RegistryTests.count(app, sql)
-    }
-
     static func newCase(seizures: [String] = [], extra: String = "") -> String {
         let ids = seizures.map { "\"\($0)\"" }.joined(separator: ",")
         return #"{"submitting_agency":"JCF Major Investigation Taskforce","officer":"Insp. Campbell","agency_case_number":"MIT-2025-114","offence":"shooting with intent","incident_on":"2025-02-20","incident_country":"JM","incident_place":"Spanish Town","received_on":"2025-03-02","confidentiality":"restricted","requested_examinations":["comparison","operability"],"seizure_ids":[\#(ids)]\#(extra)}"#
@@ -46,11 +42,11 @@ struct ForensicsCaseTests {
             #expect(opened["seizure_ids"] as? [String] == [seizureID])
             #expect(opened["requested_examinations"] as? [String] == ["comparison", "operability"])
             let id = try #require(opened["id"] as? String)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.create' AND record_id = \(id)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.create' AND record_id = \(id)") == 1)
             let analyst = try await app.token(roles: [.analyst])
             let bySeizure = try await app.request(.get, "/v1/cases?seizure_id=\(seizureID)&status=received", token: analyst).object
             #expect((bySeizure["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.list' AND detail->'query'->>'seizure_id' = \(seizureID)") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.list' AND detail->'query'->>'seizure_id' = \(seizureID)") == 1)
             let unknown = UUID().uuidString.lowercased()
             let refused = try await app.request(.post, "/v1/cases", token: examiner, json: Self.newCase(seizures: [seizureID, unknown]))
             #expect(refused.status == .unprocessableContent)
@@ -81,7 +77,7 @@ struct ForensicsCaseTests {
             #expect(history.count == 1)
             #expect(history.first?["change"] as? String == "received")
             #expect(NSDictionary(dictionary: history.first?["record"] as? [String: Any] ?? [:]) == NSDictionary(dictionary: opened))
-            #expect(try await Self.count(app, """
+            #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'case.create' AND record_id = \(id) AND detail->>'reference' = \(reference)
                 """) == 1)
         }
@@ -115,8 +111,8 @@ struct ForensicsCaseTests {
             let liaison = try await app.token(roles: [.liaison])
             let history = try Self.list(try await app.request(.get, path + "/history", token: liaison))
             #expect(history.map { ($0["record"] as? [String: Any])?["status"] as? String } == ["received", "under_examination", "reported", "closed"])
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.update'") == 2)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'report.issue'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.update'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'report.issue'") == 1)
         }
     }
 
@@ -146,8 +142,8 @@ struct ForensicsCaseTests {
             let links = try Self.list(try await app.request(.get, path, token: analyst))
             #expect(links.map { $0["kind"] as? String } == ["firearm", "seizure", "case"])
             #expect(links.first?["target_reference"] as? String == firearm["reference"] as? String)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'case.link' AND record_id = \(caseID)") == 3)
-            #expect(try await Self.count(app, "SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'forensics'") == 1)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.link' AND record_id = \(caseID)") == 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.read' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'forensics'") == 1)
             #expect(try await app.request(.post, path, token: clerk, json: #"{"kind":"case","target_id":"\#(otherID)","reason":"x"}"#).status == .forbidden)
         }
     }
@@ -162,8 +158,8 @@ struct ForensicsCaseTests {
             })
             #expect(live.inFlight.peak > 1, "the server never handled two of the requests at the same time")
             #expect(responses.allSatisfy { $0.status == .created }, "\(responses.map(\.status))")
-            #expect(try await Self.count(live.app, "SELECT count(DISTINCT reference) FROM forensic_cases") == 24)
-            #expect(try await Self.count(live.app, "SELECT count(*) FROM forensic_cases") == 24)
+            #expect(try await live.app.count("SELECT count(DISTINCT reference) FROM forensic_cases") == 24)
+            #expect(try await live.app.count("SELECT count(*) FROM forensic_cases") == 24)
         }
     }
 }
