@@ -25,22 +25,9 @@ public struct RecordField<Fields: Sendable>: Sendable {
 
     public var correctable: Bool { change == .correctable }
 
-    /// A field of type `Value`.
+    /// A field of type `Value`. For an optional field (`Value` is `T?`) a PATCH's `null`, like an
+    /// absent key, leaves the value as it is: a correction sets a value, it does not clear one.
     public init<Value: Codable & Equatable & Sendable>(_ name: String, _ path: any WritableKeyPath<Fields, Value> & Sendable,
-                                                       schema: JSONValue, change: Change = .correctable, text: TextRule.Kind = .line) {
-        self.name = name
-        self.schema = schema
-        self.change = change
-        self.text = text
-        differs = { $0[keyPath: path] != $1[keyPath: path] }
-        read = { container, key in
-            guard let value = try container.decodeIfPresent(Value.self, forKey: key) else { return nil }
-            return { $0[keyPath: path] = value }
-        }
-    }
-
-    /// An optional field: a correction sets a value; it does not clear one.
-    public init<Value: Codable & Equatable & Sendable>(_ name: String, _ path: any WritableKeyPath<Fields, Value?> & Sendable,
                                                        schema: JSONValue, change: Change = .correctable, text: TextRule.Kind = .line) {
         self.name = name
         self.schema = schema
