@@ -88,22 +88,34 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The registry's public face: its models and the read and intake protocols. The only part
+        // of the registry another module may import.
+        .target(
+            name: "RegistryAPI",
+            dependencies: [
+                "IFCCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The national firearms registry: firearms, versions, events, holders, serial search.
         .target(
             name: "Registry",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP",
+                "IFCCore", "IFCStore", "IFCHTTP", "RegistryAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings,
             plugins: ["EmbedReference"]
         ),
+        // The forensics module's public face: seizures, cases, examinations and its read protocol.
+        .target(name: "ForensicsAPI", dependencies: ["IFCCore", "RegistryAPI"], swiftSettings: swiftSettings),
         // Seizures, forensic cases, examinations; reads and writes the registry only through its APIs.
         .target(
             name: "Forensics",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Registry",
+                "IFCCore", "IFCStore", "IFCHTTP", "RegistryAPI", "ForensicsAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -114,10 +126,11 @@ let package = Package(
         ),
         // Exhibits and their chain of custody; reads cases and seizures through the forensics read
         // API and firearms through the registry's.
+        .target(name: "ExhibitsAPI", dependencies: ["IFCCore", "ForensicsAPI"], swiftSettings: swiftSettings),
         .target(
             name: "Exhibits",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics",
+                "IFCCore", "IFCStore", "IFCHTTP", "RegistryAPI", "ForensicsAPI", "ExhibitsAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -128,7 +141,7 @@ let package = Package(
         .target(
             name: "IFCTracing",
             dependencies: [
-                "IFCCore", "IFCStore", "IFCHTTP", "Registry", "Forensics", "Exhibits",
+                "IFCCore", "IFCStore", "IFCHTTP", "RegistryAPI", "ForensicsAPI", "ExhibitsAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -164,6 +177,7 @@ let package = Package(
             name: "IFCTests",
             dependencies: [
                 "IFCServer", "IFCStore", "IFCHTTP", "Accounts", "Registry", "Forensics", "Exhibits", "IFCTracing", "IFCCore",
+                "RegistryAPI", "ForensicsAPI", "ExhibitsAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,24 +1,25 @@
-import Forensics
+import ForensicsAPI
 import Foundation
+@_exported import ExhibitsAPI
 import IFCCore
 import IFCHTTP
 import IFCStore
-import Registry
+import RegistryAPI
 
 /// The exhibits module: ballistic exhibits (`EX-2026-000123`) of forensic cases, their chain of
 /// custody (ISO/IEC 17025 §7.4), imaging acquisitions, leads, hits and the clusters the hits make.
 /// Examiners write; analysts and liaison officers read.
 ///
 /// Laid out like the registry, a folder per concept (`Exhibits/`, `Custody/`, `Leads/`), rules that need
-/// neither HTTP nor SQL in `Rules/`. Cases and seizures are read only through `ForensicsReader`,
-/// registry firearms only through `RegistryReader`; this module writes only its own tables.
+/// neither HTTP nor SQL in `Rules/`. Cases and seizures are read only through `ForensicsReading`,
+/// registry firearms only through `RegistryReading`; this module writes only its own tables.
 public struct Exhibits: IFCModule {
     public let name = "exhibits"
     let database: Database
     let audit: AuditWriter
     let environment: AppEnvironment
-    let forensics: ForensicsReader
-    let registry: RegistryReader
+    let forensics: any ForensicsReading
+    let registry: any RegistryReading
     /// Who may receive an exhibit (the accounts module's, through IFCHTTP's `UserDirectory`).
     let users: any UserDirectory
 
@@ -31,7 +32,7 @@ public struct Exhibits: IFCModule {
     /// (for now: all exhibits, as they read all cases).
     static let readers = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
 
-    public init(_ context: ModuleContext, forensics: ForensicsReader, registry: RegistryReader, users: any UserDirectory) {
+    public init(_ context: ModuleContext, forensics: any ForensicsReading, registry: any RegistryReading, users: any UserDirectory) {
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment

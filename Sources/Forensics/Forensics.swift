@@ -1,8 +1,9 @@
 import Foundation
+@_exported import ForensicsAPI
 import IFCCore
 import IFCHTTP
 import IFCStore
-import Registry
+import RegistryAPI
 
 /// The forensics module: seizures (`SZ-2026-000123`), forensic cases (`FC-2026-000123`), their
 /// links and examinations. Clerks record seizures; examiners write cases and examinations;
@@ -10,14 +11,14 @@ import Registry
 ///
 /// Laid out like the registry, a folder per concept (`Seizures/`, `Cases/`, `Examinations/`),
 /// rules that need neither HTTP nor SQL in `Rules/`. The registry is read only through
-/// `RegistryReader` and written only through `RegistryIntake`, on this module's transaction.
+/// `RegistryReading` and written only through `RegistryIntaking` (RegistryAPI), on this module's transaction.
 public struct Forensics: IFCModule {
     public let name = "forensics"
     let database: Database
     let audit: AuditWriter
     let environment: AppEnvironment
-    let registry: RegistryReader
-    let intake: RegistryIntake
+    let registry: any RegistryReading
+    let intake: any RegistryIntaking
     /// The laboratory named on its reports (`forensics.laboratory`).
     let laboratory: String
     /// Where the reports' exhibits and their custody come from (the exhibits module's source).
@@ -43,7 +44,7 @@ public struct Forensics: IFCModule {
     /// Analysts link records as well as examiners.
     static let linkWriters = RouteSpec.Access.roles([.analyst, .examiner])
 
-    public init(_ context: ModuleContext, registry: RegistryReader, intake: RegistryIntake, exhibits: any CaseExhibitSource,
+    public init(_ context: ModuleContext, registry: any RegistryReading, intake: any RegistryIntaking, exhibits: any CaseExhibitSource,
                 laboratory: String = "Integrated Firearms Centre, forensic firearms laboratory") {
         self.laboratory = laboratory
         self.exhibitSource = exhibits

@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 // Entry points for the in-process benchmarks (`Benchmarks/`, `Deploy/bench/micro.sh`), behind an
 // SPI so that no module of the daemon uses them: the firearm read's answer built without a

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCHTTP
 import IFCStore
+@_exported import RegistryAPI
 
 /// The national firearms registry: firearms, their versions and events, holders, licences,
 /// serial search and bulk import. Clerks write; analysts, examiners and liaison officers read;
@@ -10,7 +11,8 @@ import IFCStore
 /// Each concept has its folder: the model (`Firearm.swift`), its SQL (`+Store`), its
 /// transactions (`+Service`), its request bodies (`+Body`), its routes (`+Routes`) and its
 /// OpenAPI schemas (`+Schemas`). Rules that need neither HTTP nor SQL live in `Rules/`.
-/// Other modules read the registry through `RegistryReader`, never through its tables.
+/// Other modules read the registry through `RegistryReading` and write it through `RegistryIntaking`
+/// (the RegistryAPI target, the only part of the registry they may import), never through its tables.
 public struct Registry: IFCModule {
     public let name = "registry"
     let database: Database

@@ -1,10 +1,10 @@
 import Foundation
-import Exhibits
-import Forensics
+import ExhibitsAPI
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
 import IFCStore
-import Registry
+import RegistryAPI
 
 /// What the tracing module may be configured with.
 public struct TracingSettings: Sendable {
@@ -26,16 +26,16 @@ public struct TracingSettings: Sendable {
 ///
 /// Laid out like the forensics module, a folder per concept (`Traces/`, `Messages/`,
 /// `Incoming/`), rules without HTTP or SQL in `Rules/`. The registry is read only through
-/// `RegistryReader`, seizures and cases only through `ForensicsReader`, exhibits only through
-/// `ExhibitsReader`.
+/// `RegistryReading`, seizures and cases only through `ForensicsReading`, exhibits only through
+/// `ExhibitsReading` (the API targets; never the implementations).
 public struct Tracing: IFCModule {
     public let name = "tracing"
     let database: Database
     let audit: AuditWriter
     let environment: AppEnvironment
-    let registry: RegistryReader
-    let forensics: ForensicsReader
-    let exhibits: ExhibitsReader
+    let registry: any RegistryReading
+    let forensics: any ForensicsReading
+    let exhibits: any ExhibitsReading
     let settings: TracingSettings
 
     /// `TR-2026-000045`, a request's number (outgoing and incoming share the series).
@@ -47,7 +47,7 @@ public struct Tracing: IFCModule {
     static let writers = RouteSpec.Access.roles([.liaison])
     static let readers = RouteSpec.Access.roles([.liaison, .analyst])
 
-    public init(_ context: ModuleContext, registry: RegistryReader, forensics: ForensicsReader, exhibits: ExhibitsReader,
+    public init(_ context: ModuleContext, registry: any RegistryReading, forensics: any ForensicsReading, exhibits: any ExhibitsReading,
                 settings: TracingSettings = .init()) {
         self.database = context.database
         self.audit = context.audit

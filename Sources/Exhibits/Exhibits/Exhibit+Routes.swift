@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ExhibitsAPI
 import IFCCore
 import IFCHTTP
 

@@ -1,4 +1,5 @@
 import Foundation
+import ExhibitsAPI
 import IFCCore
 import IFCHTTP
 

@@ -1,5 +1,6 @@
-import Forensics
+import ForensicsAPI
 import Foundation
+import ExhibitsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO

@@ -1,4 +1,5 @@
 import Foundation
+import ExhibitsAPI
 import IFCCore
 import IFCStore
 
@@ -6,7 +7,7 @@ import IFCStore
 /// Every read is audited as the caller's, like a read through the API, with the module it came
 /// through (`detail.query.via`), so "who looked at this exhibit" has one answer whichever module
 /// showed it. No other module reads or writes the exhibits tables.
-public struct ExhibitsReader: Sendable {
+public struct ExhibitsReader: ExhibitsReading {
     let exhibits: Exhibits
     let module: String
 

@@ -1,4 +1,5 @@
 import Foundation
+import ExhibitsAPI
 import IFCCore
 
 /// What a lead may link: two exhibits of one class (two cartridge cases; two bullets or

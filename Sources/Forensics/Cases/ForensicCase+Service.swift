@@ -1,8 +1,9 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Opening, changing and reading forensic cases, and linking them.
 extension Forensics {

@@ -1,8 +1,9 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
 import IFCStore
-import Registry
+import RegistryAPI
 
 /// `ifcd demo seed` for the forensics module: a port seizure and an inland one, cases at each
 /// stage (received; under examination with a verified identification; reported, with a serial

@@ -1,7 +1,8 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
-import Registry
+import RegistryAPI
 
 /// The JSON body of `POST /v1/cases/{id}/examinations` (a correction's is `Patch<ExaminationFields>`).
 struct ExaminationBody: StrictBody {

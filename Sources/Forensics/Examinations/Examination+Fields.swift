@@ -1,7 +1,8 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
-import Registry
+import RegistryAPI
 
 /// Every field of an examination, said once: the PATCH body, the changed-field list of a
 /// correction and the API document's schemas come from this table.

@@ -1,7 +1,8 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
-import Registry
+import RegistryAPI
 
 extension Forensics {
     static var examinationSchemas: [String: JSONValue] {

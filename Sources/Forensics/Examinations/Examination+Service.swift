@@ -1,8 +1,9 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Recording, correcting and verifying examinations.
 extension Forensics {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
 

@@ -1,8 +1,9 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Serial number restoration: the recovered partial serial searched in the registry (with
 /// confusable characters), the candidates kept with the examination, and a confirmed candidate

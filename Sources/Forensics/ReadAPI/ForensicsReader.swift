@@ -1,4 +1,5 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCStore
 
@@ -7,7 +8,7 @@ import IFCStore
 /// through the API, with the module it came through (`detail.query.via`), so "who looked at
 /// this case" has one answer whichever module showed it. No other module reads or writes the
 /// forensics tables.
-public struct ForensicsReader: Sendable {
+public struct ForensicsReader: ForensicsReading {
     let forensics: Forensics
     let module: String
 

@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
+import ForensicsAPI
 import IFCCore
-import Registry
+import RegistryAPI
 
 extension ReportContent {
     /// The report of `owner` from its records as they stand. `firearms` are the registry records

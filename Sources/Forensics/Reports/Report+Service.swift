@@ -1,8 +1,9 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Reviewing and issuing a case's report. The draft is assembled from the records as they
 /// stand; a review approves one draft (its SHA-256); an issue freezes that draft, with both

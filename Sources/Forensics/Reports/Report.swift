@@ -1,6 +1,7 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
-import Registry
+import RegistryAPI
 
 /// The two reviews an accredited lab makes of a report before it is issued (ISO/IEC 17025
 /// §7.7–7.8): a technical review of the examinations and conclusions, an administrative review

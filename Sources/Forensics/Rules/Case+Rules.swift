@@ -1,4 +1,5 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 
 enum CaseLimits {

@@ -1,4 +1,5 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 
 /// The rules of issuing a report that need neither HTTP nor SQL.

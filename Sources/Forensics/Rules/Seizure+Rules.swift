@@ -1,6 +1,7 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
-import Registry
+import RegistryAPI
 
 /// The bounds the seizure rules and the API document share.
 enum SeizureLimits {

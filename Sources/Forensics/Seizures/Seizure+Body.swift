@@ -1,7 +1,8 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
-import Registry
+import RegistryAPI
 
 /// One firearm of `POST /v1/seizures`: a registry record (`firearm_id`) or a description to
 /// record as an illicit find (`description`), exactly one of them.

@@ -1,7 +1,8 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
-import Registry
+import RegistryAPI
 
 extension Forensics {
     /// A free text that, when given, is not blank.

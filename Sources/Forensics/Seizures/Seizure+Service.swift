@@ -1,8 +1,9 @@
 import Foundation
+import ForensicsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Recording, correcting and reading seizures. A seizure and the registry records it makes
 /// (illicit finds, `seized` events) commit together or not at all.

@@ -22,6 +22,17 @@ public struct FieldRules: Sendable {
         }
     }
 
+    /// A text given must fit `max`; blank is refused only when `required` (the registry's rule:
+    /// an optional free-text field may be sent blank and is kept as sent).
+    public mutating func check(_ value: String?, _ field: String, max: Int, required: Bool = false) {
+        guard let value else { return }
+        if required && value.isBlank {
+            add(field, "must not be empty")
+        } else if value.unicodeScalars.count > max {
+            add(field, "must be at most \(max) characters")
+        }
+    }
+
     /// A value the request must give.
     public mutating func required(_ value: (some Any)?, _ field: String) {
         if value == nil { add(field, "is required") }

@@ -19,16 +19,20 @@ public struct RecordField<Fields: Sendable>: Sendable {
     /// Free text (`TextRule.Kind.note`: line breaks allowed) or one line.
     public let text: TextRule.Kind
     let differs: @Sendable (Fields, Fields) -> Bool
-    /// Reads the field's value from a PATCH body: the change to make, or nil when the body gives
-    /// `null` (a correction never clears a field by omission or null).
-    let read: @Sendable (KeyedDecodingContainer<AnyKey>, AnyKey) throws -> (@Sendable (inout Fields) -> Void)?
+    /// Reads the field's value from a PATCH body: the change to make and what is wrong with the
+    /// value by the field's own rule, or nil when the body gives `null` (a correction never clears
+    /// a field by omission or null).
+    let read: @Sendable (KeyedDecodingContainer<AnyKey>, AnyKey) throws -> (step: @Sendable (inout Fields) -> Void, problem: String?)?
 
     public var correctable: Bool { change == .correctable }
 
     /// A field of type `Value`. For an optional field (`Value` is `T?`) a PATCH's `null`, like an
     /// absent key, leaves the value as it is: a correction sets a value, it does not clear one.
+    /// `check` is the value's own rule (the detail of its refusal, or nil): a PATCH names its
+    /// failure with the body's other wrong fields, before the record is read.
     public init<Value: Codable & Equatable & Sendable>(_ name: String, _ path: any WritableKeyPath<Fields, Value> & Sendable,
-                                                       schema: JSONValue, change: Change = .correctable, text: TextRule.Kind = .line) {
+                                                       schema: JSONValue, change: Change = .correctable, text: TextRule.Kind = .line,
+                                                       check: (@Sendable (Value) -> String?)? = nil) {
         self.name = name
         self.schema = schema
         self.change = change
@@ -36,7 +40,7 @@ public struct RecordField<Fields: Sendable>: Sendable {
         differs = { $0[keyPath: path] != $1[keyPath: path] }
         read = { container, key in
             guard let value = try container.decodeIfPresent(Value.self, forKey: key) else { return nil }
-            return { $0[keyPath: path] = value }
+            return ({ $0[keyPath: path] = value }, check?(value))
         }
     }
 }
@@ -113,9 +117,10 @@ public struct Patch<Fields: RecordFields>: RequestBody {
             }
             // A mistyped value is named with the others, so that one answer names every wrong field.
             do {
-                if let step = try field.read(container, key) {
+                if let (step, problem) = try field.read(container, key) {
                     given.append(field.name)
                     steps.append(step)
+                    if let problem { refused.append(.init(field: field.name, detail: problem)) }
                 }
             } catch let error as DecodingError {
                 refused += JSONBody.problem(for: error).errors ?? [.init(field: field.name, detail: "is not valid")]

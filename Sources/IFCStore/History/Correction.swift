@@ -37,42 +37,60 @@ public struct Correction<Record: Encodable & Sendable, Fields: Equatable & Senda
         self.changed = changed
     }
 
-    /// Corrects record `id` at `expectedVersion`.
+    /// Corrects record `id` at `expectedVersion`, in a transaction of its own.
     /// - Parameters:
     ///   - apply: the change, applied to the current fields.
     ///   - problems: what is wrong with the changed fields (all of it, for one 422).
     ///   - refuse: the record's own refusals once the change is known to change something
     ///     (a closed record, a forbidden move); may read other rows on the transaction.
     ///   - note: the history's change text before the changed fields (`corrected: calibre`).
-    ///   - detail: more of the audit entry's detail (beside `version` and `changed`).
-    public func apply(id: UUID, expectedVersion: Int, database: Database, by principal: Principal, requestID: String?,
+    ///   - annotate: what the history's change text adds after the changed fields.
+    ///   - detail: more of the audit entry's detail (beside `version` and `changed`), once the
+    ///     record is written; may write the record's own side rows on the transaction.
+    public func apply(id: UUID, expectedVersion: Int?, database: Database, by principal: Principal, requestID: String?,
                       note: String = "corrected",
                       _ apply: @escaping @Sendable (Fields) -> Fields,
                       problems: @escaping @Sendable (Fields) -> [Problem.FieldError] = { _ in [] },
                       refuse: @escaping @Sendable (Record, Fields, PostgresConnection) async throws -> Void = { _, _, _ in },
+                      annotate: @escaping @Sendable (Fields) -> String = { _ in "" },
                       detail: @escaping @Sendable (Record, PostgresConnection) async throws -> [String: String] = { _, _ in [:] }) async throws -> Record {
         try await database.transaction { connection in
-            guard let current = try await lock(id, connection) else {
-                throw Problem.notFound("no \(recordType) \(id.uuidString.lowercased())")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: version(current), record: label(current))
-            let before = fields(current)
-            let after = apply(before)
-            let errors = problems(after)
-            if !errors.isEmpty { throw Problem.validation(errors) }
-            if after == before { throw Problem.invalid("body", "names no change") }
-            try await refuse(current, after, connection)
-            let updated = try await write(id, after, connection)
-            let changedFields = changed(before, after)
-            var auditDetail = try await detail(updated, connection)
-            auditDetail["version"] = "\(version(updated))"
-            auditDetail["changed"] = changedFields.joined(separator: ",")
-            try await history.append(updated, id: id, version: version(updated), change: "\(note): " + changedFields.joined(separator: ", "),
-                                     by: principal,
-                                     audit: AuditEntry(principal: principal, action: "\(recordType).update", recordType: recordType,
-                                                       recordID: id.uuidString, requestID: requestID, detail: AuditEntry.detail(auditDetail)),
-                                     on: connection)
-            return updated
+            try await self.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal, requestID: requestID, note: note,
+                                 apply, problems: problems, refuse: refuse, annotate: annotate, detail: detail)
         }
+    }
+
+    /// The same correction on the caller's transaction (another module's write through an intake
+    /// API commits with the caller's record or not at all). `expectedVersion` nil skips `If-Match`.
+    public func apply(id: UUID, expectedVersion: Int?, on connection: PostgresConnection, by principal: Principal, requestID: String?,
+                      note: String = "corrected",
+                      _ apply: @Sendable (Fields) -> Fields,
+                      problems: @Sendable (Fields) -> [Problem.FieldError] = { _ in [] },
+                      refuse: @Sendable (Record, Fields, PostgresConnection) async throws -> Void = { _, _, _ in },
+                      annotate: @Sendable (Fields) -> String = { _ in "" },
+                      detail: @Sendable (Record, PostgresConnection) async throws -> [String: String] = { _, _ in [:] }) async throws -> Record {
+        guard let current = try await lock(id, connection) else {
+            throw Problem.notFound("no \(recordType) \(id.uuidString.lowercased())")
+        }
+        if let expectedVersion {
+            try Problem.checkVersion(expected: expectedVersion, current: version(current), record: label(current))
+        }
+        let before = fields(current)
+        let after = apply(before)
+        let errors = problems(after)
+        if !errors.isEmpty { throw Problem.validation(errors) }
+        if after == before { throw Problem.invalid("body", "names no change") }
+        try await refuse(current, after, connection)
+        let updated = try await write(id, after, connection)
+        let changedFields = changed(before, after)
+        var auditDetail = try await detail(updated, connection)
+        auditDetail["version"] = "\(version(updated))"
+        auditDetail["changed"] = changedFields.joined(separator: ",")
+        try await history.append(updated, id: id, version: version(updated), change: "\(note): " + changedFields.joined(separator: ", ") + annotate(after),
+                                 by: principal,
+                                 audit: AuditEntry(principal: principal, action: "\(recordType).update", recordType: recordType,
+                                                   recordID: id.uuidString, requestID: requestID, detail: AuditEntry.detail(auditDetail)),
+                                 on: connection)
+        return updated
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 /// The JSON body of `POST /v1/components` and `POST /v1/firearms/{id}/components`.
 struct ComponentBody: StrictBody {

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// Recording components, on a firearm or loose, and a loose component's lifecycle.
 extension Registry {

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// The components and component_events tables, and the components' history.
 enum ComponentStore {

@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 /// The JSON body of `POST /v1/consignments`.
 struct ConsignmentBody: StrictBody {

@@ -1,5 +1,6 @@
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 extension Registry {
     static var consignmentSchemas: [String: JSONValue] {

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// Recording a consignment: the consignment and a transfer event for each firearm in it, with
 /// their versions and audit entries, in one transaction; then its delivery verification.

@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 /// Many firearms exported or imported in one transfer, under one pair of licences (UN Firearms
 /// Protocol Art 10): each firearm gets its transfer event; the consignment records the quantity

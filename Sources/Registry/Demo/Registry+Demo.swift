@@ -3,6 +3,7 @@ import IFCCore
 import IFCHTTP
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 extension Registry {
     /// `ifcd demo seed`: 60 holders and 303 firearms of common makes (as the reference table of makes and models pairs their models, types and calibres) with plausible serials,

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 extension Registry {
     func addEventRoutes(to routes: RouteRegistry) {

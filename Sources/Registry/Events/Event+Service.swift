@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// Recording and reading lifecycle events. The status follows from the events
 /// (`EventTransitions`); each event, the firearm's new version and the audit entry commit together.

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// The firearm_events table: insert-only (Schema 0006 refuses UPDATE and DELETE).
 enum EventStore {

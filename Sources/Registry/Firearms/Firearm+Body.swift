@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 /// The JSON body of `POST /v1/firearms` and `PATCH /v1/firearms/{id}`.
 struct FirearmBody: StrictBody {
@@ -78,42 +79,6 @@ struct FirearmBody: StrictBody {
                                   alternativeMarking: alternativeMarking, markingPart: part, civilianMarking: civilianMarking,
                                   stateMarking: stateMarking, markingCondition: condition ?? .legible, restorationMethod: restorationMethod,
                                   restorationCase: restorationCase, category: category, recordOrigin: origin ?? .lawful)
-    }
-
-    /// A correction: the fields given replace the current ones.
-    func changes() throws(Problem) -> FirearmChanges {
-        if holderID != nil {
-            throw Problem.invalid("holder_id", "changes only through a transfer event (POST /v1/firearms/{id}/events)")
-        }
-        let (parsedType, part, condition, origin) = try parsedValues()
-        var c = FirearmChanges()
-        c.make = make?.trimmed
-        c.model = model?.trimmed
-        c.type = parsedType
-        c.manufacturer = manufacturer?.trimmed
-        c.placeOfManufacture = placeOfManufacture?.trimmed
-        c.alternativeMarking = alternativeMarking
-        c.markingPart = part
-        c.civilianMarking = civilianMarking
-        c.stateMarking = stateMarking
-        c.markingCondition = condition
-        c.restorationMethod = restorationMethod
-        c.restorationCase = restorationCase
-        c.category = category
-        c.recordOrigin = origin
-        c.calibre = calibre?.trimmed
-        c.serial = serial
-        c.otherMarkings = otherMarkings
-        c.countryOfManufacture = countryOfManufacture
-        c.yearOfManufacture = yearOfManufacture
-        c.importCountry = importCountry
-        c.importYear = importYear
-        c.importer = importer
-        c.barrelLengthMM = barrelLengthMM
-        c.action = action
-        c.notes = notes
-        if c == FirearmChanges() { throw Problem.invalid("body", "names no change") }
-        return c
     }
 }
 

@@ -1,8 +1,9 @@
 import Foundation
 import IFCCore
-import IFCStore
 import IFCHTTP
+import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// A record as the API shows it with its review flags (`review_flags`: why its make, model, type
 /// or calibre does not match the reference table; empty when it does), and, in the answer to a

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 extension Registry {
     func addFirearmRoutes(to routes: RouteRegistry) {
@@ -76,8 +77,9 @@ extension Registry {
                            refusals: [409: .problem("the correction would duplicate another firearm")])) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
-            let changes = try await JSONBody.decode(FirearmBody.self, from: request, context: context).changes()
-            let corrected = try await self.correctReviewed(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
+            let patch = try await JSONBody.decode(Patch<FirearmDescription>.self, from: request, context: context)
+            let corrected = try await self.correctReviewed(id: id, expectedVersion: version, patch.applied(to:), by: principal,
+                                                           requestID: context.requestID)
             return try Response.json(corrected, version: corrected.record.version)
         }
         routes.add(.history("/v1/firearms/{id}/history", id: "firearmHistory", record: "firearm", tag: name, access: Self.readers,

@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 extension Schema {
     /// A serial as marked: at most 100 characters, at least one letter or digit.
@@ -8,26 +9,12 @@ extension Schema {
 }
 
 extension Registry {
-    /// The descriptive fields a clerk sends, with the constraints `FirearmDescription.problems` checks.
+    /// The descriptive fields a clerk sends (`FirearmDescription.table`), with the categories this
+    /// deployment configures.
     static func firearmDescriptionSchema(categories: [String]) -> [String: JSONValue] {
-        // The current year when the document is built (it is built at start-up).
-        let year: JSONValue = ["type": ["integer", "null"], "minimum": 1800, "maximum": .int(CalendarDate(Date()).year)]
-        return [
-            "make": ["type": "string", "minLength": 1, "maxLength": 100, "pattern": "\\S"], "model": ["type": ["string", "null"], "maxLength": 100],
-            "type": Schema.ref("FirearmType"), "calibre": ["type": "string", "minLength": 1, "maxLength": 50, "pattern": "\\S"],
-            "serial": Schema.serial.merging(["type": ["string", "null"]]),
-            "manufacturer": Self.optionalText(200), "place_of_manufacture": Self.optionalText(200),
-            "alternative_marking": Self.optionalText(200), "civilian_marking": Self.optionalText(200),
-            "state_marking": Self.optionalText(200), "restoration_method": Self.optionalText(200), "restoration_case": Self.optionalText(50),
-            "marking_part": ["type": ["string", "null"], "enum": .array(MarkingPart.allCases.map { .string($0.rawValue) } + [.null])],
-            "marking_condition": Schema.ref("MarkingCondition"), "record_origin": Schema.ref("RecordOrigin"),
-            "category": ["type": ["string", "null"], "enum": .array(categories.map { .string($0) } + [.null])],
-            "other_markings": ["type": ["string", "null"], "maxLength": 1000], "country_of_manufacture": Schema.optionalCountry,
-            "year_of_manufacture": year, "import_country": Schema.optionalCountry, "import_year": year,
-            "importer": ["type": ["string", "null"], "maxLength": 200],
-            "barrel_length_mm": ["type": ["integer", "null"], "minimum": 1, "maximum": 3000],
-            "action": ["type": ["string", "null"], "maxLength": 100], "notes": ["type": ["string", "null"], "maxLength": 4000],
-        ]
+        var schema = FirearmDescription.table.properties
+        schema["category"] = ["type": ["string", "null"], "enum": .array(categories.map { .string($0) } + [.null])]
+        return schema
     }
 
     /// An optional free text that, when given, is not blank.

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// Registering, correcting and reading firearms: each write in one transaction with its version
 /// row and audit entry; each read audited before it is answered.
@@ -86,49 +87,46 @@ extension Registry {
 
     /// Applies `changes` to the firearm at `expectedVersion`: a new version, its history row and
     /// its audit entry, or nothing.
-    public func correct(id: UUID, expectedVersion: Int, _ changes: FirearmChanges, by principal: Principal,
-                        requestID: String?) async throws -> Firearm {
-        try await correctReviewed(id: id, expectedVersion: expectedVersion, changes, by: principal, requestID: requestID).record
-    }
-
     /// A correction, compared with the reference table like a registration: the flags are
     /// recomputed from the corrected description, so a correction that matches clears them.
-    public func correctReviewed(id: UUID, expectedVersion: Int, _ changes: FirearmChanges, by principal: Principal,
-                                requestID: String?) async throws -> Flagged<Firearm> {
+    /// `expectedVersion` nil (a write through the intake API) skips `If-Match`; `on` a caller's
+    /// transaction, the correction commits with the caller's record.
+    func correctReviewed(id: UUID, expectedVersion: Int?, note: String = "corrected",
+                         _ change: @escaping @Sendable (FirearmDescription) -> FirearmDescription, by principal: Principal,
+                         requestID: String?, via module: String? = nil, on caller: PostgresConnection? = nil) async throws -> Flagged<Firearm> {
         let year = currentYear
-        // The changed fields' own rules first, so a bad value is 422 whatever the version.
         let categories = settings.categories
-        let alone = changes.applied(to: FirearmDescription(make: "-", type: .other, calibre: "-", serial: "X", restorationMethod: "-"))
+        // The changed fields' own rules first, so a bad value is 422 whatever the version.
+        let alone = change(FirearmDescription(make: "-", type: .other, calibre: "-", serial: "X", restorationMethod: "-"))
         let early = alone.problems(currentYear: year, categories: categories)
         if !early.isEmpty { throw Problem.validation(early) }
-        return try await checkingDuplicates(by: principal, requestID: requestID) {
-            try await database.transaction { connection in
-                guard let current = try await FirearmStore.find(id: id, forUpdate: true, on: connection) else {
-                    throw Problem.notFound("no firearm \(id.uuidString.lowercased())")
+        let correct: @Sendable (PostgresConnection) async throws -> Flagged<Firearm> = { connection in
+            let updated = try await FirearmStore.correction.apply(
+                id: id, expectedVersion: expectedVersion, on: connection, by: principal, requestID: requestID, note: note,
+                { change($0).trimmedNames },
+                problems: { $0.problems(currentYear: year, categories: categories) },
+                refuse: { current, description, connection in
+                    // Only a change of what identifies a firearm can make it another record's duplicate.
+                    let was = current.description
+                    guard (was.make, was.type, was.calibre, was.serial) != (description.make, description.type, description.calibre,
+                                                                             description.serial) else { return }
+                    if let existing = try await FirearmStore.duplicate(of: description, excluding: id, on: connection) {
+                        throw Duplicate(existing: existing)
+                    }
+                },
+                annotate: { Self.reviewNote(Self.flags(self.reviewWarnings($0))) }) { updated, connection in
+                    let flags = Self.flags(self.reviewWarnings(updated.description))
+                    try await FirearmReviewStore.setFlags(flags, id: id, on: connection)
+                    var detail = ["reference": updated.reference]
+                    if !flags.isEmpty { detail["review"] = flags.map(\.rawValue).joined(separator: ",") }
+                    if let module { detail["via"] = module }
+                    return detail
                 }
-                try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "firearm \(current.reference)")
-                let description = changes.applied(to: current.description)
-                if description == current.description { throw Problem.invalid("body", "names no change") }
-                let errors = description.problems(currentYear: year, categories: categories)
-                if !errors.isEmpty { throw Problem.validation(errors) }
-                if let existing = try await FirearmStore.duplicate(of: description, excluding: id, on: connection) {
-                    throw Duplicate(existing: existing)
-                }
-                let updated = try await FirearmStore.update(id: id, description, on: connection)
-                let warnings = reviewWarnings(description)
-                let flags = Self.flags(warnings)
-                try await FirearmReviewStore.setFlags(flags, id: id, on: connection)
-                var detail = ["reference": updated.reference, "version": "\(updated.version)"]
-                if !flags.isEmpty { detail["review"] = flags.map(\.rawValue).joined(separator: ",") }
-                try await FirearmStore.history.append(updated, id: id, version: updated.version, change: "corrected" + Self.reviewNote(flags),
-                                                      by: principal,
-                                                      audit: AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
-                                                                        recordID: id.uuidString, requestID: requestID,
-                                                                        detail: AuditEntry.detail(detail)),
-                                                      on: connection)
-                return Flagged(record: updated, reviewFlags: flags, warnings: warnings)
-            }
+            let warnings = self.reviewWarnings(updated.description)
+            return Flagged(record: updated, reviewFlags: Self.flags(warnings), warnings: warnings)
         }
+        if let caller { return try await correct(caller) }
+        return try await checkingDuplicates(by: principal, requestID: requestID) { try await database.transaction(correct) }
     }
 
     public func history(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Firearm>] {

@@ -3,6 +3,7 @@ import IFCCore
 import IFCStore
 import Logging
 import PostgresNIO
+import RegistryAPI
 
 /// The firearms table. Every function runs on a connection the caller chose, so that a change,
 /// its version row and its audit entry share one transaction.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 /// The JSON body of `POST /v1/holders/{id}/cease`.
 struct CessationBody: StrictBody {

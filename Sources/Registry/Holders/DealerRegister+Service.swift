@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// A dealer's or broker's register, and the end of its trade.
 extension Registry {
@@ -27,7 +28,7 @@ extension Registry {
     /// The dealer or broker ceased trading: its register passes to the state (it stays readable).
     public func cease(holderID: UUID, expectedVersion: Int, _ cessation: Cessation, by principal: Principal,
                       requestID: String?) async throws -> Holder {
-        var errors = TextRules()
+        var errors = FieldRules()
         if cessation.ceasedOn > today { errors.add("ceased_on", "is in the future") }
         errors.check(cessation.authority, "authority", max: 200, required: true)
         try errors.throwIfAny()

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 extension HolderStore {
     /// A dealer's register in date order: firearms registered to it, transfers to it (in) and from

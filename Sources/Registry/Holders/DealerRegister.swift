@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 /// One line of a dealer's or broker's register (EU 2021/555 Art 4(4)): a firearm in or out,
 /// when, and with whom.

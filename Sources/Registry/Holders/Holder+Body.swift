@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 /// The JSON body of `POST /v1/holders` and `PATCH /v1/holders/{id}`.
 struct HolderBody: StrictBody {
@@ -62,13 +63,5 @@ struct HolderBody: StrictBody {
         guard let kind = v.kind, let country = v.country, let name else { throw Problem.invalid("body", "is incomplete") }
         return NewHolder(kind: kind, name: name, idNumber: idNumber, address: address, country: country, dateOfBirth: v.dateOfBirth,
                          nationality: v.nationality, idDocumentKind: v.idDocumentKind)
-    }
-
-    func changes() throws(Problem) -> HolderChanges {
-        let v = try parsed(required: false)
-        let changes = HolderChanges(kind: v.kind, name: name, idNumber: idNumber, address: address, country: v.country,
-                                    dateOfBirth: v.dateOfBirth, nationality: v.nationality, idDocumentKind: v.idDocumentKind)
-        if changes == HolderChanges() { throw Problem.invalid("body", "names no change") }
-        return changes
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 extension Registry {
     func addHolderRoutes(to routes: RouteRegistry) {
@@ -41,8 +42,9 @@ extension Registry {
                            record: "holder", tag: name, access: Self.writers, body: "HolderChanges", result: "Holder")) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
-            let changes = try await JSONBody.decode(HolderBody.self, from: request, context: context).changes()
-            let holder = try await self.changeHolder(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
+            let patch = try await JSONBody.decode(Patch<NewHolder>.self, from: request, context: context)
+            let holder = try await self.changeHolder(id: id, expectedVersion: version, patch.applied(to:), by: principal,
+                                                     requestID: context.requestID)
             return try Response.json(holder, version: holder.version)
         }
         routes.add(.history("/v1/holders/{id}/history", id: "holderHistory", record: "holder", tag: name, access: Self.readers,

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// Recording, changing and reading holders; every change keeps the version it replaced.
 extension Registry {
@@ -19,33 +20,16 @@ extension Registry {
     }
 
     /// Applies `changes` to the holder at `expectedVersion` (e.g. a new address): a new version.
-    public func changeHolder(id: UUID, expectedVersion: Int, _ changes: HolderChanges, by principal: Principal,
+    public func changeHolder(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (NewHolder) -> NewHolder, by principal: Principal,
                              requestID: String?) async throws -> Holder {
-        // The changed fields' own rules first, so a bad value is 422 whatever the version.
         let today = self.today
-        let early = NewHolder.identityProblems(dateOfBirth: changes.dateOfBirth, today: today)
-        if !early.isEmpty { throw Problem.validation(early) }
-        return try await database.transaction { connection in
-            guard let current = try await HolderStore.find(id: id, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no holder \(id.uuidString.lowercased())")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "holder \(current.reference)")
-            let fields = try changes.applied(to: current).checked(today: today)
-            if fields == current.fields { throw Problem.invalid("body", "names no change") }
-            let updated = try await HolderStore.update(id: id, fields, on: connection)
-            let changed = [("kind", fields.kind != current.kind), ("name", fields.name != current.name),
-                           ("id_number", fields.idNumber != current.idNumber), ("address", fields.address != current.address),
-                           ("country", fields.country != current.country), ("date_of_birth", fields.dateOfBirth != current.dateOfBirth),
-                           ("nationality", fields.nationality != current.nationality),
-                           ("id_document_kind", fields.idDocumentKind != current.idDocumentKind)].filter(\.1).map(\.0)
-            try await HolderStore.history.append(updated, id: id, version: updated.version, change: "changed: " + changed.joined(separator: ", "),
-                                                 by: principal, on: connection)
-            try await AuditLog.append(AuditEntry(principal: principal, action: "holder.update", recordType: "holder",
-                                                 recordID: id.uuidString, requestID: requestID,
-                                                 detail: AuditEntry.detail(["version": "\(updated.version)", "changed": changed.joined(separator: ",")])),
-                                      on: connection)
-            return updated
-        }
+        return try await HolderStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
+                                                      requestID: requestID, note: "changed", { holder in
+            var holder = change(holder)
+            holder.name = holder.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            return holder
+        }, problems: { NewHolder.problems(name: $0.name, idNumber: $0.idNumber, address: $0.address)
+                       + NewHolder.identityProblems(dateOfBirth: $0.dateOfBirth, today: today) })
     }
 
     public func holder(id: UUID, by principal: Principal, requestID: String?) async throws -> Holder {

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// The first national load into an empty or near-empty registry (`ifcd import firearms
 /// --initial`): one transaction drops the firearms table's non-unique indexes, moves the file in

@@ -3,6 +3,7 @@ import IFCCore
 import IFCStore
 import NIOCore
 import PostgresNIO
+import RegistryAPI
 
 /// How a batch of validated rows reaches the registry: streamed with `COPY` into a staging table
 /// that lives for the batch's transaction only, then moved into `firearms` by one set-based

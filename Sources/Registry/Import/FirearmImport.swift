@@ -4,6 +4,7 @@ import IFCHTTP
 import IFCStore
 import Logging
 import PostgresNIO
+import RegistryAPI
 
 /// Imports firearms from CSV as it streams in: a header row naming the columns, then one
 /// firearm per row. Valid rows are written in batches (one transaction per batch, with its

@@ -4,6 +4,7 @@ import IFCHTTP
 import IFCStore
 import Logging
 import PostgresNIO
+import RegistryAPI
 
 /// What an import did: counts, and each invalid row with its line, column and reason.
 public struct ImportReport: Sendable, Encodable {

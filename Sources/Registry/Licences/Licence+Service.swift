@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// Issuing, changing and reading licences; every change keeps the version it replaced.
 extension Registry {

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// The licences and licence_firearms tables, and the licences' history.
 enum LicenceStore {

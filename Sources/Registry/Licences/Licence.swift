@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 public enum LicenceKind: String, Sendable, Codable, CaseIterable {
     case possession, carry, dealer, manufacturer, collector, security, other

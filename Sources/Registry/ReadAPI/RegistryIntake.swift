@@ -2,13 +2,14 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 /// What other modules may write into the registry: an illicit find (a firearm seized, found or
 /// surrendered with no lawful record) and events on a registry firearm (e.g. `seized`). Every
 /// write goes through the registry's own rules, versions and audit entries, on the caller's
 /// transaction, so that a seizure and the registry records it creates commit together or not
 /// at all. No other module writes the registry's tables.
-public struct RegistryIntake: Sendable {
+public struct RegistryIntake: RegistryIntaking {
     let registry: Registry
     let module: String
 
@@ -55,27 +56,18 @@ public struct RegistryIntake: Sendable {
     /// `connection`. A firearm marked so already by the same case and method is left as it is.
     public func markRestored(firearmID: UUID, method: String, caseReference: String, by principal: Principal, requestID: String?,
                              on connection: PostgresConnection) async throws -> Firearm {
-        guard let current = try await FirearmStore.find(id: firearmID, forUpdate: true, on: connection) else {
-            throw Problem.notFound("no firearm \(firearmID.uuidString.lowercased())")
+        // Already marked so by the same case and method: nothing to record (a repeated restoration).
+        if let current = try await FirearmStore.find(id: firearmID, on: connection), current.markingCondition == .restored,
+           current.restorationMethod == method, current.restorationCase == caseReference {
+            return current
         }
-        var description = current.description
-        description.markingCondition = .restored
-        description.restorationMethod = method
-        description.restorationCase = caseReference
-        if description == current.description { return current }
-        let errors = description.problems(currentYear: registry.currentYear, categories: registry.settings.categories)
-            .filter { ["marking_condition", "restoration_method", "restoration_case", "serial"].contains($0.field) }
-        if !errors.isEmpty { throw Problem.validation(errors) }
-        let updated = try await FirearmStore.update(id: firearmID, description, on: connection)
-        try await FirearmStore.history.append(updated, id: firearmID, version: updated.version, change: "marking restored (\(caseReference))",
-                                              by: principal, on: connection)
-        try await AuditLog.append(AuditEntry(principal: principal, action: "firearm.update", recordType: "firearm",
-                                             recordID: firearmID.uuidString, requestID: requestID,
-                                             detail: AuditEntry.detail(["reference": updated.reference, "version": "\(updated.version)",
-                                                                        "marking_condition": "restored", "restoration_case": caseReference,
-                                                                        "via": module])),
-                                  on: connection)
-        return updated
+        return try await registry.correctReviewed(id: firearmID, expectedVersion: nil, note: "marking restored (\(caseReference))", { description in
+            var description = description
+            description.markingCondition = .restored
+            description.restorationMethod = method
+            description.restorationCase = caseReference
+            return description
+        }, by: principal, requestID: requestID, via: module, on: connection).record
     }
 }
 

@@ -1,12 +1,13 @@
 import Foundation
 import IFCCore
 import IFCStore
+import RegistryAPI
 
 /// What other modules may ask of the registry: look up and link firearm records. Every read
 /// is audited as the caller's, like a read through the API, with the module it came through, so
 /// "who looked at this firearm" has one answer whichever module showed it. No other module
 /// reads or writes the registry's tables.
-public struct RegistryReader: Sendable {
+public struct RegistryReader: RegistryReading {
     let registry: Registry
     let module: String
 
@@ -25,7 +26,7 @@ public struct RegistryReader: Sendable {
     }
 
     /// Firearms whose serial, normalised, is exactly that of `serial` (as marked or normalised).
-    public func firearms(serial: String, limit: Int = 50, by principal: Principal, requestID: String?) async throws -> [Firearm] {
+    public func firearms(serial: String, limit: Int, by principal: Principal, requestID: String?) async throws -> [Firearm] {
         guard let normalized = Serial.normalize(serial) else { throw Problem.invalid("serial", "must contain letters or digits") }
         let found = try await registry.database.withConnection { try await FirearmStore.withSerial(normalized, limit: limit, on: $0) }
         try await record(found.map(\.id), action: "firearm.list", by: principal, requestID: requestID, query: ["serial": normalized])
@@ -33,7 +34,7 @@ public struct RegistryReader: Sendable {
     }
 
     /// The registry's partial-serial search (`?` one unknown character, `*` an unknown run).
-    public func search(pattern: String, confusables: Bool, limit: Int = 50, by principal: Principal,
+    public func search(pattern: String, confusables: Bool, limit: Int, by principal: Principal,
                        requestID: String?) async throws -> [Firearm] {
         try await registry.search(pattern: pattern, confusables: confusables, limit: limit, by: principal, requestID: requestID, via: module)
     }
@@ -41,7 +42,7 @@ public struct RegistryReader: Sendable {
     /// The serial search with its match details: exact, confusable and pattern matches, then
     /// (with `fuzzy`) serials one or two edits away narrowed by make and type; firearms and
     /// components. Audited like the registry's own search, with `via`.
-    public func serialCandidates(pattern: String, confusables: Bool, fuzzy: Bool, make: String?, type: FirearmType?, limit: Int = 50,
+    public func serialCandidates(pattern: String, confusables: Bool, fuzzy: Bool, make: String?, type: FirearmType?, limit: Int,
                                  by principal: Principal, requestID: String?) async throws -> (firearms: [Firearm], matches: [SearchMatch]) {
         try await registry.searchWithParts(pattern: pattern, confusables: confusables, fuzzy: fuzzy, make: make, type: type, limit: limit,
                                            by: principal, requestID: requestID, via: module)
@@ -76,12 +77,4 @@ public struct RegistryReader: Sendable {
         query["via"] = module
         try await registry.audit.recordReads(of: ids, action: action, recordType: "firearm", by: principal, requestID: requestID, query: query)
     }
-}
-
-/// What `RegistryReader.firearmHistory` answers.
-public struct FirearmHistory: Sendable {
-    public var firearm: Firearm
-    public var events: [FirearmEvent]
-    public var holders: [UUID: Holder]
-    public var components: [Component]
 }

@@ -1,9 +1,10 @@
 import Foundation
+import Hummingbird
 import IFCCore
 import IFCHTTP
 import IFCStore
-import Hummingbird
 import PostgresNIO
+import RegistryAPI
 
 /// A person's decision on a record whose retention period for a use has passed. Nothing is
 /// deleted: the record is kept, or its access restricted for that use.
@@ -67,7 +68,7 @@ extension Registry {
     /// Records the decision on a firearm whose retention period for `use` has passed.
     public func decideRetention(firearmID: UUID, use: RetentionUse, decision: RetentionDecision.Decision, reason: String,
                                 by principal: Principal, requestID: String?) async throws -> RetentionDecision {
-        var errors = TextRules()
+        var errors = FieldRules()
         errors.check(reason, "reason", max: 1000, required: true)
         try errors.throwIfAny()
         let years = settings.retentionYears[use] ?? 30

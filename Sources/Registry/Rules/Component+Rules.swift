@@ -1,9 +1,10 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 extension NewComponent {
     public func problems() -> [Problem.FieldError] {
-        var errors = TextRules()
+        var errors = FieldRules()
         errors.check(make, "make", max: 100, required: true)
         errors.check(calibre, "calibre", max: 50, required: true)
         errors.check(otherMarkings, "other_markings", max: 1000)

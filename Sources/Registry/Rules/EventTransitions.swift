@@ -1,4 +1,5 @@
 import IFCCore
+import RegistryAPI
 
 /// Which lifecycle event may follow which status, and the status after it: the registry's
 /// rules in one table, to be read against the law. The current status is never set directly;

@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 extension NewHolder {
     /// The holder with its name trimmed, or every field that breaks a rule: the free-text rules

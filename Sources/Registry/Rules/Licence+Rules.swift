@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 extension EffectiveStatus {
     /// The status on `today`: revoked and suspended as set, else expired after the end date,
@@ -18,7 +19,7 @@ extension EffectiveStatus {
 
 extension NewLicence {
     public func problems() -> [Problem.FieldError] {
-        var errors = TextRules()
+        var errors = FieldRules()
         if number.isBlank || number.unicodeScalars.count > 100 {
             errors.add("number", "must be 1 to 100 characters")
         }
@@ -34,7 +35,7 @@ extension NewLicence {
 
 extension LicenceChanges {
     public func problems() -> [Problem.FieldError] {
-        var errors = TextRules()
+        var errors = FieldRules()
         if status == nil && validUntil == nil && conditions == nil { errors.add("body", "names no change") }
         for error in LicenceCondition.problems(conditions ?? []) { errors.add(error.field, error.detail) }
         errors.check(statusReason, "status_reason", max: 1000)
@@ -58,7 +59,7 @@ extension LicenceChanges {
 
 extension LicenceCondition {
     static func problems(_ conditions: [LicenceCondition]) -> [Problem.FieldError] {
-        var errors = TextRules()
+        var errors = FieldRules()
         if conditions.count > 20 { errors.add("conditions", "must name at most 20 conditions") }
         for (index, condition) in conditions.enumerated() {
             errors.check(condition.text, "conditions[\(index)].text", max: 1000, required: true)

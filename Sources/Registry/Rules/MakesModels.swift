@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 /// Why a firearm's description is to be reviewed: it does not match the reference table of makes
 /// and models. Never a refusal: the table is never complete, and the record says what is marked.

@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 extension NewHolder {
     /// The holder with its name trimmed, or the fields that break a rule.
@@ -13,12 +14,18 @@ extension NewHolder {
 
     /// The rules of a holder's free-text fields, each failure naming its field.
     public static func problems(name: String, idNumber: String?, address: String?) -> [Problem.FieldError] {
-        var errors = TextRules()
-        if name.isBlank || name.unicodeScalars.count > 300 { errors.add("name", "must be 1 to 300 characters, not all blank") }
-        if let idNumber, idNumber.isBlank || idNumber.unicodeScalars.count > 100 {
-            errors.add("id_number", "must be 1 to 100 characters")
-        }
+        var errors = FieldRules()
+        if let problem = nameProblem(name) { errors.add("name", problem) }
+        if let problem = idNumber.flatMap(idNumberProblem) { errors.add("id_number", problem) }
         errors.check(address, "address", max: 1000)
         return errors.list
+    }
+
+    static func nameProblem(_ name: String) -> String? {
+        name.isBlank || name.unicodeScalars.count > 300 ? "must be 1 to 300 characters, not all blank" : nil
+    }
+
+    static func idNumberProblem(_ idNumber: String) -> String? {
+        idNumber.isBlank || idNumber.unicodeScalars.count > 100 ? "must be 1 to 100 characters" : nil
     }
 }

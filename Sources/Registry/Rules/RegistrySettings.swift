@@ -1,4 +1,6 @@
 import Foundation
+import IFCCore
+import RegistryAPI
 
 /// What a deployment decides about its registry (`registry.*` in the configuration).
 /// Who a record is kept for: EU 2021/555 Art 4(4) keeps records 30 years after destruction for
@@ -9,9 +11,8 @@ public enum RetentionUse: String, Sendable, Codable, CaseIterable {
 }
 
 public struct RegistrySettings: Sendable, Equatable {
-    /// EU Directive 2021/555 Annex I: A (prohibited), B (subject to authorisation), C (subject to
-    /// declaration), and a national category for what national law adds.
-    public static let defaultCategories = ["A", "B", "C", "national"]
+    /// The categories of EU Directive 2021/555 Annex I (`FirearmDescription.defaultCategories`).
+    public static let defaultCategories = FirearmDescription.defaultCategories
 
     /// The legal categories a firearm may be given.
     public var categories: [String]

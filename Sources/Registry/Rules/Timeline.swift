@@ -1,5 +1,6 @@
 import Foundation
 import IFCCore
+import RegistryAPI
 
 /// A firearm's whole timeline replayed through `EventTransitions`: the status, holder and legal
 /// category it leads to, or the first event where it stops making sense. Used when an event is

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import IFCCore
 import IFCHTTP
+import RegistryAPI
 
 /// What `GET /v1/firearms/search` answers.
 struct SearchResult: Encodable {

@@ -2,6 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
+import RegistryAPI
 
 extension Registry {
     /// Firearms whose serial matches a pattern (`?` one unknown character, `*` an unknown run),
@@ -69,25 +70,5 @@ extension Registry {
             + allComponents.map { AuditEntry(principal: principal, action: "component.search", recordType: "component",
                                           recordID: $0.id.uuidString, requestID: requestID, detail: AuditEntry.detail(["query": query])) })
         return (firearms, matches)
-    }
-}
-
-/// Which record and which part a serial search matched, and how: `exact`, `confusable` (equal
-/// once O/0, I/1/L, S/5, B/8, Z/2 are folded), `pattern` (wildcards) or `fuzzy` (with the edit
-/// distance, one or two).
-public struct SearchMatch: Sendable, Encodable {
-    public var firearmID: UUID?
-    public var componentID: UUID?
-    /// The matched record's reference (the firearm's, or the component's).
-    public var reference: String
-    /// `firearm` for the firearm's own serial, else the component's part.
-    public var part: String
-    public var serialNormalized: String?
-    public var match: String
-    public var distance: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case part, match, distance, reference
-        case firearmID = "firearm_id", componentID = "component_id", serialNormalized = "serial_normalized"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import PostgresNIO
+import RegistryAPI
 
 extension FirearmStore {
     /// Partial-serial search: LIKE over the trigram-indexed normalised (or folded) serial,

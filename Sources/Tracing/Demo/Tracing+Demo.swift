@@ -1,10 +1,10 @@
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 extension Tracing {
     /// `ifcd demo seed`: outgoing requests at every status (a draft, sent ones two of them

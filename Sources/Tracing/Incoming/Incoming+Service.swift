@@ -2,7 +2,7 @@ import Foundation
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Incoming requests: recorded with their acknowledgement of receipt and matched against the
 /// registry (firearms and components) on arrival; answered from the registry's history.

@@ -1,5 +1,5 @@
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
 
 /// What a message about a request is.

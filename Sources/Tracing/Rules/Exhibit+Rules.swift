@@ -1,4 +1,4 @@
-import Exhibits
+import ExhibitsAPI
 import Foundation
 import IFCCore
 

@@ -1,6 +1,6 @@
 import Foundation
 import IFCCore
-import Registry
+import RegistryAPI
 
 /// How a registry candidate scores against the firearm an incoming request describes: the
 /// serial match first (exact 70, confusable 60, pattern 50, one edit 45, two edits 35), then

@@ -1,6 +1,6 @@
 import Foundation
 import IFCCore
-import Registry
+import RegistryAPI
 
 enum TraceLimits {
     static let photos = 20

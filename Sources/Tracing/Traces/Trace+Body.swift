@@ -1,5 +1,5 @@
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
 

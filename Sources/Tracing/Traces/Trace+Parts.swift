@@ -1,7 +1,7 @@
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
-import Registry
+import RegistryAPI
 
 // The parts of a tracing request a liaison officer writes: who is asked, the firearm as found,
 // the persons named, and how the firearm came into view.

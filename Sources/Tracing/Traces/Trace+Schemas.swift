@@ -1,8 +1,8 @@
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
 import IFCHTTP
-import Registry
+import RegistryAPI
 
 extension Tracing {
     /// Not blank: the server refuses a text of spaces (`isBlank`), so the schema says so.

@@ -1,10 +1,10 @@
-import Exhibits
+import ExhibitsAPI
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// Drafting, changing, sending, reviewing, closing and reading outgoing requests.
 extension Tracing {

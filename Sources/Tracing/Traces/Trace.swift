@@ -1,7 +1,7 @@
 import Foundation
-import Forensics
+import ForensicsAPI
 import IFCCore
-import Registry
+import RegistryAPI
 
 /// Whether this country asks (outgoing) or is asked (incoming).
 public enum TraceDirection: String, Sendable, Codable, CaseIterable, APIEnum {

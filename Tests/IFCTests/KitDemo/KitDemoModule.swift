@@ -4,7 +4,7 @@ import IFCCore
 import IFCHTTP
 import IFCStore
 import PostgresNIO
-import Registry
+import RegistryAPI
 
 /// A throwaway module, built only by the tests, that uses the module kit as a new module would:
 /// its own folder and schema file, one route group with roles, an audited write with a yearly
@@ -12,7 +12,7 @@ import Registry
 struct KitDemoModule: IFCModule {
     let name = "kitdemo"
     let context: ModuleContext
-    let registry: RegistryReader
+    let registry: any RegistryReading
     static let references = ReferenceSeries.yearly("KD")
     static let writers = RouteSpec.Access.roles([.examiner])
 

@@ -36,6 +36,24 @@ public struct CaseFields: Sendable, Equatable {
     public var requestedExaminations: [ExaminationKind]
     public var seizureIDs: [UUID]
     public var notes: String?
+
+    public init(submittingAgency: String, officer: String, agencyCaseNumber: String? = nil, offence: String,
+                incidentOn: CalendarDate? = nil, incidentCountry: Country? = nil, incidentPlace: String? = nil,
+                receivedOn: CalendarDate, confidentiality: Confidentiality, requestedExaminations: [ExaminationKind],
+                seizureIDs: [UUID], notes: String? = nil) {
+        self.submittingAgency = submittingAgency
+        self.officer = officer
+        self.agencyCaseNumber = agencyCaseNumber
+        self.offence = offence
+        self.incidentOn = incidentOn
+        self.incidentCountry = incidentCountry
+        self.incidentPlace = incidentPlace
+        self.receivedOn = receivedOn
+        self.confidentiality = confidentiality
+        self.requestedExaminations = requestedExaminations
+        self.seizureIDs = seizureIDs
+        self.notes = notes
+    }
 }
 
 /// A forensic case (`FC-2026-000123`) as the API shows it.
@@ -60,6 +78,32 @@ public struct ForensicCase: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(id: UUID, reference: String, submittingAgency: String, officer: String, agencyCaseNumber: String? = nil,
+                offence: String, incidentOn: CalendarDate? = nil, incidentCountry: Country? = nil, incidentPlace: String? = nil,
+                receivedOn: CalendarDate, status: CaseStatus, confidentiality: Confidentiality,
+                requestedExaminations: [ExaminationKind], seizureIDs: [UUID], notes: String? = nil, createdBy: String,
+                version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.reference = reference
+        self.submittingAgency = submittingAgency
+        self.officer = officer
+        self.agencyCaseNumber = agencyCaseNumber
+        self.offence = offence
+        self.incidentOn = incidentOn
+        self.incidentCountry = incidentCountry
+        self.incidentPlace = incidentPlace
+        self.receivedOn = receivedOn
+        self.status = status
+        self.confidentiality = confidentiality
+        self.requestedExaminations = requestedExaminations
+        self.seizureIDs = seizureIDs
+        self.notes = notes
+        self.createdBy = createdBy
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, reference, officer, offence, status, confidentiality, notes, version
         case submittingAgency = "submitting_agency", agencyCaseNumber = "agency_case_number", incidentOn = "incident_on"
@@ -68,7 +112,7 @@ public struct ForensicCase: Sendable, Codable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    var fields: CaseFields {
+    public var fields: CaseFields {
         CaseFields(submittingAgency: submittingAgency, officer: officer, agencyCaseNumber: agencyCaseNumber, offence: offence,
                    incidentOn: incidentOn, incidentCountry: incidentCountry, incidentPlace: incidentPlace, receivedOn: receivedOn,
                    confidentiality: confidentiality, requestedExaminations: requestedExaminations, seizureIDs: seizureIDs, notes: notes)
@@ -92,6 +136,18 @@ public struct CaseLink: Sendable, Codable, Equatable {
     public var reason: String
     public var createdBy: String
     public var createdAt: Date
+
+    public init(id: UUID, caseID: UUID, kind: CaseLinkKind, targetID: UUID, targetReference: String, reason: String,
+                createdBy: String, createdAt: Date) {
+        self.id = id
+        self.caseID = caseID
+        self.kind = kind
+        self.targetID = targetID
+        self.targetReference = targetReference
+        self.reason = reason
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, reason

@@ -2,10 +2,14 @@ import Foundation
 import IFCCore
 
 extension FirearmDescription {
+    /// EU Directive 2021/555 Annex I: A (prohibited), B (subject to authorisation), C (subject to
+    /// declaration), and a national category for what national law adds.
+    public static let defaultCategories = ["A", "B", "C", "national"]
+
     /// Every rule that needs no database, each failure naming its field. (Countries are checked
     /// by their type when the body is read.)
-    public func problems(currentYear: Int, categories: [String] = RegistrySettings.defaultCategories) -> [Problem.FieldError] {
-        var errors = TextRules()
+    public func problems(currentYear: Int, categories: [String] = FirearmDescription.defaultCategories) -> [Problem.FieldError] {
+        var errors = FieldRules()
         errors.check(make, "make", max: 100, required: true)
         errors.check(model, "model", max: 100)
         errors.check(calibre, "calibre", max: 50, required: true)
@@ -49,29 +53,5 @@ extension FirearmDescription {
             errors.add("barrel_length_mm", "must be from 1 to 3000")
         }
         return errors.list
-    }
-}
-
-/// Collects field errors of free text: lengths as PostgreSQL counts them (code points), and
-/// required values that are blank.
-struct TextRules {
-    private(set) var list: [Problem.FieldError] = []
-
-    mutating func add(_ field: String, _ detail: String) {
-        list.append(.init(field: field, detail: detail))
-    }
-
-    mutating func check(_ value: String?, _ field: String, max: Int, required: Bool = false) {
-        guard let value else { return }
-        if required && value.isBlank {
-            add(field, "must not be empty")
-        } else if value.unicodeScalars.count > max {
-            add(field, "must be at most \(max) characters")
-        }
-    }
-
-    /// Throws the collected errors, if any.
-    func throwIfAny() throws(Problem) {
-        if !list.isEmpty { throw Problem.validation(list) }
     }
 }

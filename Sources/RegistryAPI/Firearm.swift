@@ -1,7 +1,7 @@
 import Foundation
 import IFCCore
 
-public enum FirearmType: String, Sendable, Codable, CaseIterable {
+public enum FirearmType: String, Sendable, Codable, CaseIterable, APIEnum {
     case pistol, revolver, rifle, carbine, shotgun
     case submachineGun = "submachine_gun"
     case machineGun = "machine_gun"
@@ -9,7 +9,7 @@ public enum FirearmType: String, Sendable, Codable, CaseIterable {
 }
 
 /// The state of the unique marking (ITI para 8): why a firearm may have no readable serial.
-public enum MarkingCondition: String, Sendable, Codable, CaseIterable {
+public enum MarkingCondition: String, Sendable, Codable, CaseIterable, APIEnum {
     case legible
     case partlyObliterated = "partly_obliterated"
     case obliterated, altered, restored, unmarked
@@ -27,7 +27,7 @@ public enum MarkingPart: String, Sendable, Codable, CaseIterable, APIEnum {
 
 /// Lawful: registered in the normal course. Illicit: found, seized or surrendered with no lawful
 /// record; a crime gun must never read as a lawfully registered one.
-public enum RecordOrigin: String, Sendable, Codable, CaseIterable {
+public enum RecordOrigin: String, Sendable, Codable, CaseIterable, APIEnum {
     case lawful, illicit
 }
 
@@ -73,6 +73,50 @@ public struct Firearm: Sendable, Codable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+
+    public init(id: UUID, reference: String, make: String, model: String? = nil, type: FirearmType, calibre: String,
+                serial: String? = nil, serialNormalized: String? = nil, otherMarkings: String? = nil,
+                countryOfManufacture: Country? = nil, yearOfManufacture: Int? = nil, importCountry: Country? = nil,
+                importYear: Int? = nil, importer: String? = nil, barrelLengthMM: Int? = nil, action: String? = nil,
+                notes: String? = nil, manufacturer: String? = nil, placeOfManufacture: String? = nil,
+                alternativeMarking: String? = nil, markingPart: MarkingPart? = nil, civilianMarking: String? = nil,
+                stateMarking: String? = nil, markingCondition: MarkingCondition? = nil, restorationMethod: String? = nil,
+                restorationCase: String? = nil, category: String? = nil, recordOrigin: RecordOrigin? = nil,
+                status: FirearmStatus, holderID: UUID? = nil, version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.reference = reference
+        self.make = make
+        self.model = model
+        self.type = type
+        self.calibre = calibre
+        self.serial = serial
+        self.serialNormalized = serialNormalized
+        self.otherMarkings = otherMarkings
+        self.countryOfManufacture = countryOfManufacture
+        self.yearOfManufacture = yearOfManufacture
+        self.importCountry = importCountry
+        self.importYear = importYear
+        self.importer = importer
+        self.barrelLengthMM = barrelLengthMM
+        self.action = action
+        self.notes = notes
+        self.manufacturer = manufacturer
+        self.placeOfManufacture = placeOfManufacture
+        self.alternativeMarking = alternativeMarking
+        self.markingPart = markingPart
+        self.civilianMarking = civilianMarking
+        self.stateMarking = stateMarking
+        self.markingCondition = markingCondition
+        self.restorationMethod = restorationMethod
+        self.restorationCase = restorationCase
+        self.category = category
+        self.recordOrigin = recordOrigin
+        self.status = status
+        self.holderID = holderID
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, reference, make, model, type, calibre, serial, importer, action, notes, status, version
@@ -161,84 +205,5 @@ public struct FirearmDescription: Sendable, Equatable {
         self.restorationCase = restorationCase
         self.category = category
         self.recordOrigin = recordOrigin
-    }
-}
-
-/// A firearm with the licences that cover it, as `GET /v1/firearms/{id}` answers: the firearm's
-/// fields and a `licences` list, in one object.
-public struct FirearmDetail: Sendable, Encodable {
-    public var firearm: Firearm
-    public var licences: [Licence]
-    /// Its essential components with their own markings.
-    public var components: [Component]
-
-    enum CodingKeys: String, CodingKey { case licences, components }
-
-    public func encode(to encoder: any Encoder) throws {
-        try firearm.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(licences, forKey: .licences)
-        try c.encode(components, forKey: .components)
-    }
-}
-
-/// A correction: the fields given replace the current ones; nil leaves a field as it is.
-public struct FirearmChanges: Sendable, Equatable {
-    public var make: String?
-    public var model: String?
-    public var type: FirearmType?
-    public var calibre: String?
-    public var serial: String?
-    public var otherMarkings: String?
-    public var countryOfManufacture: Country?
-    public var yearOfManufacture: Int?
-    public var importCountry: Country?
-    public var importYear: Int?
-    public var importer: String?
-    public var barrelLengthMM: Int?
-    public var action: String?
-    public var notes: String?
-    public var manufacturer: String?
-    public var placeOfManufacture: String?
-    public var alternativeMarking: String?
-    public var markingPart: MarkingPart?
-    public var civilianMarking: String?
-    public var stateMarking: String?
-    public var markingCondition: MarkingCondition?
-    public var restorationMethod: String?
-    public var restorationCase: String?
-    public var category: String?
-    public var recordOrigin: RecordOrigin?
-
-    public init() {}
-
-    public func applied(to current: FirearmDescription) -> FirearmDescription {
-        var d = current
-        if let make { d.make = make }
-        if let model { d.model = model }
-        if let type { d.type = type }
-        if let calibre { d.calibre = calibre }
-        if let serial { d.serial = serial }
-        if let otherMarkings { d.otherMarkings = otherMarkings }
-        if let countryOfManufacture { d.countryOfManufacture = countryOfManufacture }
-        if let yearOfManufacture { d.yearOfManufacture = yearOfManufacture }
-        if let importCountry { d.importCountry = importCountry }
-        if let importYear { d.importYear = importYear }
-        if let importer { d.importer = importer }
-        if let barrelLengthMM { d.barrelLengthMM = barrelLengthMM }
-        if let action { d.action = action }
-        if let notes { d.notes = notes }
-        if let manufacturer { d.manufacturer = manufacturer }
-        if let placeOfManufacture { d.placeOfManufacture = placeOfManufacture }
-        if let alternativeMarking { d.alternativeMarking = alternativeMarking }
-        if let markingPart { d.markingPart = markingPart }
-        if let civilianMarking { d.civilianMarking = civilianMarking }
-        if let stateMarking { d.stateMarking = stateMarking }
-        if let markingCondition { d.markingCondition = markingCondition }
-        if let restorationMethod { d.restorationMethod = restorationMethod }
-        if let restorationCase { d.restorationCase = restorationCase }
-        if let category { d.category = category }
-        if let recordOrigin { d.recordOrigin = recordOrigin }
-        return d
     }
 }

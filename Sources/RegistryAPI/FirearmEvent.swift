@@ -134,6 +134,34 @@ public struct FirearmEvent: Sendable, Encodable {
     /// The consignment this transfer was part of.
     public var consignmentID: UUID?
 
+    public init(id: UUID, firearmID: UUID, kind: EventKind, occurredOn: CalendarDate, transferKind: TransferKind? = nil,
+                place: String? = nil, agency: String? = nil, documentRef: String? = nil, permitNumber: String? = nil,
+                counterpartCountry: Country? = nil, counterpartHolderID: UUID? = nil, notes: String? = nil,
+                statusAfter: FirearmStatus, firearmVersion: Int, recordedBy: String, recordedAt: Date, details: EventDetails,
+                voidedBy: UUID? = nil, fromHolderID: UUID? = nil, crossBorder: CrossBorder? = nil, consignmentID: UUID? = nil) {
+        self.id = id
+        self.firearmID = firearmID
+        self.kind = kind
+        self.occurredOn = occurredOn
+        self.transferKind = transferKind
+        self.place = place
+        self.agency = agency
+        self.documentRef = documentRef
+        self.permitNumber = permitNumber
+        self.counterpartCountry = counterpartCountry
+        self.counterpartHolderID = counterpartHolderID
+        self.notes = notes
+        self.statusAfter = statusAfter
+        self.firearmVersion = firearmVersion
+        self.recordedBy = recordedBy
+        self.recordedAt = recordedAt
+        self.details = details
+        self.voidedBy = voidedBy
+        self.fromHolderID = fromHolderID
+        self.crossBorder = crossBorder
+        self.consignmentID = consignmentID
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, kind, place, agency, notes
         case firearmID = "firearm_id", occurredOn = "occurred_on", transferKind = "transfer_kind"
@@ -168,10 +196,4 @@ public struct FirearmEvent: Sendable, Encodable {
         try c.encodeIfPresent(consignmentID, forKey: .consignmentID)
         try details.encode(to: encoder)
     }
-}
-
-/// What `POST /v1/firearms/{id}/events` answers: the event and the firearm as it became.
-struct EventResult: Encodable {
-    var event: FirearmEvent
-    var firearm: Firearm
 }

@@ -7,7 +7,7 @@ extension CrossBorder {
     /// licence (Firearms Protocol Art 10); an import needs its import licence; the countries
     /// named must make sense.
     public func problems(direction: TransferKind, prefix: String = "cross_border") -> [Problem.FieldError] {
-        var errors = TextRules()
+        var errors = FieldRules()
         if direction == .export && exportLicence == nil {
             errors.add("\(prefix).export_licence", "is required for an export (Firearms Protocol Art 10)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import IFCCore
 
-public enum HolderKind: String, Sendable, Codable, CaseIterable {
+public enum HolderKind: String, Sendable, Codable, CaseIterable, APIEnum {
     case person, dealer
     /// EU Directive 2021/555 treats dealers and brokers alike; a broker arranges transactions
     /// without holding the firearms.
@@ -13,7 +13,7 @@ public enum HolderKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// The document whose number `id_number` is.
-public enum IDDocumentKind: String, Sendable, Codable, CaseIterable {
+public enum IDDocumentKind: String, Sendable, Codable, CaseIterable, APIEnum {
     case nationalID = "national_id"
     case passport
     case driverLicence = "driver_licence"
@@ -41,6 +41,27 @@ public struct Holder: Sendable, Codable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+
+    public init(id: UUID, reference: String, kind: HolderKind, name: String, idNumber: String? = nil, address: String? = nil,
+                country: Country, dateOfBirth: CalendarDate? = nil, nationality: Country? = nil,
+                idDocumentKind: IDDocumentKind? = nil, ceasedOn: CalendarDate? = nil, ceasedAuthority: String? = nil,
+                version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.reference = reference
+        self.kind = kind
+        self.name = name
+        self.idNumber = idNumber
+        self.address = address
+        self.country = country
+        self.dateOfBirth = dateOfBirth
+        self.nationality = nationality
+        self.idDocumentKind = idDocumentKind
+        self.ceasedOn = ceasedOn
+        self.ceasedAuthority = ceasedAuthority
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 
     enum CodingKeys: String, CodingKey {
         case id, reference, kind, name, address, country, nationality, version
@@ -74,38 +95,8 @@ public struct NewHolder: Sendable, Equatable {
     }
 }
 
-/// A change to a holder: the fields given replace the current ones.
-public struct HolderChanges: Sendable, Equatable {
-    public var kind: HolderKind?
-    public var name: String?
-    public var idNumber: String?
-    public var address: String?
-    public var country: Country?
-    public var dateOfBirth: CalendarDate?
-    public var nationality: Country?
-    public var idDocumentKind: IDDocumentKind?
-
-    public init(kind: HolderKind? = nil, name: String? = nil, idNumber: String? = nil, address: String? = nil, country: Country? = nil,
-                dateOfBirth: CalendarDate? = nil, nationality: Country? = nil, idDocumentKind: IDDocumentKind? = nil) {
-        self.kind = kind
-        self.name = name
-        self.idNumber = idNumber
-        self.address = address
-        self.country = country
-        self.dateOfBirth = dateOfBirth
-        self.nationality = nationality
-        self.idDocumentKind = idDocumentKind
-    }
-
-    public func applied(to h: Holder) -> NewHolder {
-        NewHolder(kind: kind ?? h.kind, name: name ?? h.name, idNumber: idNumber ?? h.idNumber, address: address ?? h.address,
-                  country: country ?? h.country, dateOfBirth: dateOfBirth ?? h.dateOfBirth, nationality: nationality ?? h.nationality,
-                  idDocumentKind: idDocumentKind ?? h.idDocumentKind)
-    }
-}
-
 extension Holder {
-    var fields: NewHolder {
+    public var fields: NewHolder {
         NewHolder(kind: kind, name: name, idNumber: idNumber, address: address, country: country, dateOfBirth: dateOfBirth,
                   nationality: nationality, idDocumentKind: idDocumentKind)
     }

@@ -1,4 +1,4 @@
-import Forensics
+import ForensicsAPI
 import Foundation
 import IFCCore
 
@@ -72,6 +72,32 @@ public struct ExhibitFields: Sendable, Equatable {
     public var manufactureOrigin: ManufactureOrigin?
     public var firearmID: UUID?
     public var receivedOn: CalendarDate
+
+    public init(barcode: String, kind: ExhibitKind, caseID: UUID, seizureID: UUID? = nil, parentID: UUID? = nil,
+                derivation: Derivation? = nil, description: String, quantity: Int, calibre: String? = nil,
+                sealNumber: String? = nil, conditionOnReceipt: String? = nil, storageLocation: String? = nil,
+                headstamp: String? = nil, lot: String? = nil, landsAndGrooves: Int? = nil, twistDirection: TwistDirection? = nil,
+                manufactureOrigin: ManufactureOrigin? = nil, firearmID: UUID? = nil, receivedOn: CalendarDate) {
+        self.barcode = barcode
+        self.kind = kind
+        self.caseID = caseID
+        self.seizureID = seizureID
+        self.parentID = parentID
+        self.derivation = derivation
+        self.description = description
+        self.quantity = quantity
+        self.calibre = calibre
+        self.sealNumber = sealNumber
+        self.conditionOnReceipt = conditionOnReceipt
+        self.storageLocation = storageLocation
+        self.headstamp = headstamp
+        self.lot = lot
+        self.landsAndGrooves = landsAndGrooves
+        self.twistDirection = twistDirection
+        self.manufactureOrigin = manufactureOrigin
+        self.firearmID = firearmID
+        self.receivedOn = receivedOn
+    }
 }
 
 /// An exhibit (`EX-2026-000123`) as the API shows it.
@@ -110,6 +136,48 @@ public struct Exhibit: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(id: UUID, reference: String, barcode: String, kind: ExhibitKind, caseID: UUID, seizureID: UUID? = nil,
+                parentID: UUID? = nil, derivation: Derivation? = nil, description: String, quantity: Int, calibre: String? = nil,
+                sealNumber: String? = nil, conditionOnReceipt: String? = nil, storageLocation: String? = nil,
+                headstamp: String? = nil, lot: String? = nil, landsAndGrooves: Int? = nil, twistDirection: TwistDirection? = nil,
+                manufactureOrigin: ManufactureOrigin? = nil, firearmID: UUID? = nil, receivedOn: CalendarDate,
+                custodianKind: CustodianKind, custodian: String, status: ExhibitStatus, sealBroken: Bool,
+                disposition: DispositionKind? = nil, dispositionAuthority: String? = nil, disposedOn: CalendarDate? = nil,
+                createdBy: String, version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.reference = reference
+        self.barcode = barcode
+        self.kind = kind
+        self.caseID = caseID
+        self.seizureID = seizureID
+        self.parentID = parentID
+        self.derivation = derivation
+        self.description = description
+        self.quantity = quantity
+        self.calibre = calibre
+        self.sealNumber = sealNumber
+        self.conditionOnReceipt = conditionOnReceipt
+        self.storageLocation = storageLocation
+        self.headstamp = headstamp
+        self.lot = lot
+        self.landsAndGrooves = landsAndGrooves
+        self.twistDirection = twistDirection
+        self.manufactureOrigin = manufactureOrigin
+        self.firearmID = firearmID
+        self.receivedOn = receivedOn
+        self.custodianKind = custodianKind
+        self.custodian = custodian
+        self.status = status
+        self.sealBroken = sealBroken
+        self.disposition = disposition
+        self.dispositionAuthority = dispositionAuthority
+        self.disposedOn = disposedOn
+        self.createdBy = createdBy
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, reference, barcode, kind, derivation, description, quantity, calibre, headstamp, lot, custodian, status, disposition, version
         case caseID = "case_id", seizureID = "seizure_id", parentID = "parent_id", sealNumber = "seal_number"
@@ -120,7 +188,7 @@ public struct Exhibit: Sendable, Codable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    var fields: ExhibitFields {
+    public var fields: ExhibitFields {
         ExhibitFields(barcode: barcode, kind: kind, caseID: caseID, seizureID: seizureID, parentID: parentID, derivation: derivation,
                       description: description, quantity: quantity, calibre: calibre, sealNumber: sealNumber,
                       conditionOnReceipt: conditionOnReceipt, storageLocation: storageLocation, headstamp: headstamp, lot: lot,
@@ -133,6 +201,11 @@ public struct Exhibit: Sendable, Codable, Equatable {
 public struct ExhibitNode: Sendable, Encodable {
     public var exhibit: Exhibit
     public var derived: [ExhibitNode]
+
+    public init(exhibit: Exhibit, derived: [ExhibitNode]) {
+        self.exhibit = exhibit
+        self.derived = derived
+    }
 }
 
 /// A case's exhibits as the lab sees them: whether any seal on them was found broken.
@@ -141,6 +214,13 @@ public struct CaseExhibits: Sendable, Encodable {
     public var caseReference: String
     public var brokenSeal: Bool
     public var exhibits: [Exhibit]
+
+    public init(caseID: UUID, caseReference: String, brokenSeal: Bool, exhibits: [Exhibit]) {
+        self.caseID = caseID
+        self.caseReference = caseReference
+        self.brokenSeal = brokenSeal
+        self.exhibits = exhibits
+    }
 
     enum CodingKeys: String, CodingKey {
         case exhibits

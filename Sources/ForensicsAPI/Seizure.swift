@@ -1,6 +1,6 @@
 import Foundation
 import IFCCore
-import Registry
+import RegistryAPI
 
 /// Where the items were seized, as UNODC's arms-flows questionnaire counts seizures.
 public enum SeizureContext: String, Sendable, Codable, CaseIterable, APIEnum {
@@ -99,6 +99,12 @@ public struct SeizedFirearm: Sendable, Codable, Equatable {
     public var firearmReference: String
     public var registryRecord: RegistryRecordKind
 
+    public init(firearmID: UUID, firearmReference: String, registryRecord: RegistryRecordKind) {
+        self.firearmID = firearmID
+        self.firearmReference = firearmReference
+        self.registryRecord = registryRecord
+    }
+
     enum CodingKeys: String, CodingKey {
         case firearmID = "firearm_id", firearmReference = "firearm_reference", registryRecord = "registry_record"
     }
@@ -121,6 +127,26 @@ public struct SeizureFields: Sendable, Codable, Equatable {
     public var parts: [SeizedPart]
     public var ammunition: [SeizedAmmunition]
     public var notes: String?
+
+    public init(agency: String, officer: String, seizedOn: CalendarDate, country: Country, region: String? = nil,
+                place: String? = nil, latitude: Double? = nil, longitude: Double? = nil, context: SeizureContext,
+                concealment: String? = nil, persons: [SeizedPerson], parts: [SeizedPart], ammunition: [SeizedAmmunition],
+                notes: String? = nil) {
+        self.agency = agency
+        self.officer = officer
+        self.seizedOn = seizedOn
+        self.country = country
+        self.region = region
+        self.place = place
+        self.latitude = latitude
+        self.longitude = longitude
+        self.context = context
+        self.concealment = concealment
+        self.persons = persons
+        self.parts = parts
+        self.ammunition = ammunition
+        self.notes = notes
+    }
 }
 
 /// A seizure as the API shows it. Every field is written, absent ones as null.
@@ -147,13 +173,41 @@ public struct Seizure: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(id: UUID, reference: String, agency: String, officer: String, seizedOn: CalendarDate, country: Country,
+                region: String? = nil, place: String? = nil, latitude: Double? = nil, longitude: Double? = nil,
+                context: SeizureContext, concealment: String? = nil, persons: [SeizedPerson], firearms: [SeizedFirearm],
+                parts: [SeizedPart], ammunition: [SeizedAmmunition], notes: String? = nil, createdBy: String, version: Int,
+                createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.reference = reference
+        self.agency = agency
+        self.officer = officer
+        self.seizedOn = seizedOn
+        self.country = country
+        self.region = region
+        self.place = place
+        self.latitude = latitude
+        self.longitude = longitude
+        self.context = context
+        self.concealment = concealment
+        self.persons = persons
+        self.firearms = firearms
+        self.parts = parts
+        self.ammunition = ammunition
+        self.notes = notes
+        self.createdBy = createdBy
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, reference, agency, officer, country, region, place, latitude, longitude, context, concealment, persons, firearms
         case parts, ammunition, notes, version
         case seizedOn = "seized_on", createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    var fields: SeizureFields {
+    public var fields: SeizureFields {
         SeizureFields(agency: agency, officer: officer, seizedOn: seizedOn, country: country, region: region, place: place,
                       latitude: latitude, longitude: longitude, context: context, concealment: concealment, persons: persons,
                       parts: parts, ammunition: ammunition, notes: notes)
@@ -170,4 +224,9 @@ public enum SeizedFirearmInput: Sendable {
 public struct NewSeizure: Sendable {
     public var fields: SeizureFields
     public var firearms: [SeizedFirearmInput]
+
+    public init(fields: SeizureFields, firearms: [SeizedFirearmInput]) {
+        self.fields = fields
+        self.firearms = firearms
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import IFCCore
-import Registry
+import RegistryAPI
 
 /// The AFTE range of conclusions for a comparison.
 public enum AFTEConclusion: String, Sendable, Codable, CaseIterable, APIEnum {
@@ -24,6 +24,21 @@ public struct ExaminationFields: Sendable, Equatable {
     /// Serial restoration: the characters recovered, `?` for each one that could not be read.
     public var recoveredSerial: String?
     public var partExamined: MarkingPart?
+
+    public init(kind: ExaminationKind, method: String? = nil, requestedOn: CalendarDate? = nil, startedOn: CalendarDate? = nil,
+                completedOn: CalendarDate? = nil, result: String? = nil, afteConclusion: AFTEConclusion? = nil,
+                eliminationReason: String? = nil, recoveredSerial: String? = nil, partExamined: MarkingPart? = nil) {
+        self.kind = kind
+        self.method = method
+        self.requestedOn = requestedOn
+        self.startedOn = startedOn
+        self.completedOn = completedOn
+        self.result = result
+        self.afteConclusion = afteConclusion
+        self.eliminationReason = eliminationReason
+        self.recoveredSerial = recoveredSerial
+        self.partExamined = partExamined
+    }
 }
 
 /// A registry firearm whose serial fits a restored partial serial.
@@ -36,6 +51,18 @@ public struct SerialCandidate: Sendable, Codable, Equatable {
     public var calibre: String
     public var serial: String?
     public var status: FirearmStatus
+
+    public init(firearmID: UUID, reference: String, make: String, model: String? = nil, type: FirearmType, calibre: String,
+                serial: String? = nil, status: FirearmStatus) {
+        self.firearmID = firearmID
+        self.reference = reference
+        self.make = make
+        self.model = model
+        self.type = type
+        self.calibre = calibre
+        self.serial = serial
+        self.status = status
+    }
 
     enum CodingKeys: String, CodingKey {
         case reference, make, model, type, calibre, serial, status
@@ -69,6 +96,36 @@ public struct Examination: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(id: UUID, caseID: UUID, kind: ExaminationKind, method: String? = nil, examiner: String,
+                requestedOn: CalendarDate? = nil, startedOn: CalendarDate? = nil, completedOn: CalendarDate? = nil,
+                result: String? = nil, afteConclusion: AFTEConclusion? = nil, eliminationReason: String? = nil,
+                verifiedBy: String? = nil, verifiedAt: Date? = nil, verificationNote: String? = nil,
+                recoveredSerial: String? = nil, partExamined: MarkingPart? = nil, candidates: [SerialCandidate]? = nil,
+                searchedAt: Date? = nil, confirmedFirearmID: UUID? = nil, version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.caseID = caseID
+        self.kind = kind
+        self.method = method
+        self.examiner = examiner
+        self.requestedOn = requestedOn
+        self.startedOn = startedOn
+        self.completedOn = completedOn
+        self.result = result
+        self.afteConclusion = afteConclusion
+        self.eliminationReason = eliminationReason
+        self.verifiedBy = verifiedBy
+        self.verifiedAt = verifiedAt
+        self.verificationNote = verificationNote
+        self.recoveredSerial = recoveredSerial
+        self.partExamined = partExamined
+        self.candidates = candidates
+        self.searchedAt = searchedAt
+        self.confirmedFirearmID = confirmedFirearmID
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, kind, method, examiner, result, candidates, version
         case caseID = "case_id", requestedOn = "requested_on", startedOn = "started_on", completedOn = "completed_on"
@@ -78,7 +135,7 @@ public struct Examination: Sendable, Codable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 
-    var fields: ExaminationFields {
+    public var fields: ExaminationFields {
         ExaminationFields(kind: kind, method: method, requestedOn: requestedOn, startedOn: startedOn, completedOn: completedOn, result: result,
                           afteConclusion: afteConclusion, eliminationReason: eliminationReason, recoveredSerial: recoveredSerial,
                           partExamined: partExamined)

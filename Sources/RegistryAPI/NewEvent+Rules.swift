@@ -5,7 +5,7 @@ extension NewEvent {
     /// The rules an event must meet whatever the firearm's state, each failure naming its field.
     /// `today` is the app clock's UTC day.
     public func problems(today: CalendarDate) -> [Problem.FieldError] {
-        var errors = TextRules()
+        var errors = FieldRules()
         if occurredOn > today { errors.add("occurred_on", "is in the future") }
         if kind == .transferred && transferKind == nil {
             errors.add("transfer_kind", "is required for a transfer (domestic, import or export)")

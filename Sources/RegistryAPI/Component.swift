@@ -25,6 +25,24 @@ public struct Component: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    public init(id: UUID, reference: String, firearmID: UUID? = nil, part: ComponentPart, make: String? = nil,
+                calibre: String? = nil, serial: String? = nil, serialNormalized: String? = nil, otherMarkings: String? = nil,
+                status: FirearmStatus, version: Int, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.reference = reference
+        self.firearmID = firearmID
+        self.part = part
+        self.make = make
+        self.calibre = calibre
+        self.serial = serial
+        self.serialNormalized = serialNormalized
+        self.otherMarkings = otherMarkings
+        self.status = status
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, reference, part, make, calibre, serial, status, version
         case firearmID = "firearm_id", serialNormalized = "serial_normalized", otherMarkings = "other_markings"
@@ -61,23 +79,23 @@ public struct ComponentEvent: Sendable, Codable {
     public var recordedBy: String
     public var recordedAt: Date
 
+    public init(id: UUID, componentID: UUID, kind: EventKind, occurredOn: CalendarDate, place: String? = nil,
+                agency: String? = nil, notes: String? = nil, statusAfter: FirearmStatus, recordedBy: String, recordedAt: Date) {
+        self.id = id
+        self.componentID = componentID
+        self.kind = kind
+        self.occurredOn = occurredOn
+        self.place = place
+        self.agency = agency
+        self.notes = notes
+        self.statusAfter = statusAfter
+        self.recordedBy = recordedBy
+        self.recordedAt = recordedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, kind, place, agency, notes
         case componentID = "component_id", occurredOn = "occurred_on", statusAfter = "status_after"
         case recordedBy = "recorded_by", recordedAt = "recorded_at"
-    }
-}
-
-/// A component with its lifecycle, as `GET /v1/components/{id}` answers.
-struct ComponentDetail: Encodable {
-    var component: Component
-    var events: [ComponentEvent]
-
-    enum CodingKeys: String, CodingKey { case events }
-
-    func encode(to encoder: any Encoder) throws {
-        try component.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(events, forKey: .events)
     }
 }

@@ -1,0 +1,21 @@
+import Foundation
+import IFCCore
+
+// The forensics module's public face: what another module may import. Its models (this folder)
+// and its read API; the implementation (`Forensics`) is a separate target no other module depends
+// on. The server builds it and hands other modules this protocol.
+
+/// What other modules (exhibits, tracing) may ask of the forensics module: a seizure, a case or an
+/// examination. Every read is audited as the caller's, like a read through the API, with the module
+/// it came through (`detail.query.via`), so "who looked at this case" has one answer whichever
+/// module showed it. No other module reads or writes the forensics tables.
+public protocol ForensicsReading: Sendable {
+    func seizure(id: UUID, by principal: Principal, requestID: String?) async throws -> Seizure?
+    func forensicCase(id: UUID, by principal: Principal, requestID: String?) async throws -> ForensicCase?
+    /// An examination; nil when unknown.
+    func examination(id: UUID, by principal: Principal, requestID: String?) async throws -> Examination?
+    /// Cases as `GET /v1/cases` lists them (newest received first, a page at a time).
+    func cases(page: PageRequest, by principal: Principal, requestID: String?) async throws -> Page<ForensicCase>
+    /// A case's examinations, oldest first.
+    func examinations(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [Examination]
+}
