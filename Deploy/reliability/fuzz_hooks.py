@@ -29,6 +29,10 @@ STATE_REFUSALS = [
     (re.compile(r"occurred_on"), re.compile(r"is before the firearm's year of manufacture")),
     # Which account is the caller's own, and what its password is.
     (re.compile(r"roles"), re.compile(r"you cannot change your own roles")),
+    (re.compile(r"clearance"), re.compile(r"you cannot change your own clearance")),
+    # Need-to-know: the caller's clearance, and the account a case's team is given.
+    (re.compile(r"confidentiality"), re.compile(r"is above your clearance")),
+    (re.compile(r"user_id"), re.compile(r"(no active user has this id|.* holds no role that reads cases|.*'s clearance \(\w+\) is below)")),
     (re.compile(r"disabled"), re.compile(r"you cannot disable your own account")),
     (re.compile(r"current_password"), re.compile(r"is not your current password")),
     (re.compile(r"new_password"), re.compile(r"is the current password")),

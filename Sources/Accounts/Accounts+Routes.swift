@@ -23,8 +23,9 @@ struct CreateUserBody: StrictBody {
     var password: String
     var roles: [String]
     var displayName: String?
+    var clearance: Clearance?
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case username, password, roles
+        case username, password, roles, clearance
         case displayName = "display_name"
     }
 
@@ -36,7 +37,7 @@ struct CreateUserBody: StrictBody {
         let roles = parseRoles(roles, field: "roles", into: &errors)
         if let displayName, displayName.count > 200 { errors.append(.init(field: "display_name", detail: "must be at most 200 characters")) }
         guard errors.isEmpty, let name, let roles else { throw Problem.validation(errors) }
-        return .init(username: name, password: password, roles: roles, displayName: displayName)
+        return .init(username: name, password: password, roles: roles, displayName: displayName, clearance: clearance ?? .standard)
     }
 }
 
@@ -44,11 +45,12 @@ struct UpdateUserBody: StrictBody {
     /// Absent: unchanged; `null`: cleared; a string: set.
     var displayName: String??
     var roles: [String]?
+    var clearance: Clearance?
     var disabled: Bool?
     var password: String?
     var unlock: Bool?
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case roles, disabled, password, unlock
+        case roles, disabled, password, unlock, clearance
         case displayName = "display_name"
     }
 
@@ -56,6 +58,7 @@ struct UpdateUserBody: StrictBody {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         displayName = c.contains(.displayName) ? .some(try c.decodeIfPresent(String.self, forKey: .displayName)) : .none
         roles = try c.decodeIfPresent([String].self, forKey: .roles)
+        clearance = try c.decodeIfPresent(Clearance.self, forKey: .clearance)
         disabled = try c.decodeIfPresent(Bool.self, forKey: .disabled)
         password = try c.decodeIfPresent(String.self, forKey: .password)
         unlock = try c.decodeIfPresent(Bool.self, forKey: .unlock)
@@ -69,11 +72,12 @@ struct UpdateUserBody: StrictBody {
         if case .some(.some(let name)) = displayName, name.count > 200 {
             errors.append(.init(field: "display_name", detail: "must be at most 200 characters"))
         }
-        if displayName == nil && roles == nil && disabled == nil && password == nil && unlock == nil {
+        if displayName == nil && roles == nil && clearance == nil && disabled == nil && password == nil && unlock == nil {
             errors.append(.init(field: "body", detail: "names no change"))
         }
         if !errors.isEmpty { throw Problem.validation(errors) }
-        return .init(displayName: displayName, roles: roleSet, disabled: disabled, password: password, unlock: unlock ?? false)
+        return .init(displayName: displayName, roles: roleSet, clearance: clearance, disabled: disabled, password: password,
+                     unlock: unlock ?? false)
     }
 }
 
@@ -118,6 +122,7 @@ struct Me: Encodable {
     var id: UUID?
     var username: String
     var roles: [Role]
+    var clearance: Clearance
 }
 
 extension Accounts {
@@ -128,19 +133,22 @@ extension Accounts {
                                 "not": ["contains": ["const": "admin"], "minItems": 2]]
         return [
             "Role": roleSchema,
+            "Clearance": Schema.enumeration(Clearance.values),
             "User": Schema.object([
                 "id": Schema.uuid, "username": Schema.string, "display_name": Schema.nullable("string"),
                 "roles": Schema.array(Schema.ref("Role")), "disabled": Schema.boolean,
                 "locked_until": Schema.nullable("string", format: "date-time"), "version": Schema.integer,
                 "created_at": Schema.dateTime, "updated_at": Schema.dateTime, "must_change_password": Schema.boolean,
+                "clearance": Schema.ref("Clearance"),
             ], required: ["id", "username", "display_name", "roles", "disabled", "locked_until", "version", "created_at", "updated_at",
-                          "must_change_password"]),
+                          "must_change_password", "clearance"]),
             "UserPage": Schema.page(of: Schema.ref("User")),
             "NewUser": Schema.object([
                 "username": ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{2,63}$"],
                 "password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
                 "roles": roles,
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
+                "clearance": Schema.ref("Clearance"),
             ], required: ["username", "password", "roles"]),
             "UserChanges": Schema.changes([
                 "roles": roles,
@@ -148,6 +156,7 @@ extension Accounts {
                 "password": ["type": "string", "minLength": 12, "maxLength": 72, "pattern": "^[^\\u0000-\\u001f\\u007f]*$"],
                 "display_name": ["type": ["string", "null"], "maxLength": 200],
                 "unlock": Schema.boolean,
+                "clearance": Schema.ref("Clearance"),
             ]),
             "Login": Schema.object([
                 "username": ["type": "string", "minLength": 1, "maxLength": 64],
@@ -167,7 +176,8 @@ extension Accounts {
             ], required: ["current_password", "new_password"]),
             "Me": Schema.object([
                 "id": Schema.nullable("string", format: "uuid"), "username": Schema.string, "roles": Schema.array(Schema.ref("Role")),
-            ], required: ["id", "username", "roles"]),
+                "clearance": Schema.ref("Clearance"),
+            ], required: ["id", "username", "roles", "clearance"]),
         ]
     }
 
@@ -192,7 +202,7 @@ extension Accounts {
         }
         routes.add(RouteSpec(.get, "/v1/me", id: "me", summary: "The caller and their roles", tag: "auth", access: .authenticated,
                              replies: [200: .init("the caller", schema: Schema.ref("Me"))])) { _, _, principal in
-            try Response.json(Me(id: principal.userID, username: principal.username, roles: principal.roles.sorted()))
+            try Response.json(Me(id: principal.userID, username: principal.username, roles: principal.roles.sorted(), clearance: principal.clearance))
         }
         routes.add(RouteSpec(.post, "/v1/me/password", id: "changeOwnPassword",
                              summary: "Change your own password (required after an administrator's reset); every token of the old one is revoked: log in again",

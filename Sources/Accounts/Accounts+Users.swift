@@ -13,11 +13,13 @@ extension Accounts {
         public var password: String
         public var roles: Set<Role>
         public var displayName: String?
-        public init(username: Username, password: String, roles: Set<Role>, displayName: String? = nil) {
+        public var clearance: Clearance
+        public init(username: Username, password: String, roles: Set<Role>, displayName: String? = nil, clearance: Clearance = .standard) {
             self.username = username
             self.password = password
             self.roles = roles
             self.displayName = displayName
+            self.clearance = clearance
         }
     }
 
@@ -33,7 +35,8 @@ extension Accounts {
         do {
             return try await database.transaction { connection in
                 let user = try await UserStore.insert(id: id, username: new.username, displayName: new.displayName,
-                                                      passwordHash: hash, roles: new.roles, mustChangePassword: temporary, on: connection)
+                                                      passwordHash: hash, roles: new.roles, clearance: new.clearance,
+                                                      mustChangePassword: temporary, on: connection)
                 try await AuditLog.append(AuditEntry(principal: principal, action: "user.create", recordType: "user",
                                                      recordID: user.id.uuidString, requestID: requestID,
                                                      detail: user.auditDetail), on: connection)
@@ -47,12 +50,15 @@ extension Accounts {
     public struct UserChanges: Sendable {
         public var displayName: String??
         public var roles: Set<Role>?
+        public var clearance: Clearance?
         public var disabled: Bool?
         public var password: String?
         public var unlock: Bool = false
-        public init(displayName: String?? = nil, roles: Set<Role>? = nil, disabled: Bool? = nil, password: String? = nil, unlock: Bool = false) {
+        public init(displayName: String?? = nil, roles: Set<Role>? = nil, clearance: Clearance? = nil, disabled: Bool? = nil,
+                    password: String? = nil, unlock: Bool = false) {
             self.displayName = displayName
             self.roles = roles
+            self.clearance = clearance
             self.disabled = disabled
             self.password = password
             self.unlock = unlock
@@ -68,6 +74,7 @@ extension Accounts {
             if changes.disabled == true { throw Problem.invalid("disabled", "you cannot disable your own account") }
             // No one grants themselves a role or drops one: another administrator does.
             if changes.roles != nil { throw Problem.invalid("roles", "you cannot change your own roles: another administrator does") }
+            if changes.clearance != nil { throw Problem.invalid("clearance", "you cannot change your own clearance: another administrator does") }
         }
         if let roles = changes.roles, let reason = Role.separationProblem(roles) { throw Problem.invalid("roles", reason) }
         if let password = changes.password, let reason = PasswordPolicy.problem(with: password) {
@@ -87,6 +94,7 @@ extension Accounts {
             // so that an administrator cannot silently go on as that user.
             let reset = hash != nil && !own
             let updated = try await UserStore.update(id: id, changes: .init(displayName: changes.displayName, roles: changes.roles,
+                                                                            clearance: changes.clearance,
                                                                             disabled: changes.disabled, passwordHash: hash,
                                                                             unlock: changes.unlock,
                                                                             mustChangePassword: hash == nil ? nil : reset), on: connection)
@@ -145,5 +153,11 @@ extension Accounts: UserDirectory {
     public func isActiveUser(_ username: String) async throws -> Bool {
         guard let user = try await database.withConnection({ try await UserStore.find(username: username, on: $0) }) else { return false }
         return !user.disabled
+    }
+
+    public func account(id: UUID) async throws -> DirectoryAccount? {
+        guard let user = try await database.withConnection({ try await UserStore.find(id: id, on: $0) }) else { return nil }
+        return DirectoryAccount(id: user.id, username: user.username, roles: Set(user.roles), clearance: user.clearance,
+                                disabled: user.disabled)
     }
 }

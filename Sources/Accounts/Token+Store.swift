@@ -37,10 +37,10 @@ enum TokenStore {
     /// The hot query of every authenticated request, prepared once per connection.
     struct Lookup: PostgresPreparedStatement {
         static let sql = """
-            SELECT t.id, u.id, u.username, u.roles, u.must_change_password, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id
+            SELECT t.id, u.id, u.username, u.roles, u.must_change_password, t.expires_at, u.clearance FROM auth_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT u.disabled
             """
-        typealias Row = (UUID, UUID, String, [String], Bool, Date)
+        typealias Row = (UUID, UUID, String, [String], Bool, Date, String)
         var hash: ByteBuffer
         var now: Date
 
@@ -63,11 +63,12 @@ enum TokenStore {
         let lookup = Lookup(hash: hash, now: now)
         let found = try await database.withConnection { connection -> (Principal, Date)? in
             var found: (Principal, Date)?
-            for try await (tokenID, userID, username, roles, mustChange, expiresAt) in try await connection.execute(lookup, logger: UserStore.logger)
+            for try await (tokenID, userID, username, roles, mustChange, expiresAt, clearance) in try await connection.execute(lookup, logger: UserStore.logger)
             where found == nil {
                 // With a temporary password the token holds no role: it can only change it.
                 found = (Principal(userID: userID, username: username,
-                                   roles: mustChange ? [] : Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID), expiresAt)
+                                   roles: mustChange ? [] : Set(roles.compactMap(Role.init(rawValue:))), tokenID: tokenID,
+                                   clearance: Clearance(rawValue: clearance) ?? .standard), expiresAt)
             }
             return found
         }

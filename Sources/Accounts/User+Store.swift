@@ -12,7 +12,7 @@ enum UserStore {
     static let columns = """
         id, username, display_name, roles, disabled,
         (SELECT max(a.locked_until) FROM login_attempts a WHERE a.username = lower(users.username) AND a.locked_until > clock_timestamp()),
-        version, created_at, updated_at, must_change_password
+        version, created_at, updated_at, must_change_password, clearance
         """
     static let logger = Logger(label: "ifcd.accounts.sql", factory: { _ in SwiftLogNoOpLogHandler() })
 
@@ -23,15 +23,17 @@ enum UserStore {
                     displayName: try c[2].decode(String?.self), roles: roleNames.compactMap(Role.init(rawValue:)).sorted(),
                     disabled: try c[4].decode(Bool.self), lockedUntil: try c[5].decode(Date?.self),
                     version: try c[6].decode(Int.self), createdAt: try c[7].decode(Date.self), updatedAt: try c[8].decode(Date.self),
-                    mustChangePassword: try c[9].decode(Bool.self))
+                    mustChangePassword: try c[9].decode(Bool.self),
+                    clearance: Clearance(rawValue: try c[10].decode(String.self)) ?? .standard)
     }
 
     static func insert(id: UUID, username: Username, displayName: String?, passwordHash: String, roles: Set<Role>,
-                       mustChangePassword: Bool = false, on connection: PostgresConnection) async throws -> User {
+                       clearance: Clearance = .standard, mustChangePassword: Bool = false,
+                       on connection: PostgresConnection) async throws -> User {
         let roleNames = roles.sorted().map(\.rawValue)
         let rows = try await connection.query("""
-            INSERT INTO users (id, username, display_name, password_hash, roles, must_change_password)
-            VALUES (\(id), \(username.value), \(displayName), \(passwordHash), \(roleNames), \(mustChangePassword))
+            INSERT INTO users (id, username, display_name, password_hash, roles, clearance, must_change_password)
+            VALUES (\(id), \(username.value), \(displayName), \(passwordHash), \(roleNames), \(clearance.rawValue), \(mustChangePassword))
             RETURNING \(unescaped: columns)
             """, logger: logger)
         for try await row in rows { return try decode(row) }
@@ -66,7 +68,7 @@ enum UserStore {
             """, logger: logger)
         for try await row in rows {
             let c = row.makeRandomAccess()
-            return LoginRecord(user: try decode(row), passwordHash: try c[10].decode(String.self), failedLogins: try c[11].decode(Int.self))
+            return LoginRecord(user: try decode(row), passwordHash: try c[11].decode(String.self), failedLogins: try c[12].decode(Int.self))
         }
         return nil
     }
@@ -80,6 +82,7 @@ enum UserStore {
     struct Changes {
         var displayName: String??
         var roles: Set<Role>?
+        var clearance: Clearance?
         var disabled: Bool?
         var passwordHash: String?
         var unlock = false
@@ -95,6 +98,7 @@ enum UserStore {
             UPDATE users SET
                 display_name = CASE WHEN \(setName) THEN \(name) ELSE display_name END,
                 roles = coalesce(\(roles)::text[], roles),
+                clearance = coalesce(\(changes.clearance?.rawValue)::text, clearance),
                 disabled = coalesce(\(changes.disabled), disabled),
                 password_hash = coalesce(\(changes.passwordHash), password_hash),
                 must_change_password = coalesce(\(changes.mustChangePassword), must_change_password),

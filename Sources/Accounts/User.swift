@@ -14,9 +14,11 @@ public struct User: Sendable, Encodable, Equatable {
     public var updatedAt: Date
     /// The password was reset by an administrator: its user reaches no record until they change it.
     public var mustChangePassword: Bool
+    /// The most sensitive level of case or trace the user may see.
+    public var clearance: Clearance
 
     enum CodingKeys: String, CodingKey {
-        case id, username, roles, disabled, version
+        case id, username, roles, disabled, version, clearance
         case displayName = "display_name", lockedUntil = "locked_until"
         case createdAt = "created_at", updatedAt = "updated_at", mustChangePassword = "must_change_password"
     }
@@ -26,6 +28,6 @@ public struct User: Sendable, Encodable, Equatable {
 extension User {
     var auditDetail: String {
         let roles = roles.map { "\"\($0.rawValue)\"" }.joined(separator: ",")
-        return "{\"username\":\"\(username)\",\"roles\":[\(roles)],\"disabled\":\(disabled),\"version\":\(version)}"
+        return "{\"username\":\"\(username)\",\"roles\":[\(roles)],\"clearance\":\"\(clearance.rawValue)\",\"disabled\":\(disabled),\"version\":\(version)}"
     }
 }

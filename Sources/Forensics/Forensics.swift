@@ -23,6 +23,8 @@ public struct Forensics: IFCModule {
     let laboratory: String
     /// Where the reports' exhibits and their custody come from (the exhibits module's source).
     let exhibitSource: any CaseExhibitSource
+    /// Who an account is, when a member joins a case's team (the accounts module's directory).
+    let users: any UserDirectory
 
     /// `SZ-2026-000123`, a seizure's number.
     public static let seizureReferences = ReferenceSeries.yearly("SZ")
@@ -45,8 +47,9 @@ public struct Forensics: IFCModule {
     static let linkWriters = RouteSpec.Access.roles([.analyst, .examiner])
 
     public init(_ context: ModuleContext, registry: any RegistryReading, intake: any RegistryIntaking, exhibits: any CaseExhibitSource,
-                laboratory: String = "Integrated Firearms Centre, forensic firearms laboratory") {
+                users: any UserDirectory, laboratory: String = "Integrated Firearms Centre, forensic firearms laboratory") {
         self.laboratory = laboratory
+        self.users = users
         self.exhibitSource = exhibits
         self.database = context.database
         self.audit = context.audit
@@ -58,13 +61,14 @@ public struct Forensics: IFCModule {
     public func addRoutes(to routes: RouteRegistry) {
         addSeizureRoutes(to: routes)
         addCaseRoutes(to: routes)
+        addMemberRoutes(to: routes)
         addExaminationRoutes(to: routes)
         addRestorationRoutes(to: routes)
         addReportRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.seizureSchemas, Self.caseSchemas, Self.examinationSchemas, Self.restorationSchemas, Self.reportSchemas]
+        [Self.seizureSchemas, Self.caseSchemas, Self.memberSchemas, Self.examinationSchemas, Self.restorationSchemas, Self.reportSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

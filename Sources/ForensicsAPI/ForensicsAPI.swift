@@ -18,4 +18,9 @@ public protocol ForensicsReading: Sendable {
     func cases(page: PageRequest, by principal: Principal, requestID: String?) async throws -> Page<ForensicCase>
     /// A case's examinations, oldest first.
     func examinations(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [Examination]
+    /// Which of `caseIDs` `principal` may see (the need-to-know rule: clearance, and membership of
+    /// a confidential or secret case's team). A check, not a read: nothing of the cases is answered.
+    /// Whatever is derived from a case (its exhibits, their custody, leads) follows it. In SQL,
+    /// another module's list asks the same rule with `forensic_case_visible_to(case_id, user, clearance)`.
+    func visibleCases(_ caseIDs: Set<UUID>, by principal: Principal) async throws -> Set<UUID>
 }

@@ -67,7 +67,7 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     // The case report lists the case's exhibits with their custody, from the exhibits module's
     // source (the exhibits module reads forensics, so forensics cannot import it).
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
-                              exhibits: CaseExhibitsForReport(kit), laboratory: context.config.forensicsLaboratory)
+                              exhibits: CaseExhibitsForReport(kit), users: accounts, laboratory: context.config.forensicsLaboratory)
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           exhibits: exhibits.reader(for: "tracing"),

@@ -39,10 +39,15 @@ struct UserCommand: AsyncParsableCommand {
         var roles: [String] = []
         @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
         @Option(help: "The person's name as shown to others.") var displayName: String?
+        @Option(help: "The most sensitive cases and traces the user may see: standard (the default), restricted, confidential or secret.")
+        var clearance: String = "standard"
 
         func run() async throws {
             let config = try await common.load()
             let logger = Logs.bootstrap(serve: false, config: config)
+            guard let level = Clearance(rawValue: clearance) else {
+                throw ValidationError("the clearance is one of \(Clearance.values.joined(separator: ", "))")
+            }
             guard passwordStdin else { throw ValidationError("pass the password on standard input with --password-stdin") }
             guard let username = Username(name) else {
                 throw ValidationError("the name must be 3 to 64 of letters, digits, '.', '_', '-', starting with a letter")
@@ -59,10 +64,11 @@ struct UserCommand: AsyncParsableCommand {
                 let user = try await withStore(config, logger: logger) { runtime in
                     let accounts = Accounts(database: runtime.database, audit: nil,
                                             hasher: PasswordHasher(cost: UInt8(config.bcryptCost)), environment: .live)
-                    return try await accounts.createUser(.init(username: username, password: line, roles: roleSet, displayName: displayName),
+                    return try await accounts.createUser(.init(username: username, password: line, roles: roleSet, displayName: displayName,
+                                                                     clearance: level),
                                                          by: cliPrincipal, requestID: nil)
                 }
-                print("created user \(user.username) (\(user.id.uuidString.lowercased())) with roles \(user.roles.map(\.rawValue).joined(separator: ", "))")
+                print("created user \(user.username) (\(user.id.uuidString.lowercased())) with roles \(user.roles.map(\.rawValue).joined(separator: ", ")), clearance \(user.clearance.rawValue)")
             } catch let problem as Problem where problem.status == 409 {
                 FileHandle.standardError.write(Data("ifcd user add: \(problem.detail)\n".utf8))
                 throw ExitCode(3)

@@ -5,7 +5,7 @@
 # and components, the candidates stored); GET /v1/firearms/search?fuzzy=true. Each serial is a
 # registry serial with one character misread, as a foreign request would carry it.
 log "tracing runs"
-printf '%s\n' 'tracer passphrase 0123' | "$bin" user add tracer --role liaison --role analyst --role bulk_reader --password-stdin --data-dir "$data" >/dev/null
+printf '%s\n' 'tracer passphrase 0123' | "$bin" user add tracer --clearance restricted --role liaison --role analyst --role bulk_reader --password-stdin --data-dir "$data" >/dev/null
 tracer_token="$("$bin" token issue tracer --ttl 4h --data-dir "$data")"
 sql -At -c "SELECT serial_normalized FROM firearms WHERE serial_normalized IS NOT NULL ORDER BY random() LIMIT 5000" >"$dir/serials.txt"
 deadline="$(date -u -d '+30 days' +%Y-%m-%d)"

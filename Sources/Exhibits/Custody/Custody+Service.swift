@@ -13,6 +13,7 @@ extension Exhibits {
     /// sends (anyone of the lab for an exhibit held at a location or returned from outside), and
     /// not while it is in transit or after its disposition.
     public func send(exhibitID: UUID, _ transfer: NewTransfer, by principal: Principal, requestID: String?) async throws -> Transfer {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         // Only the named receiver receives: a receiver who cannot log in would leave the item in transit.
         if transfer.to.kind == .user, try await !users.isActiveUser(transfer.to.name) {
             throw Problem.invalid("to_user", "names no enabled user of this system")
@@ -57,6 +58,7 @@ extension Exhibits {
     /// sender with the signed receipt's SHA-256 and reference. A seal found broken flags the exhibit.
     public func receive(exhibitID: UUID, transferID: UUID, _ receipt: NewReceipt, by principal: Principal,
                         requestID: String?) async throws -> Transfer {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let now = environment.now()
         return try await database.transaction { connection in
             let (exhibit, transfer, clock) = try await Self.lockTransfer(transferID, of: exhibitID, on: connection)
@@ -120,6 +122,7 @@ extension Exhibits {
 
     /// The sender calls a transfer back before it is received; the exhibit is back with them.
     public func cancel(exhibitID: UUID, transferID: UUID, reason: String?, by principal: Principal, requestID: String?) async throws -> Transfer {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let now = environment.now()
         return try await database.transaction { connection in
             let (exhibit, transfer, clock) = try await Self.lockTransfer(transferID, of: exhibitID, on: connection)
@@ -152,6 +155,7 @@ extension Exhibits {
 
     /// Re-seals the exhibit (after examination) under a new seal number, recorded in the chain.
     public func reseal(exhibitID: UUID, sealNumber: String, reason: String?, by principal: Principal, requestID: String?) async throws -> Exhibit {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let now = environment.now()
         return try await database.transaction { connection in
             let (exhibit, clock) = try await Self.lockForCustody(exhibitID, by: principal, on: connection)
@@ -175,6 +179,7 @@ extension Exhibits {
 
     /// Records the exhibit's disposition; after it nothing more is transferred.
     public func dispose(exhibitID: UUID, _ disposition: NewDisposition, by principal: Principal, requestID: String?) async throws -> Exhibit {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let now = environment.now()
         let today = self.today
         return try await database.transaction { connection in
@@ -204,6 +209,7 @@ extension Exhibits {
 
     /// The whole chain, oldest entry first, with the transfer open now.
     public func custody(exhibitID: UUID, by principal: Principal, requestID: String?) async throws -> Custody {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let found = try await database.withConnection { connection -> Custody? in
             guard let exhibit = try await ExhibitStore.find(id: exhibitID, on: connection) else { return nil }
             return Custody(exhibitID: exhibitID, reference: exhibit.reference, status: exhibit.status, custodianKind: exhibit.custodianKind,

@@ -20,12 +20,15 @@ extension Exhibits {
             try await connection.query("SELECT count(*) FROM exhibits", logger: ExhibitStore.logger).collect().first?.decode(Int.self) ?? 0
         }
         guard existing == 0 else { return nil }
+        // The seeding operator reads the sample's cases as the lab staff who work them (cleared to
+        // their restricted level): need-to-know holds for the demo's reads too.
+        let lab = Principal(userID: nil, username: seed.principal.username, roles: [.examiner], clearance: .restricted)
         // The sample's cases in the order they were opened (their references are issued in order).
-        let cases = try await forensics.cases(page: PageRequest(limit: PageRequest.maximumLimit), by: seed.principal, requestID: request)
+        let cases = try await forensics.cases(page: PageRequest(limit: PageRequest.maximumLimit), by: lab, requestID: request)
             .items.sorted { $0.reference < $1.reference }
         var comparison: Examination?
         for owner in cases where comparison == nil {
-            comparison = try await forensics.examinations(caseID: owner.id, by: seed.principal, requestID: request).first {
+            comparison = try await forensics.examinations(caseID: owner.id, by: lab, requestID: request).first {
                 $0.kind == .comparison && $0.afteConclusion == .identification && $0.verifiedBy != nil
             }
         }
@@ -35,7 +38,7 @@ extension Exhibits {
         let others = cases.filter { $0.id != shooting.id }
         let (scene1, scene2) = (others[0], others[1])
         // Fictional examiners without accounts: their transfers skip the check that a receiver is a user (`recordSending`).
-        func person(_ name: String) -> Principal { Principal(userID: nil, username: name, roles: [.examiner]) }
+        func person(_ name: String) -> Principal { Principal(userID: nil, username: name, roles: [.examiner], clearance: .restricted) }
         let (a, b, c) = (person("demo.examiner.a"), person("demo.examiner.b"), person("demo.examiner.c"))
         let today = self.today
         func after(_ date: CalendarDate, days: Int) -> CalendarDate {

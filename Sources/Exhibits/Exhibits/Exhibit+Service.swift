@@ -72,6 +72,7 @@ extension Exhibits {
     /// Corrects an exhibit's description at `expectedVersion`: a new version; the old one stays in the history.
     public func changeExhibit(id: UUID, expectedVersion: Int, _ patch: Patch<ExhibitFields>, by principal: Principal,
                               requestID: String?) async throws -> Exhibit {
+        try await requireVisibleExhibits([id], by: principal, requestID: requestID)
         let today = self.today
         return try await ExhibitStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
                                                        requestID: requestID, patch.applied(to:),
@@ -83,7 +84,8 @@ extension Exhibits {
     }
 
     public func exhibit(id: UUID, by principal: Principal, requestID: String?) async throws -> Exhibit {
-        try await AuditedRead(recordType: "exhibit", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
+        try await requireVisibleExhibits([id], by: principal, requestID: requestID)
+        return try await AuditedRead(recordType: "exhibit", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
             try await ExhibitStore.find(id: id, on: $0)
         }
     }
@@ -91,17 +93,19 @@ extension Exhibits {
     func exhibits(_ filter: ExhibitStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                   requestID: String?) async throws -> Page<Exhibit> {
         try await AuditedRead(recordType: "exhibit", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
-            try await ExhibitStore.list(filter, page: page, on: $0)
+            try await ExhibitStore.list(filter, as: principal, page: page, on: $0)
         }
     }
 
     public func exhibitHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Exhibit>] {
-        try await ExhibitStore.history.read(id, as: Exhibit.self, recordType: "exhibit", database: database, audit: audit, by: principal,
+        try await requireVisibleExhibits([id], by: principal, requestID: requestID)
+        return try await ExhibitStore.history.read(id, as: Exhibit.self, recordType: "exhibit", database: database, audit: audit, by: principal,
                                             requestID: requestID)
     }
 
     /// The tree the exhibit belongs to: from its root ancestor down through every derived exhibit.
     public func exhibitTree(id: UUID, by principal: Principal, requestID: String?) async throws -> ExhibitNode {
+        try await requireVisibleExhibits([id], by: principal, requestID: requestID)
         let family = try await database.withConnection { try await ExhibitStore.family(of: id, on: $0) }
         guard let root = family.first(where: { $0.parentID == nil }) else { throw Problem.notFound("no exhibit \(id.uuidString.lowercased())") }
         try await audit.recordReads(of: family.map(\.id), action: "exhibit.tree", recordType: "exhibit", by: principal, requestID: requestID,

@@ -146,7 +146,7 @@ enum ExhibitStore {
     }
 
     /// Newest first (creation time, then id), keyset-paginated.
-    static func list(_ filter: ListFilter, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Exhibit> {
+    static func list(_ filter: ListFilter, as principal: Principal, page: PageRequest, on connection: PostgresConnection) async throws -> Page<Exhibit> {
         let afterMillis = page.after.flatMap { Int64($0[0]) }
         let afterID = page.after.flatMap { UUID(uuidString: $0[1]) }
         let rows = try await connection.query("""
@@ -161,6 +161,7 @@ enum ExhibitStore {
               AND (\(filter.inTransitSince)::timestamptz IS NULL
                    OR EXISTS (SELECT 1 FROM exhibit_transfers t WHERE t.exhibit_id = e.id AND t.status = 'in_transit'
                               AND t.sent_at < \(filter.inTransitSince)))
+              AND forensic_case_visible_to(e.case_id, \(principal.userID), \(principal.clearance.rawValue))
             ORDER BY e.created_at DESC, e.id DESC
             LIMIT \(page.limit + 1)
             """, logger: logger)

@@ -26,6 +26,7 @@ extension Exhibits {
         let cluster: [String: JSONValue] = [
             "case_id": Schema.uuid, "cases": Schema.array(clusterCase), "exhibits": Schema.array(Schema.ref("Exhibit")),
             "hits": Schema.array(Schema.ref("Lead")), "firearms": Schema.array(firearm), "flagged_eliminations": Schema.array(Schema.ref("Lead")),
+            "withheld_cases": ["type": "integer", "minimum": 0],
         ]
         return [
             "ImagingSystem": Schema.enumeration(ImagingSystem.values),

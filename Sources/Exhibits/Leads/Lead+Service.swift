@@ -8,6 +8,7 @@ import PostgresNIO
 /// Imaging acquisitions, leads and their decisions, and the clusters the hits make.
 extension Exhibits {
     public func acquire(exhibitID: UUID, _ acquisition: NewAcquisition, by principal: Principal, requestID: String?) async throws -> Acquisition {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let today = self.today
         return try await database.transaction { connection in
             guard let exhibit = try await ExhibitStore.find(id: exhibitID, on: connection) else {
@@ -37,6 +38,7 @@ extension Exhibits {
     }
 
     public func acquisitions(exhibitID: UUID, by principal: Principal, requestID: String?) async throws -> [Acquisition] {
+        try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
         let found = try await database.withConnection { connection -> [Acquisition]? in
             guard try await ExhibitStore.find(id: exhibitID, on: connection) != nil else { return nil }
             return try await LeadStore.acquisitions(exhibitID: exhibitID, on: connection)
@@ -50,6 +52,13 @@ extension Exhibits {
     /// Records a lead between two exhibits of one class (cartridge cases, or bullets and
     /// fragments) from different cases; a pair is recorded once.
     public func createLead(_ lead: NewLead, by principal: Principal, requestID: String?) async throws -> Lead {
+        // An exhibit whose case the caller may not see is named as no exhibit at all.
+        let hidden = try await hiddenExhibits([lead.exhibitA, lead.exhibitB], by: principal)
+        if !hidden.isEmpty {
+            for id in hidden { try await recordDenied(exhibit: id, by: principal, requestID: requestID) }
+            throw Problem.validation([(lead.exhibitA, "exhibit_a"), (lead.exhibitB, "exhibit_b")].filter { hidden.contains($0.0) }
+                .map { .init(field: $0.1, detail: "no exhibit has this id") })
+        }
         let now = environment.now()
         return try await database.transaction { connection in
             guard let a = try await ExhibitStore.find(id: lead.exhibitA, on: connection) else { throw Problem.invalid("exhibit_a", "no exhibit has this id") }
@@ -79,6 +88,7 @@ extension Exhibits {
     /// module); an elimination between exhibits of cases one cluster joins is flagged for review.
     public func decide(leadID: UUID, _ decision: LeadDecision, examinationID: UUID?, note: String?, by principal: Principal,
                        requestID: String?) async throws -> Lead {
+        try await requireVisibleLead(leadID, by: principal, requestID: requestID)
         var found: Examination?
         if decision == .identification {
             guard let examinationID else {
@@ -132,6 +142,7 @@ extension Exhibits {
 
     /// Withdraws a hit, with the reason: the clusters it made split again.
     public func withdraw(leadID: UUID, reason: String, by principal: Principal, requestID: String?) async throws -> Lead {
+        try await requireVisibleLead(leadID, by: principal, requestID: requestID)
         let now = environment.now()
         return try await database.transaction { connection in
             guard let lead = try await LeadStore.findLead(id: leadID, now: now, forUpdate: true, on: connection) else {
@@ -150,6 +161,7 @@ extension Exhibits {
     }
 
     public func lead(id: UUID, by principal: Principal, requestID: String?) async throws -> Lead {
+        try await requireVisibleLead(id, by: principal, requestID: requestID)
         let now = environment.now()
         return try await AuditedRead(recordType: "lead", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
             try await LeadStore.findLead(id: id, now: now, on: $0)
@@ -160,7 +172,7 @@ extension Exhibits {
                requestID: String?) async throws -> Page<Lead> {
         let now = environment.now()
         let result = try await database.withConnection {
-            try await LeadStore.list(status: status, exhibitID: exhibitID, page: page, now: now, on: $0)
+            try await LeadStore.list(status: status, exhibitID: exhibitID, as: principal, page: page, now: now, on: $0)
         }
         try await audit.recordReads(of: result.items.map(\.id), action: "lead.list", recordType: "lead", by: principal, requestID: requestID,
                                     query: query)
@@ -174,7 +186,7 @@ extension Exhibits {
             throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
         }
         let now = environment.now()
-        let (caseIDs, hits, eliminations, exhibits, parents) = try await database.withConnection { connection in
+        let (caseIDs, allHits, allEliminations, allExhibits, allParents) = try await database.withConnection { connection in
             let caseIDs = try await LeadStore.clusterCases(of: caseID, on: connection)
             let hits = try await LeadStore.leads(amongCases: caseIDs, status: .identification, now: now, on: connection)
             let eliminations = caseIDs.count > 1
@@ -184,9 +196,22 @@ extension Exhibits {
             let parents = try await LeadStore.exhibits(ids: Array(Set(parentIDs)), on: connection)
             return (caseIDs, hits, eliminations, exhibits, parents)
         }
+        // Need-to-know: only the cases the caller may see are named, with their exhibits and the
+        // hits and eliminations between them; the others are counted.
+        let visible = try await forensics.visibleCases(Set(caseIDs), by: principal)
+        let caseOf = try await database.withConnection { connection in
+            try await ExhibitStore.caseIDs(of: Array(Set((allHits + allEliminations).flatMap { [$0.exhibitA, $0.exhibitB] })), on: connection)
+        }
+        let shown: @Sendable (Lead) -> Bool = { lead in
+            [lead.exhibitA, lead.exhibitB].allSatisfy { caseOf[$0].map(visible.contains) ?? false }
+        }
+        let hits = allHits.filter(shown)
+        let eliminations = allEliminations.filter(shown)
+        let exhibits = allExhibits.filter { visible.contains($0.caseID) }
+        let parents = allParents.filter { visible.contains($0.caseID) }
         // The other cases' references, each read through the forensics read API (audited).
         var cases: [ClusterCase] = []
-        for id in caseIDs {
+        for id in caseIDs where visible.contains(id) {
             let reference = try await forensics.forensicCase(id: id, by: principal, requestID: requestID)?.reference
             cases.append(ClusterCase(id: id, reference: reference))
         }
@@ -196,6 +221,7 @@ extension Exhibits {
             .map { ClusterFirearm(exhibitID: $0.id, exhibitReference: $0.reference, firearmID: $0.firearmID) }
         // An elimination between two cases of the cluster contradicts the hits that join them.
         let inside = eliminations.filter { _ in caseIDs.count > 1 }
-        return Cluster(caseID: caseID, cases: cases, exhibits: exhibits, hits: hits, firearms: firearms, flaggedEliminations: inside)
+        return Cluster(caseID: caseID, cases: cases, exhibits: exhibits, hits: hits, firearms: firearms, flaggedEliminations: inside,
+                       withheldCases: caseIDs.count - cases.count)
     }
 }

@@ -114,7 +114,8 @@ enum LeadStore {
     }
 
     /// Leads by status, oldest first (creation time, then id), keyset-paginated.
-    static func list(status: LeadStatus?, exhibitID: UUID?, page: PageRequest, now: Date, on connection: PostgresConnection) async throws -> Page<Lead> {
+    static func list(status: LeadStatus?, exhibitID: UUID?, as principal: Principal, page: PageRequest, now: Date,
+                     on connection: PostgresConnection) async throws -> Page<Lead> {
         let afterMillis = page.after.flatMap { Int64($0[0]) }
         let afterID = page.after.flatMap { UUID(uuidString: $0[1]) }
         let query: PostgresQuery = """
@@ -122,6 +123,9 @@ enum LeadStore {
             WHERE (\(afterMillis)::bigint IS NULL OR (l.created_at, l.id) > (to_timestamp(\(afterMillis)::bigint / 1000.0), \(afterID)::uuid))
               AND (\(status?.rawValue)::text IS NULL OR l.status = \(status?.rawValue))
               AND (\(exhibitID)::uuid IS NULL OR \(exhibitID) IN (l.exhibit_a, l.exhibit_b))
+              -- A lead is seen only by who may see both of its exhibits' cases.
+              AND (SELECT bool_and(forensic_case_visible_to(x.case_id, \(principal.userID), \(principal.clearance.rawValue)))
+                   FROM exhibits x WHERE x.id IN (l.exhibit_a, l.exhibit_b))
             ORDER BY l.created_at, l.id
             LIMIT \(page.limit + 1)
             """

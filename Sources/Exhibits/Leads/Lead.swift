@@ -122,9 +122,11 @@ public struct Cluster: Sendable, Encodable {
     public var firearms: [ClusterFirearm]
     /// Eliminations between exhibits of cases the cluster joins: for review.
     public var flaggedEliminations: [Lead]
+    /// Cases of the cluster the caller may not see: counted, never named (nor their exhibits and hits).
+    public var withheldCases: Int
 
     enum CodingKeys: String, CodingKey {
         case cases, exhibits, hits, firearms
-        case caseID = "case_id", flaggedEliminations = "flagged_eliminations"
+        case caseID = "case_id", flaggedEliminations = "flagged_eliminations", withheldCases = "withheld_cases"
     }
 }

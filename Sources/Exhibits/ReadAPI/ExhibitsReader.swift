@@ -12,15 +12,22 @@ public struct ExhibitsReader: ExhibitsReading {
     let module: String
 
     public func exhibit(id: UUID, by principal: Principal, requestID: String?) async throws -> Exhibit? {
-        let found = try await exhibits.database.withConnection { try await ExhibitStore.find(id: id, on: $0) }
+        let found = try await visible(try await exhibits.database.withConnection { try await ExhibitStore.find(id: id, on: $0) }, by: principal)
         try await record(found.map { [$0.id] } ?? [], by: principal, requestID: requestID, query: ["id": id.uuidString.lowercased()])
         return found
     }
 
     /// An exhibit by its number (`EX-2026-000123`).
     public func exhibit(reference: String, by principal: Principal, requestID: String?) async throws -> Exhibit? {
-        let found = try await exhibits.database.withConnection { try await ExhibitStore.find(reference: reference, on: $0) }
+        let found = try await visible(try await exhibits.database.withConnection { try await ExhibitStore.find(reference: reference, on: $0) },
+                                      by: principal)
         try await record(found.map { [$0.id] } ?? [], by: principal, requestID: requestID, query: ["reference": reference])
+        return found
+    }
+
+    /// Nil for an exhibit whose case `principal` may not see: it follows its case.
+    private func visible(_ found: Exhibit?, by principal: Principal) async throws -> Exhibit? {
+        guard let found, try await exhibits.hiddenExhibits([found.id], by: principal).isEmpty else { return nil }
         return found
     }
 

@@ -8,7 +8,10 @@ import RegistryAPI
 /// Opening, changing and reading forensic cases, and linking them.
 extension Forensics {
     public func createCase(_ fields: CaseFields, by principal: Principal, requestID: String?) async throws -> ForensicCase {
-        let errors = fields.problems(today: today)
+        var errors = fields.problems(today: today)
+        if let level = Clearance(rawValue: fields.confidentiality.rawValue), level > principal.clearance {
+            errors.append(.init(field: "confidentiality", detail: "is above your clearance (\(principal.clearance.rawValue))"))
+        }
         if !errors.isEmpty { throw Problem.validation(errors) }
         let now = environment.now()
         return try await database.transaction { connection in
@@ -23,6 +26,11 @@ extension Forensics {
                 opened = row
             }
             guard let opened else { throw Problem.internal(requestID: requestID) }
+            // Its creator is the first member of its team.
+            if let userID = principal.userID {
+                _ = try await CaseMemberStore.add(caseID: id, userID: userID, username: principal.username, reason: "created the case",
+                                                  by: principal.username, on: connection)
+            }
             try await CaseStore.history.append(opened, id: id, version: opened.version, change: "received", by: principal,
                                                audit: AuditEntry(principal: principal, action: "case.create", recordType: "case",
                                                                  recordID: id.uuidString, requestID: requestID,
@@ -44,12 +52,31 @@ extension Forensics {
     public func changeCase(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (CaseRevision) -> CaseRevision, by principal: Principal,
                            requestID: String?) async throws -> ForensicCase {
         let today = self.today
-        return try await CaseStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
-                                                    requestID: requestID, note: "changed", change,
-                                                    problems: { $0.fields.problems(today: today) },
-                                                    refuse: { current, revision, connection in
-            try await Self.refuseChange(of: current, to: revision, on: connection)
-        }, detail: { updated, _ in ["status": updated.status.rawValue] })
+        return try await database.transaction { connection in
+            _ = try await requireVisibleCase(id, by: principal, requestID: requestID, forUpdate: true, on: connection)
+            return try await CaseStore.correction.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal,
+                                                        requestID: requestID, note: "changed", change,
+                                                        problems: { $0.fields.problems(today: today) },
+                                                        refuse: { current, revision, connection in
+                try await Self.refuseChange(of: current, to: revision, on: connection)
+                try await Self.refuseClassification(of: current, to: revision, by: principal, on: connection)
+            }, detail: { updated, _ in ["status": updated.status.rawValue] })
+        }
+    }
+
+    /// Who raises a case to `confidential` or `secret` is a member of its team cleared to that
+    /// level: the case is then seen by its team only, and never by nobody.
+    static func refuseClassification(of current: ForensicCase, to revision: CaseRevision, by principal: Principal,
+                                     on connection: PostgresConnection) async throws {
+        let level = revision.fields.confidentiality
+        guard level != current.confidentiality, let wanted = Clearance(rawValue: level.rawValue) else { return }
+        if principal.clearance < wanted {
+            throw Problem.invalid("confidentiality", "is above your clearance (\(principal.clearance.rawValue))")
+        }
+        if wanted.needsMembership, try await !CaseMemberStore.isCurrentMember(caseID: current.id, userID: principal.userID, on: connection) {
+            throw Problem.conflict("a \(level.rawValue) case is seen by its team only: join case \(current.reference)'s team first",
+                                   slug: "not-a-member")
+        }
     }
 
     /// A closed case changes no more; a status moves only as `CaseStatus.next` allows and when
@@ -74,19 +101,20 @@ extension Forensics {
 
     public func forensicCase(id: UUID, by principal: Principal, requestID: String?) async throws -> ForensicCase {
         try await AuditedRead(recordType: "case", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
-            try await CaseStore.find(id: id, on: $0)
+            try await self.visibleCase(id, by: principal, requestID: requestID, on: $0)
         }
     }
 
     func cases(_ filter: CaseStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                requestID: String?) async throws -> Page<ForensicCase> {
         try await AuditedRead(recordType: "case", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
-            try await CaseStore.list(filter, page: page, on: $0)
+            try await CaseStore.list(filter, as: CaseViewer(principal), page: page, on: $0)
         }
     }
 
     public func caseHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<ForensicCase>] {
-        try await CaseStore.history.read(id, as: ForensicCase.self, recordType: "case", database: database, audit: audit, by: principal,
+        _ = try await database.withConnection { try await self.requireVisibleCase(id, by: principal, requestID: requestID, on: $0) }
+        return try await CaseStore.history.read(id, as: ForensicCase.self, recordType: "case", database: database, audit: audit, by: principal,
                                          requestID: requestID)
     }
 
@@ -104,9 +132,7 @@ extension Forensics {
         let firearmReference = found
         if kind == .case && targetID == caseID { throw Problem.invalid("target_id", "is the case itself") }
         return try await database.transaction { connection in
-            guard let linked = try await CaseStore.find(id: caseID, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
-            }
+            let linked = try await requireVisibleCase(caseID, by: principal, requestID: requestID, forUpdate: true, on: connection)
             let reference: String
             switch kind {
             case .firearm:
@@ -117,7 +143,7 @@ extension Forensics {
                 }
                 reference = seizure.reference
             case .case:
-                guard let other = try await CaseStore.find(id: targetID, on: connection) else {
+                guard let other = try await visibleCase(targetID, by: principal, requestID: requestID, on: connection) else {
                     throw Problem.invalid("target_id", "no case has this id")
                 }
                 reference = other.reference
@@ -137,7 +163,8 @@ extension Forensics {
 
     public func links(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [CaseLink] {
         let (exists, links) = try await database.withConnection { connection in
-            (try await CaseStore.find(id: caseID, on: connection) != nil, try await CaseStore.links(caseID: caseID, on: connection))
+            (try await visibleCase(caseID, by: principal, requestID: requestID, on: connection) != nil,
+             try await CaseStore.links(caseID: caseID, on: connection))
         }
         guard exists else { throw Problem.notFound("no case \(caseID.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "case.links", recordType: "case", recordID: caseID.uuidString,

@@ -20,7 +20,8 @@ extension Forensics {
         }
         guard existing == 0 else { return nil }
         let request = "demo-seed"
-        func person(_ name: String, _ role: Role) -> Principal { Principal(userID: nil, username: name, roles: [role]) }
+        // The sample's staff are cleared to the restricted cases it opens.
+        func person(_ name: String, _ role: Role) -> Principal { Principal(userID: nil, username: name, roles: [role], clearance: .restricted) }
         let clerk = person("demo.clerk", .clerk)
         let (examinerA, examinerB, examinerC) = (person("demo.examiner.a", .examiner), person("demo.examiner.b", .examiner),
                                                  person("demo.examiner.c", .examiner))
@@ -114,7 +115,7 @@ extension Forensics {
                                                              result: "functions as designed; fires in semi-automatic mode only"), by: examinerA)
         try await reviewAndIssue(trafficking)
         let traffickingID = trafficking.id
-        guard let reported = try await database.withConnection({ try await CaseStore.find(id: traffickingID, on: $0) }) else {
+        guard let reported = try await database.withConnection({ try await CaseStore.find(id: traffickingID, as: .module, on: $0)?.record }) else {
             throw Problem.internal(requestID: request)
         }
         let offence = "importation of firearms and ammunition without a licence (Firearms Act s. 4)"

@@ -12,7 +12,7 @@ extension Forensics {
         let errors = fields.problems(today: today)
         if !errors.isEmpty { throw Problem.validation(errors) }
         return try await database.transaction { connection in
-            let owner = try await Self.openCase(caseID, on: connection)
+            let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
             let id = UUID()
             try await ExaminationStore.insert(id: id, caseID: caseID, fields, examiner: principal.username, on: connection)
             guard let recorded = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
@@ -27,11 +27,9 @@ extension Forensics {
         }
     }
 
-    /// The case, locked, unless it is closed (409) or missing (404).
-    static func openCase(_ caseID: UUID, on connection: PostgresConnection) async throws -> ForensicCase {
-        guard let owner = try await CaseStore.find(id: caseID, forUpdate: true, on: connection) else {
-            throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
-        }
+    /// The case, locked, unless it is closed (409), missing or hidden from `principal` (404).
+    func openCase(_ caseID: UUID, by principal: Principal, requestID: String?, on connection: PostgresConnection) async throws -> ForensicCase {
+        let owner = try await requireVisibleCase(caseID, by: principal, requestID: requestID, forUpdate: true, on: connection)
         if owner.status == .closed {
             throw Problem.conflict("case \(owner.reference) is closed: nothing about it changes", slug: "case-closed")
         }
@@ -43,7 +41,10 @@ extension Forensics {
     public func changeExamination(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (ExaminationFields) -> ExaminationFields,
                                   by principal: Principal, requestID: String?) async throws -> Examination {
         let today = self.today
-        return try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, database: database, by: principal,
+        return try await database.transaction { connection in
+            let owner = try await openCase(try await ExaminationStore.caseID(of: id, on: connection), by: principal, requestID: requestID,
+                                           on: connection)
+            return try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal,
                                                            requestID: requestID, note: "changed", change,
                                                            problems: { $0.problems(today: today) },
                                                            refuse: { current, fields, _ in
@@ -55,9 +56,8 @@ extension Forensics {
                 throw Problem.conflict("the registry was searched with this recovered serial: it stands; record a new examination",
                                        slug: "searched")
             }
-        }, detail: { updated, connection in
-            ["case": try await CaseStore.find(id: updated.caseID, on: connection)?.reference ?? updated.caseID.uuidString.lowercased()]
-        })
+        }, detail: { _, _ in ["case": owner.reference] })
+        }
     }
 
     /// The version row and the audit entry of a change, in its transaction.
@@ -79,7 +79,7 @@ extension Forensics {
                                   requestID: String?) async throws -> Examination {
         try await database.transaction { connection in
             let caseID = try await ExaminationStore.caseID(of: id, on: connection)
-            let owner = try await Self.openCase(caseID, on: connection)
+            let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
             guard let current = try await ExaminationStore.find(id: id, caseID: caseID, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no examination \(id.uuidString.lowercased()) in case \(owner.reference)")
             }
@@ -113,7 +113,8 @@ extension Forensics {
 
     public func examinations(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [Examination] {
         let (exists, all) = try await database.withConnection { connection in
-            (try await CaseStore.find(id: caseID, on: connection) != nil, try await ExaminationStore.list(caseID: caseID, on: connection))
+            (try await visibleCase(caseID, by: principal, requestID: requestID, on: connection) != nil,
+             try await ExaminationStore.list(caseID: caseID, on: connection))
         }
         guard exists else { throw Problem.notFound("no case \(caseID.uuidString.lowercased())") }
         try await audit.recordReads(of: all.map(\.id), action: "examination.list", recordType: "examination", by: principal,

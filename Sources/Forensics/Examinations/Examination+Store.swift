@@ -44,11 +44,8 @@ enum ExaminationStore {
     /// examination locked; its fields written as the next version.
     static let correction = Correction<Examination, ExaminationFields>(
         recordType: "examination", history: history,
-        lock: { id, connection in
-            let caseID = try await caseID(of: id, on: connection)
-            _ = try await Forensics.openCase(caseID, on: connection)
-            return try await find(id: id, caseID: caseID, forUpdate: true, on: connection)
-        },
+        // The caller opened (locked) the case for the person correcting: `Forensics.openCase`.
+        lock: { id, connection in try await find(id: id, caseID: try await caseID(of: id, on: connection), forUpdate: true, on: connection) },
         write: { id, fields, connection in try await update(id: id, fields, on: connection) },
         fields: \.fields, version: \.version, label: { _ in "examination" }, changed: ExaminationFields.table.changed)
 

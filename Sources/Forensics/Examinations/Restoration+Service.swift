@@ -12,9 +12,10 @@ extension Forensics {
     /// - Parameter caseID: when the route names the case too, the examination must be one of its.
     public func searchRegistry(examinationID: UUID, caseID expectedCase: UUID? = nil, by principal: Principal,
                                requestID: String?) async throws -> Examination {
-        let current = try await database.withConnection { connection in
-            try await ExaminationStore.find(id: examinationID, caseID: try await ExaminationStore.caseID(of: examinationID, on: connection),
-                                            on: connection)
+        let current = try await database.withConnection { connection -> Examination? in
+            let caseID = try await ExaminationStore.caseID(of: examinationID, on: connection)
+            guard try await self.visibleCase(caseID, by: principal, requestID: requestID, on: connection) != nil else { return nil }
+            return try await ExaminationStore.find(id: examinationID, caseID: caseID, on: connection)
         }
         guard let current, expectedCase == nil || expectedCase == current.caseID else {
             throw Problem.notFound("no examination \(examinationID.uuidString.lowercased())" + (expectedCase.map { " in case \($0.uuidString.lowercased())" } ?? ""))
@@ -38,7 +39,7 @@ extension Forensics {
                             serial: $0.serial, status: $0.status)
         }
         return try await database.transaction { connection in
-            let owner = try await Self.openCase(caseID, on: connection)
+            let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
             guard let locked = try await ExaminationStore.find(id: examinationID, caseID: caseID, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no examination \(examinationID.uuidString.lowercased())")
             }
@@ -65,7 +66,7 @@ extension Forensics {
                                  requestID: String?) async throws -> Examination {
         try await database.transaction { connection in
             let caseID = try await ExaminationStore.caseID(of: examinationID, on: connection)
-            let owner = try await Self.openCase(caseID, on: connection)
+            let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
             guard let current = try await ExaminationStore.find(id: examinationID, caseID: caseID, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no examination \(examinationID.uuidString.lowercased()) in case \(owner.reference)")
             }

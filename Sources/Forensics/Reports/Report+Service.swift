@@ -22,11 +22,9 @@ extension Forensics {
     }
 
     /// The report content of case `caseID` on `connection` (the case locked when `forUpdate`).
-    func reportContent(caseID: UUID, reads: OutsideReads, forUpdate: Bool,
+    func reportContent(caseID: UUID, reads: OutsideReads, forUpdate: Bool, by principal: Principal, requestID: String?,
                        on connection: PostgresConnection) async throws -> (ForensicCase, [Seizure], ReportContent) {
-        guard let owner = try await CaseStore.find(id: caseID, forUpdate: forUpdate, on: connection) else {
-            throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
-        }
+        let owner = try await requireVisibleCase(caseID, by: principal, requestID: requestID, forUpdate: forUpdate, on: connection)
         var seizures: [Seizure] = []
         for id in owner.seizureIDs {
             if let seizure = try await SeizureStore.find(id: id, on: connection) { seizures.append(seizure) }
@@ -49,9 +47,7 @@ extension Forensics {
     func withSeizedFirearms<T>(caseID: UUID, by principal: Principal, requestID: String?,
                                _ work: (OutsideReads) async throws -> T) async throws -> T {
         let seizures = try await database.withConnection { connection -> [Seizure] in
-            guard let owner = try await CaseStore.find(id: caseID, on: connection) else {
-                throw Problem.notFound("no case \(caseID.uuidString.lowercased())")
-            }
+            let owner = try await self.requireVisibleCase(caseID, by: principal, requestID: requestID, on: connection)
             var seizures: [Seizure] = []
             for id in owner.seizureIDs {
                 if let seizure = try await SeizureStore.find(id: id, on: connection) { seizures.append(seizure) }
@@ -67,7 +63,7 @@ extension Forensics {
     public func reportDraft(caseID: UUID, by principal: Principal, requestID: String?) async throws -> ReportDraft {
         let draft = try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { reads in
             try await database.withConnection { connection -> ReportDraft in
-                let (_, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: false, on: connection)
+                let (_, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: false, by: principal, requestID: requestID, on: connection)
                 let digest = try content.digest()
                 let versions = try await ReportStore.versions(caseID: caseID, on: connection)
                 return ReportDraft(caseID: caseID, number: versions.last?.number, nextVersion: (versions.last?.version ?? 0) + 1,
@@ -88,7 +84,7 @@ extension Forensics {
                              by principal: Principal, requestID: String?) async throws -> ReportReview {
         try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { reads in
             try await database.transaction { connection in
-                let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, on: connection)
+                let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, by: principal, requestID: requestID, on: connection)
                 try Self.checkReportable(owner)
                 try Self.checkSameDraft(content, read: contentSHA256)
                 let review = try await ReportStore.insertReview(id: UUID(), caseID: caseID, kind: kind, outcome: outcome,
@@ -112,7 +108,7 @@ extension Forensics {
         let templates = try Self.templates.get()
         return try await withSeizedFirearms(caseID: caseID, by: principal, requestID: requestID) { reads in
             try await database.transaction { connection in
-                let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, on: connection)
+                let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, by: principal, requestID: requestID, on: connection)
                 try Self.checkReportable(owner)
                 try await Self.checkReadyFor(.reported, caseID: caseID, on: connection)
                 try Self.checkSameDraft(content, read: contentSHA256)
@@ -169,7 +165,8 @@ extension Forensics {
     /// The case's issued versions, oldest first.
     public func reportVersions(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [ReportVersion] {
         let (exists, versions) = try await database.withConnection { connection in
-            (try await CaseStore.find(id: caseID, on: connection) != nil, try await ReportStore.versions(caseID: caseID, on: connection))
+            (try await self.visibleCase(caseID, by: principal, requestID: requestID, on: connection) != nil,
+             try await ReportStore.versions(caseID: caseID, on: connection))
         }
         guard exists else { throw Problem.notFound("no case \(caseID.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "report.list", recordType: "case", recordID: caseID.uuidString,
@@ -180,8 +177,9 @@ extension Forensics {
     /// An issued version exactly as issued, in the form asked for.
     public func issuedReport(caseID: UUID, version: Int, form: PrintableFormName, by principal: Principal,
                              requestID: String?) async throws -> (ReportVersion, String) {
-        guard let (summary, json, html) = try await database.withConnection({
-            try await ReportStore.issued(caseID: caseID, version: version, on: $0)
+        guard let (summary, json, html) = try await database.withConnection({ connection in
+            _ = try await self.requireVisibleCase(caseID, by: principal, requestID: requestID, on: connection)
+            return try await ReportStore.issued(caseID: caseID, version: version, on: connection)
         }) else {
             throw Problem.notFound("case \(caseID.uuidString.lowercased()) has no issued report version \(version)")
         }
@@ -248,7 +246,8 @@ struct ReportPage: Encodable {
 extension Forensics {
     public func reportReviews(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [ReportReview] {
         let (exists, reviews) = try await database.withConnection { connection in
-            (try await CaseStore.find(id: caseID, on: connection) != nil, try await ReportStore.reviews(caseID: caseID, on: connection))
+            (try await self.visibleCase(caseID, by: principal, requestID: requestID, on: connection) != nil,
+             try await ReportStore.reviews(caseID: caseID, on: connection))
         }
         guard exists else { throw Problem.notFound("no case \(caseID.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "report.reviews", recordType: "case", recordID: caseID.uuidString,

@@ -7,12 +7,16 @@ public struct Principal: Sendable, Hashable {
     public let roles: Set<Role>
     /// The token the request presented, so that it can be revoked.
     public let tokenID: UUID?
+    /// The most sensitive level of case or trace the user may see (with membership from
+    /// `confidential` up).
+    public let clearance: Clearance
 
-    public init(userID: UUID?, username: String, roles: Set<Role>, tokenID: UUID? = nil) {
+    public init(userID: UUID?, username: String, roles: Set<Role>, tokenID: UUID? = nil, clearance: Clearance = .standard) {
         self.userID = userID
         self.username = username
         self.roles = roles
         self.tokenID = tokenID
+        self.clearance = clearance
     }
 
     /// The operator of a local CLI command: trusted by holding the data folder or the owner URL.

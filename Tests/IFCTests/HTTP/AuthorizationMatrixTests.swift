@@ -42,6 +42,8 @@ struct AuthorizationMatrixTests {
         "POST /v1/cases": [.examiner], "GET /v1/cases": caseReaders, "GET /v1/cases/{id}": caseReaders,
         "PATCH /v1/cases/{id}": [.examiner], "GET /v1/cases/{id}/history": caseReaders,
         "POST /v1/cases/{id}/links": [.analyst, .examiner], "GET /v1/cases/{id}/links": caseReaders,
+        "GET /v1/cases/{id}/members": caseReaders, "POST /v1/cases/{id}/members": [.examiner],
+        "DELETE /v1/cases/{id}/members/{user_id}": [.examiner],
         "POST /v1/cases/{id}/examinations": [.examiner], "GET /v1/cases/{id}/examinations": caseReaders,
         "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
         "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],

@@ -35,10 +35,13 @@ struct TestApp: Sendable {
 
     /// Creates a user with `roles` and returns a bearer token for it.
     @discardableResult
-    func token(roles: Set<Role>, username: String? = nil, password: String = "correct horse battery staple") async throws -> String {
+    /// A user's token. Test users are cleared to `restricted` unless told (the cases the suites
+    /// open are restricted); the need-to-know tests give each user the clearance they test.
+    func token(roles: Set<Role>, username: String? = nil, password: String = "correct horse battery staple",
+               clearance: Clearance = .restricted) async throws -> String {
         let name = username ?? "u\(UUID().uuidString.prefix(8).lowercased())"
         _ = try await parts.accounts.createUser(
-            .init(username: Username(name)!, password: password, roles: roles), by: .cli(osUser: "test"), requestID: nil)
+            .init(username: Username(name)!, password: password, roles: roles, clearance: clearance), by: .cli(osUser: "test"), requestID: nil)
         return try await parts.accounts.issueToken(username: name, ttl: 8 * 3600, by: .cli(osUser: "test")).token
     }
 
@@ -120,5 +123,10 @@ extension TestApp {
     /// A count read as the owner (bypassing the app role's grants), -1 when the query answers no row.
     func count(_ sql: PostgresQuery) async throws -> Int {
         try await database.asOwner { try await $0.scalar(sql, as: Int.self) } ?? -1
+    }
+
+    /// A statement run as the owner: what the database refuses whatever the code above it does.
+    func execute(_ sql: PostgresQuery) async throws {
+        _ = try await database.asOwner { try await $0.query(sql, logger: TestCluster.logger) }
     }
 }

@@ -133,10 +133,11 @@ struct TracingExhibitTests {
             let kit = ModuleContext(database: app.store, audit: app.parts.auditWriter, environment: .live)
             let registry = Registry(kit)
             let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
-                                      exhibits: CaseExhibitsForReport(kit))
+                                      exhibits: CaseExhibitsForReport(kit), users: app.parts.accounts)
             let reader = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"),
                                   users: app.parts.accounts).reader(for: "reader-test")
-            let principal = Principal.cli(osUser: "reader-test")
+            // Cleared to the restricted case the exhibit belongs to: the read API follows need-to-know.
+            let principal = Principal(userID: nil, username: "cli:reader-test", roles: [], clearance: .restricted)
             #expect(try await reader.exhibit(id: id, by: principal, requestID: nil)?.reference == reference)
             #expect(try await reader.exhibit(reference: reference, by: principal, requestID: nil)?.id == id)
             #expect(try await reader.exhibit(id: UUID(), by: principal, requestID: nil) == nil)

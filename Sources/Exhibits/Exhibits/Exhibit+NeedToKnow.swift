@@ -1,0 +1,61 @@
+import ExhibitsAPI
+import Foundation
+import IFCCore
+import IFCStore
+import PostgresNIO
+
+/// Need-to-know: an exhibit, its custody, acquisitions and leads follow its case. Whoever may not
+/// see the case (the forensics module's rule, asked through its read API) gets the exhibit's 404,
+/// as if it did not exist, and the refusal is an audit entry; lists leave such exhibits out in SQL.
+extension Exhibits {
+    /// The exhibits among `ids` that `principal` may not see (their cases hidden). Absent ones are
+    /// not named: the route's own lookup answers them.
+    func hiddenExhibits(_ ids: [UUID], by principal: Principal) async throws -> Set<UUID> {
+        let cases = try await database.withConnection { try await ExhibitStore.caseIDs(of: ids, on: $0) }
+        guard !cases.isEmpty else { return [] }
+        let visible = try await forensics.visibleCases(Set(cases.values), by: principal)
+        return Set(cases.filter { !visible.contains($0.value) }.keys)
+    }
+
+    /// 404 (and a `denied` entry) unless `principal` may see the exhibits' cases.
+    func requireVisibleExhibits(_ ids: [UUID], by principal: Principal, requestID: String?) async throws {
+        guard let hidden = try await hiddenExhibits(ids, by: principal).first else { return }
+        try await recordDenied(exhibit: hidden, by: principal, requestID: requestID)
+        throw Problem.notFound("no exhibit \(hidden.uuidString.lowercased())")
+    }
+
+    /// 404 (and a `denied` entry) unless `principal` may see both exhibits of the lead.
+    func requireVisibleLead(_ leadID: UUID, by principal: Principal, requestID: String?) async throws {
+        guard let pair = try await database.withConnection({ try await LeadStore.exhibitPair(of: leadID, on: $0) }) else { return }
+        guard try await hiddenExhibits([pair.0, pair.1], by: principal).isEmpty else {
+            try await audit.record(AuditEntry(principal: principal, action: "lead.denied", recordType: "lead", recordID: leadID.uuidString,
+                                              requestID: requestID, outcome: .denied,
+                                              detail: AuditEntry.detail(["rule": "a lead is seen only by who may see both of its cases"])))
+            throw Problem.notFound("no lead \(leadID.uuidString.lowercased())")
+        }
+    }
+
+    func recordDenied(exhibit id: UUID, by principal: Principal, requestID: String?) async throws {
+        try await audit.record(AuditEntry(principal: principal, action: "exhibit.denied", recordType: "exhibit", recordID: id.uuidString,
+                                          requestID: requestID, outcome: .denied,
+                                          detail: AuditEntry.detail(["rule": "an exhibit is seen only by who may see its case"])))
+    }
+}
+
+extension ExhibitStore {
+    /// The case of each exhibit among `ids` that exists.
+    static func caseIDs(of ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: UUID] {
+        let rows = try await connection.query("SELECT id, case_id FROM exhibits WHERE id = ANY(\(ids)::uuid[])", logger: logger)
+        var found: [UUID: UUID] = [:]
+        for try await (id, caseID) in rows.decode((UUID, UUID).self) { found[id] = caseID }
+        return found
+    }
+}
+
+extension LeadStore {
+    static func exhibitPair(of leadID: UUID, on connection: PostgresConnection) async throws -> (UUID, UUID)? {
+        let rows = try await connection.query("SELECT exhibit_a, exhibit_b FROM exhibit_leads WHERE id = \(leadID)", logger: logger)
+        for try await pair in rows.decode((UUID, UUID).self) { return pair }
+        return nil
+    }
+}
