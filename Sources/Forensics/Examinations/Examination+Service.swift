@@ -37,27 +37,97 @@ extension Forensics {
     }
 
     /// Records progress on or corrects an examination at `expectedVersion`: a new version; the
-    /// old one stays in the history. A verified conclusion and a searched serial stand.
+    /// old one stays in the history. Only its examiner changes it; a changed conclusion or result
+    /// voids a verification given before (the table does it: the examination is verified again);
+    /// a searched serial stands.
     public func changeExamination(id: UUID, expectedVersion: Int, _ change: @escaping @Sendable (ExaminationFields) -> ExaminationFields,
                                   by principal: Principal, requestID: String?) async throws -> Examination {
         let today = self.today
         return try await database.transaction { connection in
             let owner = try await openCase(try await ExaminationStore.caseID(of: id, on: connection), by: principal, requestID: requestID,
                                            on: connection)
-            return try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal,
-                                                           requestID: requestID, note: "changed", change,
-                                                           problems: { $0.problems(today: today) },
-                                                           refuse: { current, fields, _ in
-            if current.verifiedBy != nil && (fields.afteConclusion != current.afteConclusion || fields.result != current.result) {
-                throw Problem.conflict("the identification was verified by \(current.verifiedBy ?? "-"): its conclusion and result stand; "
-                                       + "record a new examination", slug: "verified")
+            try await Self.act(as: principal, on: connection)
+            let verifiedBefore = try await ExaminationStore.find(id: id, caseID: owner.id, on: connection)?.verifiedBy
+            do {
+                return try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal,
+                                                               requestID: requestID, note: "changed", change,
+                                                               problems: { $0.problems(today: today) },
+                                                               refuse: { current, fields, _ in
+                    if current.examiner != principal.username { throw Self.notTheExaminer(current.examiner) }
+                    if current.candidates != nil && fields.recoveredSerial != current.recoveredSerial {
+                        throw Problem.conflict("the registry was searched with this recovered serial: it stands; record a new examination",
+                                               slug: "searched")
+                    }
+                }, detail: { updated, _ in
+                    var detail = ["case": owner.reference]
+                    if let verifiedBefore, updated.verifiedBy == nil { detail["verification_voided"] = verifiedBefore }
+                    return detail
+                })
+            } catch let error as PSQLError where error.serverInfo?[.constraintName] == "examination_changed_by_its_examiner" {
+                throw Self.notTheExaminer(nil)
             }
-            if current.candidates != nil && fields.recoveredSerial != current.recoveredSerial {
-                throw Problem.conflict("the registry was searched with this recovered serial: it stands; record a new examination",
-                                       slug: "searched")
-            }
-        }, detail: { _, _ in ["case": owner.reference] })
         }
+    }
+
+    /// Names the user who writes, for the table's four-eyes rules (`examinations_four_eyes`),
+    /// for the rest of the transaction.
+    static func act(as principal: Principal, on connection: PostgresConnection) async throws {
+        try await connection.query("SELECT set_config('ifcd.actor', \(principal.username), true)", logger: ExaminationStore.logger)
+    }
+
+    static func notTheExaminer(_ examiner: String?) -> Problem {
+        Problem(slug: "not-the-examiner", title: "Forbidden", status: 403,
+                detail: "only the examination's examiner\(examiner.map { " (\($0))" } ?? "") changes it; record your own examination")
+    }
+
+    /// A second examiner verifies a completed identification: neither its examiner nor anyone
+    /// who set or changed its conclusion or result. Swift says so first, and the table refuses
+    /// each case whatever the code does; the verification records the version it verified.
+    public func verifyExamination(id: UUID, note: String?, by principal: Principal,
+                                  requestID: String?) async throws -> Examination {
+        try await database.transaction { connection in
+            let caseID = try await ExaminationStore.caseID(of: id, on: connection)
+            let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
+            try await Self.act(as: principal, on: connection)
+            guard let current = try await ExaminationStore.find(id: id, caseID: caseID, forUpdate: true, on: connection) else {
+                throw Problem.notFound("no examination \(id.uuidString.lowercased()) in case \(owner.reference)")
+            }
+            guard current.afteConclusion == .identification else {
+                throw Problem.conflict("only an identification is verified; this examination concludes "
+                                       + (current.afteConclusion?.rawValue ?? "nothing yet"), slug: "not-an-identification")
+            }
+            if let verifier = current.verifiedBy {
+                throw Problem.conflict("the identification was verified by \(verifier) already", slug: "verified")
+            }
+            guard current.completedOn != nil else { throw Self.notCompleted }
+            let changers = try await ExaminationStore.conclusionBy(id: id, on: connection)
+            if current.examiner == principal.username || changers.contains(principal.username) {
+                throw Self.sameExaminer(current.examiner)
+            }
+            do {
+                try await ExaminationStore.verify(id: id, by: principal.username, note: note, on: connection)
+            } catch let error as PSQLError {
+                switch error.serverInfo?[.constraintName] {
+                case "examination_verifier_is_second_examiner", "examination_verifier_not_a_changer": throw Self.sameExaminer(current.examiner)
+                case "examination_verified_when_completed": throw Self.notCompleted
+                default: throw error
+                }
+            }
+            guard let verified = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
+                throw Problem.internal(requestID: requestID)
+            }
+            try await Self.keep(verified, change: "identification verified (version \(current.version))", action: "examination.verify",
+                                case: owner, detail: ["examiner": current.examiner, "verified_version": "\(current.version)"],
+                                by: principal, requestID: requestID, on: connection)
+            return verified
+        }
+    }
+
+    static let notCompleted = Problem.conflict("an examination is verified once it is completed (completed_on)", slug: "examination-not-completed")
+
+    static func sameExaminer(_ examiner: String) -> Problem {
+        Problem.conflict("\(examiner) made this identification, or set or changed its conclusion or result; a second examiner must verify it",
+                         slug: "second-examiner-required")
     }
 
     /// The version row and the audit entry of a change, in its transaction.
@@ -71,44 +141,6 @@ extension Forensics {
         try await AuditLog.append(AuditEntry(principal: principal, action: action, recordType: "examination",
                                              recordID: examination.id.uuidString, requestID: requestID, detail: AuditEntry.detail(detail)),
                                   on: connection)
-    }
-
-    /// A second examiner verifies an identification. The examiner who made it cannot: Swift
-    /// says so first, and the table refuses it whatever the code does.
-    public func verifyExamination(id: UUID, note: String?, by principal: Principal,
-                                  requestID: String?) async throws -> Examination {
-        try await database.transaction { connection in
-            let caseID = try await ExaminationStore.caseID(of: id, on: connection)
-            let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
-            guard let current = try await ExaminationStore.find(id: id, caseID: caseID, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no examination \(id.uuidString.lowercased()) in case \(owner.reference)")
-            }
-            guard current.afteConclusion == .identification else {
-                throw Problem.conflict("only an identification is verified; this examination concludes "
-                                       + (current.afteConclusion?.rawValue ?? "nothing yet"), slug: "not-an-identification")
-            }
-            if let verifier = current.verifiedBy {
-                throw Problem.conflict("the identification was verified by \(verifier) already", slug: "verified")
-            }
-            if current.examiner == principal.username {
-                throw Self.sameExaminer(current.examiner)
-            }
-            do {
-                try await ExaminationStore.verify(id: id, by: principal.username, note: note, on: connection)
-            } catch let error as PSQLError where error.serverInfo?[.constraintName] == "examination_verifier_is_second_examiner" {
-                throw Self.sameExaminer(current.examiner)
-            }
-            guard let verified = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
-                throw Problem.internal(requestID: requestID)
-            }
-            try await Self.keep(verified, change: "identification verified", action: "examination.verify", case: owner,
-                                detail: ["examiner": current.examiner], by: principal, requestID: requestID, on: connection)
-            return verified
-        }
-    }
-
-    static func sameExaminer(_ examiner: String) -> Problem {
-        Problem.conflict("\(examiner) made this identification; a second examiner must verify it", slug: "second-examiner-required")
     }
 
     public func examinations(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [Examination] {

@@ -63,6 +63,13 @@ enum ExaminationStore {
         throw Problem.notFound("no examination \(id.uuidString.lowercased())")
     }
 
+    /// Who set or changed the examination's conclusion or result (kept by the table).
+    static func conclusionBy(id: UUID, on connection: PostgresConnection) async throws -> [String] {
+        let rows = try await connection.query("SELECT conclusion_by FROM examinations WHERE id = \(id)", logger: logger)
+        for try await names in rows.decode([String].self) { return names }
+        return []
+    }
+
     static func verify(id: UUID, by verifier: String, note: String?, on connection: PostgresConnection) async throws {
         try await connection.query("""
             UPDATE examinations SET verified_by = \(verifier), verified_at = date_trunc('milliseconds', clock_timestamp()),

@@ -28,7 +28,7 @@ struct ExhibitLeadTests {
     /// A comparison examination of `caseID` concluding identification, verified by a second examiner when `verified`.
     static func comparison(_ app: TestApp, caseID: String, examiner: String, verifier: String, verified: Bool = true) async throws -> String {
         let created = try await app.request(.post, "/v1/cases/\(caseID)/examinations", token: examiner,
-                                            json: #"{"kind":"comparison","method":"comparison microscope","started_on":"2025-03-03","afte_conclusion":"identification"}"#)
+                                            json: #"{"kind":"comparison","method":"comparison microscope","started_on":"2025-03-03","completed_on":"2025-03-04","afte_conclusion":"identification"}"#)
         #expect(created.status == .created, "\(created.text)")
         let id = try #require(try created.object["id"] as? String)
         if verified {

@@ -58,13 +58,13 @@ struct ForensicsExaminationTests {
         }
     }
 
-    @Test("an identification is verified by a second examiner: its own examiner is refused (409) by the service and by the table; a verified conclusion stands")
+    @Test("an identification is verified by a second examiner: its own examiner is refused (409) by the service and by the table; a changed conclusion voids the verification and is verified again")
     func secondExaminer() async throws {
         try await withTestApp { app in
             let first = try await app.token(roles: [.examiner], username: "examiner-a")
             let second = try await app.token(roles: [.examiner], username: "examiner-b")
             let (path, post) = try await Self.caseWithPoster(app, examiner: first)
-            let created = try await post(#"{"kind":"comparison","method":"comparison microscope","started_on":"2025-03-03","afte_conclusion":"identification","result":"test fires from exhibit 1 identified with case cartridge cases 4-7"}"#)
+            let created = try await post(#"{"kind":"comparison","method":"comparison microscope","started_on":"2025-03-03","completed_on":"2025-03-05","afte_conclusion":"identification","result":"test fires from exhibit 1 identified with case cartridge cases 4-7"}"#)
             #expect(created.status == .created, "\(created.text)")
             let id = try #require(try created.object["id"] as? String)
             let verification = "/v1/examinations/\(id)/verification"
@@ -83,16 +83,22 @@ struct ForensicsExaminationTests {
             #expect(try verified.object["verified_by"] as? String == "examiner-b")
             #expect(verified.headers[.eTag] == "\"2\"")
             #expect(try await app.request(.post, verification, token: second, json: "{}").status == .conflict)
-            let changed = try await app.request(.patch, "/v1/examinations/\(id)", token: first, json: #"{"afte_conclusion":"inconclusive_a"}"#,
+            // A changed result voids the verification (the table does it): it is verified again.
+            let changed = try await app.request(.patch, "/v1/examinations/\(id)", token: first,
+                                                json: #"{"result":"test fires from exhibit 1 identified with case cartridge cases 4-8"}"#,
                                                 headers: [.ifMatch: "\"2\""])
-            #expect(changed.status == .conflict)
-            let completed = try await app.request(.patch, "/v1/examinations/\(id)", token: first, json: #"{"completed_on":"2025-03-06"}"#,
-                                                  headers: [.ifMatch: "\"2\""])
-            #expect(completed.status == .ok, "\(completed.text)")
+            #expect(changed.status == .ok, "\(changed.text)")
+            #expect(try changed.object["verified_by"] is NSNull)
+            #expect(try await app.count("""
+                SELECT count(*) FROM audit_entries WHERE action = 'examination.update' AND detail->>'verification_voided' = 'examiner-b'
+                """) == 1)
+            let again = try await app.request(.post, verification, token: second, json: "{}")
+            #expect(again.status == .ok, "\(again.text)")
+            #expect(try await app.count("SELECT verified_version FROM examinations WHERE id = \(UUID(uuidString: id)!)") == 3)
             let other = try #require(try await post(#"{"kind":"comparison","afte_conclusion":"inconclusive_b"}"#).object["id"] as? String)
             #expect(try await app.request(.post, "/v1/examinations/\(other)/verification", token: second, json: "{}").status == .conflict)
-            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'examination.verify' AND actor = 'examiner-b'") == 1)
-            #expect(try await app.count("SELECT count(*) FROM examination_versions WHERE examination_id = \(UUID(uuidString: id)!)") == 3)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'examination.verify' AND actor = 'examiner-b'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM examination_versions WHERE examination_id = \(UUID(uuidString: id)!)") == 4)
         }
     }
 
