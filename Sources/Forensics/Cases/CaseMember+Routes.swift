@@ -109,6 +109,7 @@ extension Forensics {
                              summary: "Add a user to a case's team, with the reason (a member who is an examiner)",
                              tag: name, access: Self.caseWriters, parameters: [.id()], body: Schema.ref("NewCaseMember"),
                              replies: [201: .init("added", schema: Schema.ref("CaseMember")), 404: .problem("no such case"),
+                                       403: .problem("the role is not held, or the caller is not a member of the case's team"),
                                        409: .problem("the user is a member already")])) { request, context, principal in
             let body = try await JSONBody.decode(CaseMemberBody.self, from: request, context: context)
             let member = try await self.addMember(caseID: try context.parameters.requireUUID("id"), userID: body.userID, reason: body.reason,
@@ -119,6 +120,7 @@ extension Forensics {
                              summary: "End a user's membership of a case's team (a member who is an examiner)",
                              tag: name, access: Self.caseWriters, parameters: [.id(), .id("user_id", "the member's user id")],
                              replies: [200: .init("the ended membership", schema: Schema.ref("CaseMember")),
+                                       403: .problem("the role is not held, or the caller is not a member of the case's team"),
                                        404: .problem("no such case or current member"),
                                        409: .problem("the last member of a confidential or secret case stays")])) { _, context, principal in
             try Response.json(try await self.removeMember(caseID: try context.parameters.requireUUID("id"),

@@ -27,8 +27,9 @@ extension Forensics {
                              summary: "Record progress or correct an examination: a new version; the old one stays in the history",
                              tag: name, access: Self.caseWriters, parameters: [.id("id", "the examination's UUID")], body: Schema.ref("ExaminationChanges"),
                              replies: [200: .init("the new version", schema: Schema.ref("Examination"), headers: ["ETag"]),
+                                       403: .problem("the role is not held, or the caller is not the examination's examiner"),
                                        404: .problem("no such examination"),
-                                       409: .problem("the case is closed, or a verified conclusion or a searched serial would change")],
+                                       409: .problem("the case is closed, or a searched serial would change")],
                              conditional: true)) { request, context, principal in
             let version = try ETag.requiredVersion(request)
             let patch = try await JSONBody.decode(Patch<ExaminationFields>.self, from: request, context: context)

@@ -22,7 +22,7 @@ extension Forensics {
                              summary: "Review the draft read from GET /v1/cases/{id}/report (technical or administrative): approve it or return it",
                              tag: name, access: Self.caseWriters, parameters: [.id()], body: Schema.ref("NewReportReview"),
                              replies: [201: .init("recorded", schema: Schema.ref("ReportReview")), 404: .problem("no such case"),
-                                       409: .problem("the report changed since it was read, or the case is not under examination or reported")])) { request, context, principal in
+                                       409: .problem("the report changed since it was read, the case is not under examination or reported, or a technical reviewer did examinations of the case")])) { request, context, principal in
             let body = try await JSONBody.decode(ReviewBody.self, from: request, context: context)
             let review = try await self.reviewReport(caseID: try context.parameters.requireUUID("id"), kind: body.kind, outcome: body.outcome,
                                                      contentSHA256: body.contentSHA256, note: body.note, by: principal,
@@ -40,6 +40,7 @@ extension Forensics {
                              summary: "Issue the draft read (content_sha256) as the next numbered version, frozen; an amendment names the version it replaces",
                              tag: name, access: Self.caseWriters, parameters: [.id()], body: Schema.ref("NewReportIssue"),
                              replies: [201: .init("issued", schema: Schema.ref("IssuedReport"), headers: ["Location", "Repr-Digest"]),
+                                       403: .problem("the role is not held, or the caller is not a member of the case's team"),
                                        404: .problem("no such case"),
                                        409: .problem("reviews missing, the report changed since it was read, examinations open, or not the latest version")])) { request, context, principal in
             let body = try await JSONBody.decode(IssueBody.self, from: request, context: context)

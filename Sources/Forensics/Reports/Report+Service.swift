@@ -87,9 +87,18 @@ extension Forensics {
                 let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, by: principal, requestID: requestID, on: connection)
                 try Self.checkReportable(owner)
                 try Self.checkSameDraft(content, read: contentSHA256)
-                let review = try await ReportStore.insertReview(id: UUID(), caseID: caseID, kind: kind, outcome: outcome,
+                // The technical review is independent of the work: no examiner of the case's examinations gives it.
+                if kind == .technical, try await ExaminationStore.list(caseID: caseID, on: connection).contains(where: { $0.examiner == principal.username }) {
+                    throw Self.technicalReviewerNotIndependent(principal.username)
+                }
+                let review: ReportReview
+                do {
+                    review = try await ReportStore.insertReview(id: UUID(), caseID: caseID, kind: kind, outcome: outcome,
                                                                 reviewer: principal.username, contentSHA256: contentSHA256, note: note,
                                                                 on: connection)
+                } catch let error as PSQLError where error.serverInfo?[.constraintName] == "report_technical_reviewer_independent" {
+                    throw Self.technicalReviewerNotIndependent(principal.username)
+                }
                 try await AuditLog.append(AuditEntry(principal: principal, action: "report.review", recordType: "case",
                                                      recordID: caseID.uuidString, requestID: requestID,
                                                      detail: AuditEntry.detail(["kind": kind.rawValue, "outcome": outcome.rawValue,
@@ -98,6 +107,11 @@ extension Forensics {
                 return review
             }
         }
+    }
+
+    static func technicalReviewerNotIndependent(_ reviewer: String) -> Problem {
+        Problem.conflict("\(reviewer) did examinations of this case: its technical review is given by an examiner who did none of them",
+                         slug: "technical-reviewer-not-independent")
     }
 
     /// Issues the draft the author read (`contentSHA256`) as the next version of the case's
@@ -110,6 +124,12 @@ extension Forensics {
             try await database.transaction { connection in
                 let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, by: principal, requestID: requestID, on: connection)
                 try Self.checkReportable(owner)
+                // The issuer is a member of the case's team (when it has one: cases recorded before teams have none).
+                if try await CaseMemberStore.currentCount(caseID: caseID, on: connection) > 0,
+                   try await !CaseMemberStore.isCurrentMember(caseID: caseID, userID: principal.userID, on: connection) {
+                    throw Problem(slug: "issuer-not-member", title: "Forbidden", status: 403,
+                                  detail: "a report of case \(owner.reference) is issued by a member of its team")
+                }
                 try await Self.checkReadyFor(.reported, caseID: caseID, on: connection)
                 try Self.checkSameDraft(content, read: contentSHA256)
                 let versions = try await ReportStore.versions(caseID: caseID, on: connection)

@@ -26,16 +26,19 @@ enum ReportRules {
     /// The approving technical and administrative reviews of the draft, each the newest of its
     /// kind by an examiner other than `author`; 409 naming what is missing.
     static func approvals(_ reviews: [ReportReview], author: String) throws -> (technical: ReportReview, administrative: ReportReview) {
-        func approval(_ kind: ReviewKind) -> ReportReview? {
-            reviews.filter { $0.kind == kind && $0.reviewer != author }.max { ($0.reviewedAt, $0.id.uuidString) < ($1.reviewedAt, $1.id.uuidString) }
+        func approval(_ kind: ReviewKind, notBy others: Set<String>) -> ReportReview? {
+            reviews.filter { $0.kind == kind && !others.contains($0.reviewer) }
+                .max { ($0.reviewedAt, $0.id.uuidString) < ($1.reviewedAt, $1.id.uuidString) }
                 .flatMap { $0.outcome == .approved ? $0 : nil }
         }
-        let technical = approval(.technical)
-        let administrative = approval(.administrative)
+        // Three people: the author, a technical reviewer, and an administrative reviewer who is neither.
+        let technical = approval(.technical, notBy: [author])
+        let administrative = approval(.administrative, notBy: [author, technical?.reviewer].compactMap { $0 }.reduce(into: []) { $0.insert($1) })
         guard let technical, let administrative else {
             let missing = [technical == nil ? "a technical review" : nil, administrative == nil ? "an administrative review" : nil]
                 .compactMap { $0 }.joined(separator: " and ")
-            var problem = Problem.conflict("the report needs \(missing) approving this draft, by an examiner other than its author (\(author))",
+            var problem = Problem.conflict("the report needs \(missing) approving this draft, by examiners other than its author (\(author)), the administrative one "
+                                           + "not its technical reviewer",
                                            slug: "reviews-missing")
             problem.errors = [technical == nil ? Problem.FieldError(field: "technical_review", detail: "missing") : nil,
                               administrative == nil ? Problem.FieldError(field: "administrative_review", detail: "missing") : nil].compactMap { $0 }

@@ -73,3 +73,44 @@ struct FourEyesTests {
         }
     }
 }
+
+/// A report's reviewers (issue 24; ISO/IEC 17025 §7.8): the technical reviewer did none of the
+/// case's examinations, the administrative reviewer is not the technical one, and the issuer is a
+/// member of the case's team; the table refuses each whatever the code does.
+@Suite("Four eyes: report reviews")
+struct ReportReviewerTests {
+    @Test("an examiner of the case gives no technical review (409, and the table refuses it); the administrative review of the technical reviewer does not count; a non-member does not issue (403); the team's member issues")
+    func independentReviewers() async throws {
+        try await withTestApp { app in
+            let author = try await app.token(roles: [.examiner], username: "examiner-a")
+            let path = try await ForensicsReportTests.examinedCase(app, author: author)
+            let caseID = try #require(UUID(uuidString: String(path.split(separator: "/").last!)))
+            let digest = try await ForensicsReportTests.draftDigest(app, casePath: path, token: author)
+            let own = try await ForensicsReportTests.review(app, casePath: path, token: author, kind: "technical", digest: digest)
+            #expect(own.status == .conflict)
+            #expect(try own.object["type"] as? String == "urn:ifcd:problem:technical-reviewer-not-independent")
+            await #expect(throws: (any Error).self) {
+                try await app.execute("""
+                    INSERT INTO report_reviews (id, case_id, kind, outcome, reviewer, content_sha256)
+                    VALUES (\(UUID()), \(caseID), 'technical', 'approved', 'examiner-a', \(digest))
+                    """)
+            }
+            // One person giving both reviews makes no issue.
+            let reviewer = try await app.token(roles: [.examiner], username: "examiner-c")
+            #expect(try await ForensicsReportTests.review(app, casePath: path, token: reviewer, kind: "technical", digest: digest).status == .created)
+            #expect(try await ForensicsReportTests.review(app, casePath: path, token: reviewer, kind: "administrative", digest: digest).status == .created)
+            let both = try await app.request(.post, path + "/reports", token: author, json: #"{"content_sha256":"\#(digest)"}"#)
+            #expect(both.status == .conflict)
+            #expect(try both.problemFields == ["administrative_review"])
+            let administrator = try await app.token(roles: [.examiner], username: "examiner-d")
+            #expect(try await ForensicsReportTests.review(app, casePath: path, token: administrator, kind: "administrative", digest: digest).status == .created)
+            // An examiner outside the case's team does not issue its report; its member does.
+            let outsider = try await app.token(roles: [.examiner], username: "examiner-e")
+            let refused = try await app.request(.post, path + "/reports", token: outsider, json: #"{"content_sha256":"\#(digest)"}"#)
+            #expect(refused.status == .forbidden)
+            #expect(try refused.object["type"] as? String == "urn:ifcd:problem:issuer-not-member")
+            let issued = try await app.request(.post, path + "/reports", token: author, json: #"{"content_sha256":"\#(digest)"}"#)
+            #expect(issued.status == .created, "\(issued.text)")
+        }
+    }
+}
