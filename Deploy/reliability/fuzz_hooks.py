@@ -32,6 +32,10 @@ STATE_REFUSALS = [
     (re.compile(r"clearance"), re.compile(r"you cannot change your own clearance")),
     # Need-to-know: the caller's clearance, and the account a case's team is given.
     (re.compile(r"confidentiality"), re.compile(r"is above your clearance")),
+    # A holder search names whom it looks for (at least one of three optional parameters).
+    (re.compile(r"name"), re.compile(r"a holder search names a name, an id_number or a date_of_birth")),
+    # A trace's registry answer is for its own firearm or a candidate.
+    (re.compile(r"firearm_id"), re.compile(r"is neither the request's firearm nor one of its candidates")),
     (re.compile(r"user_id"), re.compile(r"(no active user has this id|.* holds no role that reads cases|.*'s clearance \(\w+\) is below)")),
     (re.compile(r"disabled"), re.compile(r"you cannot disable your own account")),
     (re.compile(r"current_password"), re.compile(r"is not your current password")),

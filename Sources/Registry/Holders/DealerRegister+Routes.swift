@@ -16,10 +16,14 @@ struct CessationBody: StrictBody {
 }
 
 extension Registry {
+    /// A dealer's register is the licensing desk's and the analysts': examiners and liaison
+    /// officers reach a holder only through their own records (need-to-know, issue 24).
+    static let registerReaders = RouteSpec.Access.roles([.clerk, .analyst])
+
     func addDealerRegisterRoutes(to routes: RouteRegistry) {
         routes.add(RouteSpec(.get, "/v1/holders/{id}/register", id: "dealerRegister",
                              summary: "A dealer's or broker's register: every firearm in and out, with dates and counterparties",
-                             tag: name, access: Self.readers, parameters: [.id(), .limit, .cursor],
+                             tag: name, access: Self.registerReaders, parameters: [.id(), .limit, .cursor],
                              replies: [200: .init("the register, in date order", schema: Schema.ref("DealerRegisterPage")),
                                        404: .problem("no such holder"), 409: .problem("the holder is not a dealer or broker")])) { request, context, principal in
             let q = QueryParameters(request)

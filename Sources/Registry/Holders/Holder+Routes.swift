@@ -14,7 +14,7 @@ extension Registry {
             return try Response.json(holder, status: .created, version: holder.version,
                                      location: "/v1/holders/\(holder.id.uuidString.lowercased())")
         }
-        routes.add(RouteSpec(.get, "/v1/holders", id: "listHolders", summary: "Find holders by name (also misspelt), identity number, or date of birth and name",
+        routes.add(RouteSpec(.get, "/v1/holders", id: "listHolders", summary: "Find holders by name (also misspelt), identity number, or date of birth and name: at least one of them (personal data is found, not browsed)",
                              tag: name, access: Self.readers,
                              parameters: [.limit, .cursor,
                                           .init("name", in: .query, schema: Schema.text(max: 300),
@@ -27,6 +27,10 @@ extension Registry {
             let idNumber = try q.text("id_number", max: 100)
             let dateOfBirth = try q.date("date_of_birth")
             let page = try q.page(keyCount: 2)
+            // Personal data is found, never browsed: every role names whom it looks for.
+            if name == nil && idNumber == nil && dateOfBirth == nil {
+                throw Problem.validation([.init(field: "name", detail: "a holder search names a name, an id_number or a date_of_birth")])
+            }
             return try Response.json(try await self.holders(name: name, idNumber: idNumber, dateOfBirth: dateOfBirth, page: page,
                                                             query: q.terms, by: principal, requestID: context.requestID))
         }

@@ -78,6 +78,12 @@ extension Tracing {
         guard let chosen = firearmID ?? found.firearmID ?? matches.first(where: { $0.firearmID != nil })?.firearmID else {
             return TraceAnswer(outcome: .notTraced, notTracedReason: .noRecord)
         }
+        // The registry's history of a firearm (its holders) is answered only for the request's own
+        // firearm or one of its candidates, never for any firearm a liaison officer names.
+        let candidates = Set([found.firearmID].compactMap { $0} + matches.compactMap(\.firearmID))
+        guard candidates.contains(chosen) else {
+            throw Problem.invalid("firearm_id", "is neither the request's firearm nor one of its candidates")
+        }
         guard let history = try await registry.firearmHistory(id: chosen, by: principal, requestID: requestID) else {
             throw Problem.invalid("firearm_id", "no firearm has this id")
         }

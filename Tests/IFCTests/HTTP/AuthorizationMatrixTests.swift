@@ -31,7 +31,7 @@ struct AuthorizationMatrixTests {
         "GET /v1/consignments/{id}/history": readers,
         "POST /v1/firearms/{id}/components": [.clerk], "POST /v1/components": [.clerk], "GET /v1/components/{id}": readers,
         "POST /v1/components/{id}/events": [.clerk], "GET /v1/components/{id}/history": readers,
-        "GET /v1/holders/{id}/register": readers, "POST /v1/holders/{id}/cease": [.clerk],
+        "GET /v1/holders/{id}/register": [.clerk, .analyst], "POST /v1/holders/{id}/cease": [.clerk],
         "POST /v1/firearms/{id}/retention-decisions": [.clerk],
         "POST /v1/licences": [.clerk], "GET /v1/licences": readers, "GET /v1/licences/{id}": readers, "PATCH /v1/licences/{id}": [.clerk],
         // Forensics: clerks record seizures, which every reader of the registry may read.

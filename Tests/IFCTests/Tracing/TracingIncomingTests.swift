@@ -159,6 +159,13 @@ struct TracingIncomingTests {
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.history' AND record_id = \(firearmID) AND detail->'query'->>'via' = 'tracing'") == 1)
             let unknown = try await app.request(.get, "/v1/traces/\(id)/registry-answer?firearm_id=\(UUID())", token: liaison)
             #expect(try unknown.problemFields == ["firearm_id"])
+            // Need-to-know: a registry firearm that is not among the request's candidates is not answered
+            // for (its history and holders are not read).
+            let unrelated = try #require(try await RegistryTests.register(app, clerk: clerk, RegistryTests.firearm(serial: "ZZQ-0001"))["id"] as? String)
+            let notCandidate = try await app.request(.get, "/v1/traces/\(id)/registry-answer?firearm_id=\(unrelated)", token: liaison)
+            #expect(notCandidate.status == .unprocessableContent)
+            #expect(try notCandidate.problemFields == ["firearm_id"])
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.history' AND record_id = \(unrelated)") == 0)
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'holder.read' AND record_id = \(buyer)") == 1)
             // Reviewed, and sent as the answer: the request is answered, its response time measured from arrival.
             let answerJSON = String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self)
