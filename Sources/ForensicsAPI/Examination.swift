@@ -95,13 +95,17 @@ public struct Examination: Sendable, Codable, Equatable {
     public var version: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// The version the verification verified (nil when not verified, and in versions kept before
+    /// the field existed).
+    public var verifiedVersion: Int?
 
     public init(id: UUID, caseID: UUID, kind: ExaminationKind, method: String? = nil, examiner: String,
                 requestedOn: CalendarDate? = nil, startedOn: CalendarDate? = nil, completedOn: CalendarDate? = nil,
                 result: String? = nil, afteConclusion: AFTEConclusion? = nil, eliminationReason: String? = nil,
                 verifiedBy: String? = nil, verifiedAt: Date? = nil, verificationNote: String? = nil,
                 recoveredSerial: String? = nil, partExamined: MarkingPart? = nil, candidates: [SerialCandidate]? = nil,
-                searchedAt: Date? = nil, confirmedFirearmID: UUID? = nil, version: Int, createdAt: Date, updatedAt: Date) {
+                searchedAt: Date? = nil, confirmedFirearmID: UUID? = nil, version: Int, createdAt: Date, updatedAt: Date,
+                verifiedVersion: Int? = nil) {
         self.id = id
         self.caseID = caseID
         self.kind = kind
@@ -124,10 +128,12 @@ public struct Examination: Sendable, Codable, Equatable {
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.verifiedVersion = verifiedVersion
     }
 
     enum CodingKeys: String, CodingKey {
         case id, kind, method, examiner, result, candidates, version
+        case verifiedVersion = "verified_version"
         case caseID = "case_id", requestedOn = "requested_on", startedOn = "started_on", completedOn = "completed_on"
         case afteConclusion = "afte_conclusion", eliminationReason = "elimination_reason", verifiedBy = "verified_by"
         case verifiedAt = "verified_at", verificationNote = "verification_note", recoveredSerial = "recovered_serial"

@@ -18,6 +18,7 @@ extension Forensics {
         stored["verified_by"] = Schema.nullable("string")
         stored["verified_at"] = Schema.nullable("string", format: "date-time")
         stored["verification_note"] = Schema.nullable("string")
+        stored["verified_version"] = ["type": ["integer", "null"], "minimum": 1]
         stored["candidates"] = ["type": ["array", "null"], "items": Schema.ref("SerialCandidate")]
         stored["searched_at"] = Schema.nullable("string", format: "date-time")
         stored["confirmed_firearm_id"] = Schema.nullable("string", format: "uuid")

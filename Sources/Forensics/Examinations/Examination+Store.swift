@@ -12,7 +12,7 @@ enum ExaminationStore {
     static let columns = """
         id, case_id, kind, method, examiner, requested_on::text, started_on::text, completed_on::text, result, afte_conclusion,
         elimination_reason, verified_by, verified_at, verification_note, recovered_serial, part_examined, candidates::text, searched_at,
-        confirmed_firearm_id, version, created_at, updated_at
+        confirmed_firearm_id, version, created_at, updated_at, verified_version
         """
 
     static func decode(_ row: PostgresRow) throws -> Examination {
@@ -27,7 +27,8 @@ enum ExaminationStore {
                            recoveredSerial: try c[14].decode(String?.self), partExamined: try c[15].decode(String?.self).flatMap(MarkingPart.init(rawValue:)),
                            candidates: try c[16].decode(String?.self).map { try JSONCoding.decoder.decode([SerialCandidate].self, from: Data($0.utf8)) },
                            searchedAt: try c[17].decode(Date?.self), confirmedFirearmID: try c[18].decode(UUID?.self),
-                           version: try c[19].decode(Int.self), createdAt: try c[20].decode(Date.self), updatedAt: try c[21].decode(Date.self))
+                           version: try c[19].decode(Int.self), createdAt: try c[20].decode(Date.self), updatedAt: try c[21].decode(Date.self),
+                           verifiedVersion: try c[22].decode(Int?.self))
     }
 
     static func insert(id: UUID, caseID: UUID, _ f: ExaminationFields, examiner: String, on connection: PostgresConnection) async throws {

@@ -66,6 +66,7 @@ struct FourEyesTests {
             // The second examiner verifies the completed one: the version verified is recorded.
             let verified = try await app.request(.post, "/v1/examinations/\(id)/verification", token: second, json: "{}")
             #expect(verified.status == .ok, "\(verified.text)")
+            #expect(try verified.object["verified_version"] as? Int == 1)
             #expect(try await app.count("SELECT verified_version FROM examinations WHERE id = \(uuid)") == 1)
             #expect(try await app.count("""
                 SELECT count(*) FROM audit_entries WHERE action = 'examination.verify' AND record_id = \(id) AND detail->>'verified_version' = '1'
