@@ -164,7 +164,7 @@ extension Forensics {
     public func links(caseID: UUID, by principal: Principal, requestID: String?) async throws -> [CaseLink] {
         let (exists, links) = try await database.withConnection { connection in
             (try await visibleCase(caseID, by: principal, requestID: requestID, on: connection) != nil,
-             try await CaseStore.links(caseID: caseID, on: connection))
+             try await CaseStore.links(caseID: caseID, as: CaseViewer(principal), on: connection))
         }
         guard exists else { throw Problem.notFound("no case \(caseID.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "case.links", recordType: "case", recordID: caseID.uuidString,

@@ -207,6 +207,16 @@ enum CaseStore {
         return nil
     }
 
+    /// The case's links that `viewer` may see: a link to another case follows that case (its
+    /// reference is not shown to who may not see it).
+    static func links(caseID: UUID, as viewer: CaseViewer, on connection: PostgresConnection) async throws -> [CaseLink] {
+        let all = try await links(caseID: caseID, on: connection)
+        let cases = all.filter { $0.kind == .case }.map(\.targetID)
+        guard !cases.isEmpty else { return all }
+        let visible = try await visible(cases, as: viewer, on: connection)
+        return all.filter { $0.kind != .case || visible.contains($0.targetID) }
+    }
+
     static func links(caseID: UUID, on connection: PostgresConnection) async throws -> [CaseLink] {
         let rows = try await connection.query("""
             SELECT \(unescaped: linkColumns) FROM forensic_case_links WHERE case_id = \(caseID) ORDER BY created_at, id

@@ -31,7 +31,7 @@ extension Forensics {
         }
         let content = ReportContent.assemble(laboratory: laboratory, case: owner, seizures: seizures, firearms: reads.firearms,
                                              exhibits: reads.exhibits, examinations: try await ExaminationStore.list(caseID: caseID, on: connection),
-                                             links: try await CaseStore.links(caseID: caseID, on: connection))
+                                             links: try await CaseStore.links(caseID: caseID, as: CaseViewer(principal), on: connection))
         return (owner, seizures, content)
     }
 

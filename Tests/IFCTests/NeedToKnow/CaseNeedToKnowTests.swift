@@ -50,6 +50,13 @@ struct CaseNeedToKnowTests {
                 let listed = try await Self.listed(app, token)
                 #expect(!listed.contains(id) && listed.contains(ordinary), "hidden from the list, the restricted case still listed")
             }
+            // A link from a case others may see to the secret one is not shown to them (its reference
+            // would disclose it); the owner sees it.
+            let link = try await app.request(.post, "/v1/cases/\(ordinary)/links", token: owner,
+                                             json: #"{"kind":"case","target_id":"\#(id)","reason":"same firearm suspected"}"#)
+            #expect(link.status == .created, "\(link.text)")
+            #expect(try ForensicsCaseTests.list(try await app.request(.get, "/v1/cases/\(ordinary)/links", token: owner)).count == 1)
+            #expect(try ForensicsCaseTests.list(try await app.request(.get, "/v1/cases/\(ordinary)/links", token: colleague)).isEmpty)
             // Writes on it are 404 too: its existence is not disclosed by a 409 or a 412.
             let patch = try await app.request(.patch, "/v1/cases/\(id)", token: colleague, json: #"{"notes":"x"}"#,
                                               headers: [.ifMatch: "\"1\""])
