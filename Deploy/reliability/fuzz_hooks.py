@@ -36,7 +36,9 @@ STATE_REFUSALS = [
     (re.compile(r"name"), re.compile(r"a holder search names a name, an id_number or a date_of_birth")),
     # A trace's registry answer is for its own firearm or a candidate.
     (re.compile(r"firearm_id"), re.compile(r"is neither the request's firearm nor one of its candidates")),
-    (re.compile(r"user_id"), re.compile(r"(no active user has this id|.* holds no role that reads cases|.*'s clearance \(\w+\) is below)")),
+    (re.compile(r"user_id"), re.compile(r"(no active user has this id|.* holds no role that reads (cases|traces)|.*'s clearance \(\w+\) is below)")),
+    # A trace's legal review: a firearm only, and always, for the answer to an incoming request.
+    (re.compile(r"firearm_id"), re.compile(r"(is given only for the answer to an incoming request|is required: the answer to an incoming request|is required: an answer naming holders|is given only with kind answer)")),
     (re.compile(r"disabled"), re.compile(r"you cannot disable your own account")),
     (re.compile(r"current_password"), re.compile(r"is not your current password")),
     (re.compile(r"new_password"), re.compile(r"is the current password")),

@@ -70,7 +70,7 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
                               exhibits: CaseExhibitsForReport(kit), users: accounts, laboratory: context.config.forensicsLaboratory)
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
-                          exhibits: exhibits.reader(for: "tracing"),
+                          exhibits: exhibits.reader(for: "tracing"), users: accounts,
                           settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
     return [accounts, registry, forensics, exhibits, tracing] + context.additionalModules(kit, registry)
 }

@@ -36,6 +36,7 @@ public struct Tracing: IFCModule {
     let registry: any RegistryReading
     let forensics: any ForensicsReading
     let exhibits: any ExhibitsReading
+    let users: any UserDirectory
     let settings: TracingSettings
 
     /// `TR-2026-000045`, a request's number (outgoing and incoming share the series).
@@ -45,16 +46,19 @@ public struct Tracing: IFCModule {
     static let templates = Result { try PageTemplates(moduleFiles: EmbeddedTemplates.files) }
 
     static let writers = RouteSpec.Access.roles([.liaison])
-    static let readers = RouteSpec.Access.roles([.liaison, .analyst])
+    static let readers = RouteSpec.Access.roles([.liaison, .analyst, .legal])
+    /// The legal review: a lawyer's, never the liaison officer's who drafts and sends.
+    static let lawyers = RouteSpec.Access.roles([.legal])
 
     public init(_ context: ModuleContext, registry: any RegistryReading, forensics: any ForensicsReading, exhibits: any ExhibitsReading,
-                settings: TracingSettings = .init()) {
+                users: any UserDirectory, settings: TracingSettings = .init()) {
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment
         self.registry = registry
         self.forensics = forensics
         self.exhibits = exhibits
+        self.users = users
         self.settings = settings
     }
 
@@ -62,9 +66,10 @@ public struct Tracing: IFCModule {
         addTraceRoutes(to: routes)
         addMessageRoutes(to: routes)
         addIncomingRoutes(to: routes)
+        addTeamRoutes(to: routes)
     }
 
-    public var schemas: [String: JSONValue] { Self.traceSchemas }
+    public var schemas: [String: JSONValue] { Self.traceSchemas.merging(Self.teamSchemas) { a, _ in a } }
 
     /// The app clock's UTC day.
     var today: CalendarDate { CalendarDate(environment.now()) }

@@ -28,7 +28,7 @@ extension Forensics {
             guard let opened else { throw Problem.internal(requestID: requestID) }
             // Its creator is the first member of its team.
             if let userID = principal.userID {
-                _ = try await CaseMemberStore.add(caseID: id, userID: userID, username: principal.username, reason: "created the case",
+                _ = try await CaseMemberStore.add(id, userID: userID, username: principal.username, reason: "created the case",
                                                   by: principal.username, on: connection)
             }
             try await CaseStore.history.append(opened, id: id, version: opened.version, change: "received", by: principal,
@@ -73,7 +73,7 @@ extension Forensics {
         if principal.clearance < wanted {
             throw Problem.invalid("confidentiality", "is above your clearance (\(principal.clearance.rawValue))")
         }
-        if wanted.needsMembership, try await !CaseMemberStore.isCurrentMember(caseID: current.id, userID: principal.userID, on: connection) {
+        if wanted.needsMembership, try await !CaseMemberStore.isCurrentMember(current.id, userID: principal.userID, on: connection) {
             throw Problem.conflict("a \(level.rawValue) case is seen by its team only: join case \(current.reference)'s team first",
                                    slug: "not-a-member")
         }

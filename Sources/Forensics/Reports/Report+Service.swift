@@ -125,8 +125,8 @@ extension Forensics {
                 let (owner, _, content) = try await reportContent(caseID: caseID, reads: reads, forUpdate: true, by: principal, requestID: requestID, on: connection)
                 try Self.checkReportable(owner)
                 // The issuer is a member of the case's team (when it has one: cases recorded before teams have none).
-                if try await CaseMemberStore.currentCount(caseID: caseID, on: connection) > 0,
-                   try await !CaseMemberStore.isCurrentMember(caseID: caseID, userID: principal.userID, on: connection) {
+                if try await CaseMemberStore.currentCount(caseID, on: connection) > 0,
+                   try await !CaseMemberStore.isCurrentMember(caseID, userID: principal.userID, on: connection) {
                     throw Problem(slug: "issuer-not-member", title: "Forbidden", status: 403,
                                   detail: "a report of case \(owner.reference) is issued by a member of its team")
                 }

@@ -12,6 +12,9 @@ public enum Role: String, CaseIterable, Codable, Sendable, Hashable, Comparable 
     case liaison
     /// Reads and verifies the audit trail; changes nothing.
     case auditor
+    /// Gives the legal review that lets personal data leave the country (a tracing request naming
+    /// a possessor, an answer naming holders); reads the traces they review.
+    case legal
     /// A flag, not an access: lifts the ceiling of records read per hour (`audit.maxReadsPerHour`)
     /// for an analyst who needs more. Reaches no route by itself; like any role, not with admin.
     case bulkReader = "bulk_reader"

@@ -55,9 +55,9 @@ extension Tracing {
 
     public func matches(traceID: UUID, by principal: Principal, requestID: String?) async throws -> [TraceMatch] {
         let (found, matches) = try await database.withConnection { connection in
-            (try await TraceStore.find(id: traceID, on: connection), try await TraceStore.matches(traceID: traceID, on: connection))
+            (try await requireVisibleTrace(traceID, by: principal, requestID: requestID, on: connection),
+             try await TraceStore.matches(traceID: traceID, on: connection))
         }
-        guard let found else { throw Problem.notFound("no trace \(traceID.uuidString.lowercased())") }
         if found.direction != .incoming {
             throw Problem.conflict("trace \(found.reference) is outgoing: only incoming requests are matched against the registry", slug: "trace-outgoing")
         }
@@ -69,24 +69,29 @@ extension Tracing {
     /// The answer the registry's history gives for `firearmID` (by default the best candidate),
     /// for the liaison officer to review and send as the answer message.
     public func registryAnswer(traceID: UUID, firearmID: UUID?, by principal: Principal, requestID: String?) async throws -> TraceAnswer {
-        let (found, matches) = try await database.withConnection { connection in
-            (try await TraceStore.find(id: traceID, on: connection), try await TraceStore.matches(traceID: traceID, on: connection))
-        }
-        guard let found else { throw Problem.notFound("no trace \(traceID.uuidString.lowercased())") }
+        let found = try await database.withConnection { try await requireVisibleTrace(traceID, by: principal, requestID: requestID, on: $0) }
         try await audit.record(AuditEntry(principal: principal, action: "trace.read", recordType: "trace", recordID: traceID.uuidString,
                                           requestID: requestID, detail: AuditEntry.detail(["view": "registry-answer"])))
+        return try await assembledAnswer(for: found, firearmID: firearmID, by: principal, requestID: requestID).answer
+    }
+
+    /// What the registry answers for one of the request's firearms: the answer, and the firearm and
+    /// version of its record it was assembled from (nil when no candidate: not traced).
+    func assembledAnswer(for found: Trace, firearmID: UUID?, by principal: Principal,
+                         requestID: String?) async throws -> (answer: TraceAnswer, firearmID: UUID?, firearmVersion: Int?) {
+        let matches = try await database.withConnection { try await TraceStore.matches(traceID: found.id, on: $0) }
         guard let chosen = firearmID ?? found.firearmID ?? matches.first(where: { $0.firearmID != nil })?.firearmID else {
-            return TraceAnswer(outcome: .notTraced, notTracedReason: .noRecord)
+            return (TraceAnswer(outcome: .notTraced, notTracedReason: .noRecord), nil, nil)
         }
         // The registry's history of a firearm (its holders) is answered only for the request's own
         // firearm or one of its candidates, never for any firearm a liaison officer names.
-        let candidates = Set([found.firearmID].compactMap { $0} + matches.compactMap(\.firearmID))
+        let candidates = Set([found.firearmID].compactMap { $0 } + matches.compactMap(\.firearmID))
         guard candidates.contains(chosen) else {
             throw Problem.invalid("firearm_id", "is neither the request's firearm nor one of its candidates")
         }
         guard let history = try await registry.firearmHistory(id: chosen, by: principal, requestID: requestID) else {
             throw Problem.invalid("firearm_id", "no firearm has this id")
         }
-        return AnswerAssembly.answer(from: history, nodeCountry: settings.nodeCountry)
+        return (AnswerAssembly.answer(from: history, nodeCountry: settings.nodeCountry), chosen, history.firearm.version)
     }
 }

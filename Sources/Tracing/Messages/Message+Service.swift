@@ -7,7 +7,7 @@ import PostgresNIO
 /// (received for an outgoing request, sent for an incoming one) moves it to answered.
 extension Tracing {
     public func addMessage(traceID: UUID, kind: MessageKind, direction: MessageDirection, occurredOn: CalendarDate?, body: String?,
-                           answer: TraceAnswer?, by principal: Principal, requestID: String?) async throws -> TraceMessage {
+                           answer: TraceAnswer?, firearmID: UUID? = nil, by principal: Principal, requestID: String?) async throws -> TraceMessage {
         let today = self.today
         var rules = FieldRules()
         rules.text(body, "body", max: 8000)
@@ -16,9 +16,25 @@ extension Tracing {
         if kind != .answer, answer != nil { rules.add("answer", "is given only with kind answer") }
         if let answer { rules.list += answer.problems("answer", today: today) }
         if kind != .answer && body == nil { rules.add("body", "is required") }
+        if kind != .answer, firearmID != nil { rules.add("firearm_id", "is given only with kind answer") }
         try rules.throwIfAny()
+        // The registry firearm an answer discloses, at the version of its record now (read through
+        // the registry's read API, audited); the request's own firearm when none is named.
+        var disclosed: (id: UUID, version: Int)?
+        if kind == .answer, let answer {
+            let preview = try await database.withConnection { try await requireVisibleTrace(traceID, by: principal, requestID: requestID, on: $0) }
+            if let chosen = firearmID ?? (preview.direction == .incoming ? preview.firearmID : nil) {
+                guard let firearm = try await registry.firearm(id: chosen, by: principal, requestID: requestID) else {
+                    throw Problem.invalid("firearm_id", "no firearm has this id")
+                }
+                disclosed = (chosen, firearm.version)
+            } else if preview.direction == .incoming && answer.namesHolders {
+                throw Problem.invalid("firearm_id", "is required: an answer naming holders is bound to the registry firearm it discloses")
+            }
+        }
+        let binding = disclosed.map { TraceStore.Binding(firearmID: $0.id, firearmVersion: $0.version, reviewID: nil) }
         return try await database.transaction { connection in
-            let current = try await Self.locked(traceID, expectedVersion: nil, on: connection)
+            let current = try await self.locked(traceID, expectedVersion: nil, by: principal, requestID: requestID, on: connection)
             if current.status == .draft {
                 throw Problem.conflict("trace \(current.reference) is a draft: send it before it takes messages", slug: "trace-draft")
             }
@@ -42,13 +58,21 @@ extension Tracing {
             case .informationRequest, .followUp:
                 break
             }
+            var bound = binding
+            if let answer, let b = binding, current.direction == .incoming, answer.namesHolders {
+                bound?.reviewID = try await requireReviewedAnswer(current, answer: answer, firearmID: b.firearmID, firearmVersion: b.firearmVersion,
+                                                                  by: principal, on: connection).id
+            }
             let message = try await TraceStore.insertMessage(traceID: traceID, kind: kind, direction: direction, occurredOn: occurredOn ?? today,
-                                                             body: body, answer: answer, by: principal.username, on: connection)
+                                                             body: body, answer: answer, bound: bound, by: principal.username, on: connection)
             try await AuditLog.append(AuditEntry(principal: principal, action: "trace.message", recordType: "trace", recordID: traceID.uuidString,
                                                  requestID: requestID,
                                                  detail: AuditEntry.detail(["kind": kind.rawValue, "direction": direction.rawValue,
                                                                             "message_id": message.id.uuidString.lowercased(),
-                                                                            "outcome": answer?.outcome.rawValue ?? ""])),
+                                                                            "outcome": answer?.outcome.rawValue ?? "",
+                                                                            "firearm_id": bound?.firearmID.uuidString.lowercased() ?? "",
+                                                                            "firearm_version": bound.map { "\($0.firearmVersion)" } ?? "",
+                                                                            "legal_review_id": bound?.reviewID?.uuidString.lowercased() ?? ""])),
                                       on: connection)
             if let next {
                 try await TraceStore.setStatus(id: traceID, next, by: principal.username, on: connection)
@@ -60,10 +84,10 @@ extension Tracing {
     }
 
     public func messages(traceID: UUID, by principal: Principal, requestID: String?) async throws -> [TraceMessage] {
-        let (exists, messages) = try await database.withConnection { connection in
-            (try await TraceStore.find(id: traceID, on: connection) != nil, try await TraceStore.messages(traceID: traceID, on: connection))
+        let messages = try await database.withConnection { connection in
+            _ = try await requireVisibleTrace(traceID, by: principal, requestID: requestID, on: connection)
+            return try await TraceStore.messages(traceID: traceID, on: connection)
         }
-        guard exists else { throw Problem.notFound("no trace \(traceID.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "trace.messages", recordType: "trace", recordID: traceID.uuidString,
                                           requestID: requestID, detail: AuditEntry.detail(["messages": "\(messages.count)"])))
         return messages

@@ -156,9 +156,15 @@ public struct TraceMessage: Sendable, Codable, Equatable {
     public var answer: TraceAnswer?
     public var recordedBy: String
     public var recordedAt: Date
+    /// An answer's registry firearm and the version of its record it disclosed.
+    public var firearmID: UUID?
+    public var firearmVersion: Int?
+    /// The legal review an answer naming holders was sent under.
+    public var legalReview: LegalReview?
 
     enum CodingKeys: String, CodingKey {
         case id, kind, direction, body, answer
         case traceID = "trace_id", occurredOn = "occurred_on", recordedBy = "recorded_by", recordedAt = "recorded_at"
+        case firearmID = "firearm_id", firearmVersion = "firearm_version", legalReview = "legal_review"
     }
 }

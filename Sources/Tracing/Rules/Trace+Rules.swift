@@ -117,6 +117,14 @@ extension TraceFields {
 }
 
 extension TraceAnswer {
+    /// Does the answer name holders: the last lawful holder, or a party to a sale, transfer or
+    /// licence (a manufacturer or importer is not a holder)? The table asks the same
+    /// (`trace_answer_names_holders`, migration 0034).
+    var namesHolders: Bool {
+        lastLawfulHolder != nil
+            || transfers.contains { ![.manufacture, .import].contains($0.kind) && ($0.to != nil || $0.from != nil) }
+    }
+
     /// An answer's content must fit its outcome.
     func problems(_ prefix: String, today: CalendarDate) -> [Problem.FieldError] {
         var rules = FieldRules()

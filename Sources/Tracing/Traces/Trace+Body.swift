@@ -110,18 +110,19 @@ struct BulkTraceBody: StrictBody {
 }
 
 /// The JSON body of `POST /v1/traces/{id}/legal-review`.
+/// The reviewer is the caller, in their own name: no free-text approver. On an incoming request
+/// the review is of the answer the registry gives for `firearm_id`.
 struct LegalReviewBody: StrictBody {
-    var approvedBy: String
     var note: String?
+    var firearmID: UUID?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case note
-        case approvedBy = "approved_by"
+        case firearmID = "firearm_id"
     }
 
     func validate() throws(Problem) {
         var rules = FieldRules()
-        rules.text(approvedBy, "approved_by", max: 200)
         rules.text(note, "note", max: 2000)
         try rules.throwIfAny()
     }
@@ -134,10 +135,12 @@ struct MessageBody: StrictBody {
     var occurredOn: CalendarDate?
     var body: String?
     var answer: TraceAnswer?
+    /// The registry firearm an answer to an incoming request is about (bound with its version).
+    var firearmID: UUID?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, direction, body, answer
-        case occurredOn = "occurred_on"
+        case occurredOn = "occurred_on", firearmID = "firearm_id"
     }
 }
 

@@ -37,7 +37,8 @@ extension Tracing {
             var q = QueryParameters(request)
             let filter = TraceStore.ListFilter(status: try q.value("status", as: TraceStatus.self), direction: try q.value("direction", as: TraceDirection.self),
                                                addressee: try q.country("addressee"), channel: try q.value("channel", as: TraceChannel.self),
-                                               overdue: try q.bool("overdue") ?? false, today: self.today)
+                                               overdue: try q.bool("overdue") ?? false, today: self.today,
+                                               viewer: TraceViewer(principal))
             let page = try q.page(keyCount: 2)
             if let after = page.after, UUID(uuidString: after[1]) == nil
                 || (filter.overdue ? CalendarDate(after[0]) == nil : (try? Date(after[0], strategy: TraceStore.cursorTime)) == nil) {
@@ -76,15 +77,17 @@ extension Tracing {
             return try Response.json(self.detail(sent, messages: []), version: sent.version)
         }
         routes.add(RouteSpec(.post, "/v1/traces/{id}/legal-review", id: "recordTraceLegalReview",
-                             summary: "Record the legal review that lets a possessor's personal data leave the country: who approved, when",
-                             tag: name, access: Self.writers, parameters: [.id(), Self.ifMatch], body: Schema.ref("NewLegalReview"),
+                             summary: "The legal review, by a user holding legal who did not record the request, in their own name: of an outgoing request naming a possessor before it is sent; of the answer to an incoming request (firearm_id), bound to the version of the firearm's record it discloses",
+                             tag: name, access: Self.lawyers, parameters: [.id(), Self.ifMatch], body: Schema.ref("NewLegalReview"),
                              replies: [200: .init("recorded", schema: Schema.ref("Trace"), headers: ["ETag"]), 404: .problem("no such request"),
-                                       409: .problem("the request is not a draft, or has its review already"),
+                                       403: .problem("the role is not held, or the reviewer recorded the request (legal-review-by-drafter)"),
+                                       409: .problem("the request is not a draft (outgoing) or not awaiting its answer (incoming), or has this review already"),
+                                       422: .problem("firearm_id is missing on an incoming request, given on an outgoing one, or not one of its candidates"),
                                        412: .problem("If-Match names a stale version")])) { request, context, principal in
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.optionalVersion(request)
             let body = try await JSONBody.decode(LegalReviewBody.self, from: request, context: context)
-            let reviewed = try await self.recordLegalReview(id: id, expectedVersion: version, approvedBy: body.approvedBy, note: body.note,
+            let reviewed = try await self.recordLegalReview(id: id, expectedVersion: version, firearmID: body.firearmID, note: body.note,
                                                             by: principal, requestID: context.requestID)
             return try Response.json(self.detail(reviewed, messages: []), version: reviewed.version)
         }
@@ -115,11 +118,12 @@ extension Tracing {
                              summary: "Record a message: acknowledgement, request for information, follow-up or the answer (which sets the status)",
                              tag: name, access: Self.writers, parameters: [.id()], body: Schema.ref("NewTraceMessage"),
                              replies: [201: .init("recorded", schema: Schema.ref("TraceMessage")), 404: .problem("no such request"),
-                                       409: .problem("the request is a draft or closed, or its status does not take this message")])) { request, context, principal in
+                                       403: .problem("the role is not held, or the sender gave the answer's legal review (answer-sent-by-reviewer)"),
+                                       409: .problem("the request is a draft or closed, or its status does not take this message; an answer naming holders without its legal review (legal-review-required), after the firearm's record changed (legal-review-stale) or not as reviewed (answer-not-as-reviewed)")])) { request, context, principal in
             let body = try await JSONBody.decode(MessageBody.self, from: request, context: context)
             let message = try await self.addMessage(traceID: try context.parameters.requireUUID("id"), kind: body.kind, direction: body.direction,
-                                                    occurredOn: body.occurredOn, body: body.body, answer: body.answer, by: principal,
-                                                    requestID: context.requestID)
+                                                    occurredOn: body.occurredOn, body: body.body, answer: body.answer, firearmID: body.firearmID,
+                                                    by: principal, requestID: context.requestID)
             return try Response.json(message, status: .created)
         }
         routes.add(RouteSpec(.get, "/v1/traces/{id}/messages", id: "listTraceMessages", summary: "A request's messages, oldest first",

@@ -66,9 +66,9 @@ extension Tracing {
         stored["status"] = Schema.ref("TraceStatus")
         stored["serial_normalized"] = Schema.nullable("string")
         stored["personal_data"] = Schema.boolean
-        stored["legal_review"] = ["oneOf": [Schema.object(["approved_by": Schema.string, "note": Schema.nullable("string"),
-                                                           "recorded_by": Schema.string, "recorded_at": Schema.dateTime],
-                                                          required: ["approved_by", "note", "recorded_by", "recorded_at"]), ["type": "null"]]]
+        let review = Schema.object(["approved_by": Schema.string, "note": Schema.nullable("string"), "recorded_by": Schema.string,
+                                    "recorded_at": Schema.dateTime], required: ["approved_by", "note", "recorded_by", "recorded_at"])
+        stored["legal_review"] = ["oneOf": [review, ["type": "null"]]]
         stored["created_by"] = Schema.string
         stored["version"] = Schema.integer
         stored["created_at"] = Schema.dateTime
@@ -96,7 +96,8 @@ extension Tracing {
         let message: [String: JSONValue] = [
             "id": Schema.uuid, "trace_id": Schema.uuid, "kind": Schema.ref("TraceMessageKind"), "direction": Schema.ref("TraceMessageDirection"),
             "occurred_on": Schema.date, "body": Schema.nullable("string"), "answer": ["oneOf": [Schema.ref("TraceAnswer"), ["type": "null"]]],
-            "recorded_by": Schema.string, "recorded_at": Schema.dateTime,
+            "recorded_by": Schema.string, "recorded_at": Schema.dateTime, "firearm_id": Schema.nullable("string", format: "uuid"),
+            "firearm_version": Schema.nullable("integer"), "legal_review": ["oneOf": [review, ["type": "null"]]],
         ]
         let match: [String: JSONValue] = [
             "id": Schema.uuid, "trace_id": Schema.uuid, "firearm_id": Schema.nullable("string", format: "uuid"),
@@ -123,7 +124,7 @@ extension Tracing {
             "NewTrace": Schema.object(fields, required: ["addressee", "channel"]),
             "TraceChanges": Schema.changes(fields),
             "NewBulkTraces": Schema.object(bulk.merging(["seizure_id": Schema.uuid]) { _, new in new }, required: ["seizure_id", "channel"]),
-            "NewLegalReview": Schema.object(["approved_by": text(200), "note": text(2000)], required: ["approved_by"]),
+            "NewLegalReview": Schema.object(["note": text(2000), "firearm_id": Schema.uuid]),
             "NewIncomingTrace": Schema.object(incoming, required: ["requesting_state", "channel", "firearm"]),
             "Trace": Schema.object(record, required: Array(record.keys)),
             "TracePage": Schema.page(of: Schema.ref("TraceSummary")),
@@ -131,7 +132,8 @@ extension Tracing {
             "TraceVersion": Schema.version(of: Schema.ref("TraceSummary")),
             "TraceAnswer": Schema.object(answer, required: ["outcome"]),
             "NewTraceMessage": Schema.object(["kind": Schema.ref("TraceMessageKind"), "direction": Schema.ref("TraceMessageDirection"),
-                                              "occurred_on": optionalDate, "body": text(8000), "answer": Schema.ref("TraceAnswer")],
+                                              "occurred_on": optionalDate, "body": text(8000), "answer": Schema.ref("TraceAnswer"),
+                                              "firearm_id": Schema.uuid],
                                              required: ["kind", "direction"]),
             "TraceMessage": Schema.object(message, required: Array(message.keys)),
             "TraceMatch": Schema.object(match, required: Array(match.keys)),
@@ -139,8 +141,9 @@ extension Tracing {
                                            required: ["trace", "matches"]),
             "TraceDocument": Schema.object(["trace": Schema.ref("Trace"), "parent_reference": Schema.nullable("string"),
                                             "messages": Schema.array(Schema.ref("TraceMessage")), "generated_at": Schema.dateTime,
-                                            "generated_by": Schema.string],
-                                           required: ["trace", "parent_reference", "messages", "generated_at", "generated_by"]),
+                                            "generated_by": Schema.string, "personal_data_withheld": Schema.boolean],
+                                           required: ["trace", "parent_reference", "messages", "generated_at", "generated_by",
+                                                      "personal_data_withheld"]),
         ]
     }
 }

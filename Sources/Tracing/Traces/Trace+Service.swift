@@ -65,10 +65,11 @@ extension Tracing {
         return f
     }
 
-    static func checkParent(_ parentID: UUID?, of id: UUID?, on connection: PostgresConnection) async throws {
+    func checkParent(_ parentID: UUID?, of id: UUID?, by principal: Principal, requestID: String?,
+                     on connection: PostgresConnection) async throws {
         guard let parentID else { return }
         if parentID == id { throw Problem.invalid("parent_id", "is the request itself") }
-        guard let parent = try await TraceStore.find(id: parentID, on: connection) else {
+        guard let parent = try await visibleTrace(parentID, by: principal, requestID: requestID, on: connection) else {
             throw Problem.invalid("parent_id", "no trace has this id")
         }
         if parent.direction != .outgoing { throw Problem.invalid("parent_id", "is an incoming request: a follow-on follows an outgoing one") }
@@ -76,12 +77,12 @@ extension Tracing {
 
     /// Creates an outgoing draft (copying what its linked records describe).
     public func createTrace(_ fields: TraceFields, by principal: Principal, requestID: String?) async throws -> Trace {
-        let errors = fields.problems(today: today, checkDeadline: true)
+        let errors = fields.problems(today: today, checkDeadline: true) + Self.clearanceProblems(fields, principal)
         if !errors.isEmpty { throw Problem.validation(errors) }
         let fields = try await completed(fields, by: principal, requestID: requestID)
         let now = environment.now()
         return try await database.transaction { connection in
-            try await Self.checkParent(fields.parentID, of: nil, on: connection)
+            try await checkParent(fields.parentID, of: nil, by: principal, requestID: requestID, on: connection)
             return try await Self.insert(fields, direction: .outgoing, now: now, by: principal, requestID: requestID, on: connection)
         }
     }
@@ -93,6 +94,12 @@ extension Tracing {
         try await TraceStore.insert(id: id, reference: reference, direction: direction, status: direction == .outgoing ? .draft : .acknowledged,
                                     fields, createdBy: principal.username, acknowledgedNow: direction == .incoming, on: connection)
         guard let created = try await TraceStore.find(id: id, on: connection) else { throw Problem.internal(requestID: requestID) }
+        // Who drafted or recorded it is the first member of its team.
+        if let userID = principal.userID {
+            _ = try await TraceMemberStore.add(id, userID: userID, username: principal.username,
+                                               reason: direction == .outgoing ? "drafted the request" : "recorded the request",
+                                               by: principal.username, on: connection)
+        }
         try await TraceStore.history.append(created, id: id, version: created.version,
                                             change: direction == .outgoing ? "drafted" : "received", by: principal, on: connection)
         var detail = ["reference": reference, "direction": direction.rawValue]
@@ -105,7 +112,7 @@ extension Tracing {
     /// One draft per firearm of a seizure, in one transaction: each copies its firearm's
     /// description; the addressee, when not given, is the state of manufacture.
     public func createBulk(_ template: TraceFields, by principal: Principal, requestID: String?) async throws -> [Trace] {
-        let errors = template.problems(today: today, checkDeadline: true)
+        let errors = template.problems(today: today, checkDeadline: true) + Self.clearanceProblems(template, principal)
         if !errors.isEmpty { throw Problem.validation(errors) }
         guard let seizureID = template.seizureID,
               let seizure = try await forensics.seizure(id: seizureID, by: principal, requestID: requestID) else {
@@ -142,11 +149,10 @@ extension Tracing {
 
     /// Changes a draft at `expectedVersion`; a sent request only receives messages (409).
     func changeDraft(id: UUID, expectedVersion: Int, _ body: TraceBody, by principal: Principal, requestID: String?) async throws -> Trace {
-        guard let current = try await database.withConnection({ try await TraceStore.find(id: id, on: $0) }) else {
-            throw Problem.notFound("no trace \(id.uuidString.lowercased())")
-        }
+        let current = try await database.withConnection { try await requireVisibleTrace(id, by: principal, requestID: requestID, on: $0) }
         var fields = try body.applied(to: current.fields)
-        let errors = fields.problems(today: today, checkDeadline: fields.deadline != current.deadline)
+        var errors = fields.problems(today: today, checkDeadline: fields.deadline != current.deadline)
+        if fields.confidentiality != current.confidentiality { errors += Self.clearanceProblems(fields, principal) }
         if !errors.isEmpty { throw Problem.validation(errors) }
         if body.seizureID != nil || body.caseID != nil || body.firearmID != nil || body.exhibitID != nil {
             var linked = fields
@@ -166,16 +172,20 @@ extension Tracing {
         }
         let final = fields
         return try await database.transaction { connection in
-            guard let locked = try await TraceStore.find(id: id, forUpdate: true, on: connection) else {
-                throw Problem.notFound("no trace \(id.uuidString.lowercased())")
-            }
-            try Problem.checkVersion(expected: expectedVersion, current: locked.version, record: "trace \(locked.reference)")
+            let locked = try await self.locked(id, expectedVersion: expectedVersion, by: principal, requestID: requestID, on: connection)
             guard locked.status == .draft else {
                 throw Problem.conflict("trace \(locked.reference) is \(locked.status.rawValue): only a draft is edited; a sent request only receives messages",
                                        slug: "trace-not-draft")
             }
             if final == locked.fields { throw Problem.invalid("body", "names no change") }
-            if final.parentID != locked.parentID { try await Self.checkParent(final.parentID, of: id, on: connection) }
+            if final.parentID != locked.parentID {
+                try await checkParent(final.parentID, of: id, by: principal, requestID: requestID, on: connection)
+            }
+            if final.confidentiality != locked.confidentiality, (Clearance(rawValue: final.confidentiality.rawValue) ?? .secret).needsMembership,
+               try await !TraceMemberStore.isCurrentMember(id, userID: principal.userID, on: connection) {
+                throw Problem.conflict("a \(final.confidentiality.rawValue) trace is seen by its team only: join trace \(locked.reference)'s team first",
+                                       slug: "not-a-member")
+            }
             // A legal review approved the personal data as it stood: when that changes, it is reviewed again.
             let personal = { (f: TraceFields) in [f.circumstances?.possessor].compactMap { $0 } + (f.circumstances?.associates ?? []) }
             let clearReview = locked.legalReview != nil && personal(final) != personal(locked.fields)
@@ -199,11 +209,10 @@ extension Tracing {
         return updated
     }
 
-    /// Locks the request and checks the version when one is given.
-    static func locked(_ id: UUID, expectedVersion: Int?, on connection: PostgresConnection) async throws -> Trace {
-        guard let current = try await TraceStore.find(id: id, forUpdate: true, on: connection) else {
-            throw Problem.notFound("no trace \(id.uuidString.lowercased())")
-        }
+    /// Locks the request as `principal` may see it (404 when hidden) and checks the version when one is given.
+    func locked(_ id: UUID, expectedVersion: Int?, by principal: Principal, requestID: String?,
+                on connection: PostgresConnection) async throws -> Trace {
+        let current = try await requireVisibleTrace(id, by: principal, requestID: requestID, forUpdate: true, on: connection)
         if let expectedVersion {
             try Problem.checkVersion(expected: expectedVersion, current: current.version, record: "trace \(current.reference)")
         }
@@ -219,7 +228,7 @@ extension Tracing {
     public func send(id: UUID, expectedVersion: Int?, by principal: Principal, requestID: String?) async throws -> Trace {
         let today = self.today
         return try await database.transaction { connection in
-            let current = try await Self.locked(id, expectedVersion: expectedVersion, on: connection)
+            let current = try await self.locked(id, expectedVersion: expectedVersion, by: principal, requestID: requestID, on: connection)
             guard current.direction == .outgoing, current.status == .draft else { throw Self.outOfOrder(current, to: .sent) }
             var errors = current.fields.missingForSend
             if let deadline = current.deadline, deadline < today { errors.append(.init(field: "deadline", detail: "is in the past")) }
@@ -235,29 +244,10 @@ extension Tracing {
         }
     }
 
-    /// Records the legal review that lets personal data leave the country: who approved, and
-    /// who recorded it when. Only on a draft; once.
-    public func recordLegalReview(id: UUID, expectedVersion: Int?, approvedBy: String, note: String?, by principal: Principal,
-                                  requestID: String?) async throws -> Trace {
-        try await database.transaction { connection in
-            let current = try await Self.locked(id, expectedVersion: expectedVersion, on: connection)
-            guard current.direction == .outgoing, current.status == .draft else {
-                throw Problem.conflict("trace \(current.reference) is \(current.status.rawValue): a legal review is recorded before sending",
-                                       slug: "trace-not-draft")
-            }
-            if current.legalReview != nil {
-                throw Problem.conflict("trace \(current.reference) has its legal review already", slug: "legal-review-recorded")
-            }
-            try await TraceStore.recordLegalReview(id: id, approvedBy: approvedBy, note: note, by: principal.username, on: connection)
-            return try await Self.changed(id, change: "legal review recorded (approved by \(approvedBy))", action: "trace.legal_review",
-                                          detail: ["approved_by": approvedBy], by: principal, requestID: requestID, on: connection)
-        }
-    }
-
     /// Closes an answered request.
     public func close(id: UUID, expectedVersion: Int?, by principal: Principal, requestID: String?) async throws -> Trace {
         try await database.transaction { connection in
-            let current = try await Self.locked(id, expectedVersion: expectedVersion, on: connection)
+            let current = try await self.locked(id, expectedVersion: expectedVersion, by: principal, requestID: requestID, on: connection)
             guard current.status == .answered else { throw Self.outOfOrder(current, to: .closed) }
             try await TraceStore.setStatus(id: id, .closed, by: principal.username, on: connection)
             return try await Self.changed(id, change: "closed", action: "trace.close", by: principal, requestID: requestID, on: connection)
@@ -267,9 +257,9 @@ extension Tracing {
     /// The request with its answer, time-to-crime and response time.
     public func trace(id: UUID, by principal: Principal, requestID: String?) async throws -> TraceDetail {
         let (found, messages) = try await database.withConnection { connection in
-            (try await TraceStore.find(id: id, on: connection), try await TraceStore.messages(traceID: id, on: connection))
+            (try await requireVisibleTrace(id, by: principal, requestID: requestID, on: connection),
+             try await TraceStore.messages(traceID: id, on: connection))
         }
-        guard let found else { throw Problem.notFound("no trace \(id.uuidString.lowercased())") }
         try await audit.record(AuditEntry(principal: principal, action: "trace.read", recordType: "trace", recordID: id.uuidString,
                                           requestID: requestID))
         return detail(found, messages: messages)
@@ -286,6 +276,12 @@ extension Tracing {
         return TraceDetail(trace: trace, answer: answer, timeToCrime: ttc, responseDays: responseDays)
     }
 
+    /// A level above the caller's clearance is refused: the trace would hide from who made it.
+    static func clearanceProblems(_ fields: TraceFields, _ principal: Principal) -> [Problem.FieldError] {
+        guard let wanted = Clearance(rawValue: fields.confidentiality.rawValue), principal.clearance < wanted else { return [] }
+        return [.init(field: "confidentiality", detail: "is above your clearance (\(principal.clearance.rawValue))")]
+    }
+
     func traces(_ filter: TraceStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                 requestID: String?) async throws -> Page<Trace> {
         try await AuditedRead(recordType: "trace", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
@@ -294,7 +290,8 @@ extension Tracing {
     }
 
     public func traceHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Trace>] {
-        try await TraceStore.history.read(id, as: Trace.self, recordType: "trace", database: database, audit: audit, by: principal,
+        _ = try await database.withConnection { try await requireVisibleTrace(id, by: principal, requestID: requestID, on: $0) }
+        return try await TraceStore.history.read(id, as: Trace.self, recordType: "trace", database: database, audit: audit, by: principal,
                                           requestID: requestID)
     }
 }

@@ -117,15 +117,31 @@ enum TraceStore {
             """, logger: logger)
     }
 
-    static func recordLegalReview(id: UUID, approvedBy: String, note: String?, by username: String, on connection: PostgresConnection) async throws {
+    /// The reviewer approves in their own name (the table refuses another approver, a reviewer not
+    /// holding `legal`, and the request's drafter).
+    static func recordLegalReview(id: UUID, note: String?, by username: String, on connection: PostgresConnection) async throws {
         try await connection.query("""
-            UPDATE traces SET legal_review_approver = \(approvedBy), legal_review_note = \(note), legal_review_by = \(username),
+            UPDATE traces SET legal_review_approver = \(username), legal_review_note = \(note), legal_review_by = \(username),
                 legal_review_at = date_trunc('milliseconds', clock_timestamp()), version = version + 1,
                 updated_at = date_trunc('milliseconds', clock_timestamp())
             WHERE id = \(id)
             """, logger: logger)
     }
 
+    /// The trace by id with whether `viewer` may see it (`trace_visible`, migration 0034).
+    static func find(id: UUID, as viewer: TraceViewer, forUpdate: Bool = false,
+                     on connection: PostgresConnection) async throws -> (record: Trace, visible: Bool)? {
+        let rows = try await connection.query("""
+            SELECT \(unescaped: columns), trace_visible(t.id, t.confidentiality, t.case_id, \(viewer.userID), \(viewer.clearance.rawValue))
+            FROM traces t WHERE t.id = \(id) \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """, logger: logger)
+        for try await row in rows { return (try decode(row), try row.makeRandomAccess()[columnCount].decode(Bool.self)) }
+        return nil
+    }
+
+    static let columnCount = 42
+
+    /// The module's own read, after the caller's sight of the trace was checked.
     static func find(id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Trace? {
         let rows = forUpdate
             ? try await connection.query("SELECT \(unescaped: columns) FROM traces t WHERE t.id = \(id) FOR UPDATE", logger: logger)
@@ -143,6 +159,8 @@ enum TraceStore {
         var channel: TraceChannel?
         var overdue: Bool
         var today: CalendarDate
+        /// Only the traces this viewer may see (filtered in SQL, so pages stay full).
+        var viewer: TraceViewer
     }
 
     /// Newest first; overdue (past the deadline without an answer) oldest deadline first.
@@ -151,6 +169,7 @@ enum TraceStore {
         let afterID = page.after.flatMap { UUID(uuidString: $0[1]) }
         let status = filter.status?.rawValue, direction = filter.direction?.rawValue
         let addressee = filter.addressee?.code, channel = filter.channel?.rawValue
+        let viewer = filter.viewer.userID, clearance = filter.viewer.clearance.rawValue
         var items: [Trace] = []
         if filter.overdue {
             let rows = try await connection.query("""
@@ -160,6 +179,7 @@ enum TraceStore {
                   AND (\(status)::text IS NULL OR t.status = \(status)) AND (\(direction)::text IS NULL OR t.direction = \(direction))
                   AND (\(addressee)::text IS NULL OR t.addressee_country = \(addressee))
                   AND (\(channel)::text IS NULL OR t.channel = \(channel))
+                  AND trace_visible(t.id, t.confidentiality, t.case_id, \(viewer), \(clearance))
                 ORDER BY t.deadline, t.id
                 LIMIT \(page.limit + 1)
                 """, logger: logger)
@@ -173,6 +193,7 @@ enum TraceStore {
               AND (\(status)::text IS NULL OR t.status = \(status)) AND (\(direction)::text IS NULL OR t.direction = \(direction))
               AND (\(addressee)::text IS NULL OR t.addressee_country = \(addressee))
               AND (\(channel)::text IS NULL OR t.channel = \(channel))
+              AND trace_visible(t.id, t.confidentiality, t.case_id, \(viewer), \(clearance))
             ORDER BY t.created_at DESC, t.id DESC
             LIMIT \(page.limit + 1)
             """, logger: logger)
@@ -182,7 +203,10 @@ enum TraceStore {
 
     // MARK: messages
 
-    static let messageColumns = "id, trace_id, kind, direction, occurred_on::text, body, answer::text, recorded_by, recorded_at"
+    static let messageColumns = """
+        m.id, m.trace_id, m.kind, m.direction, m.occurred_on::text, m.body, m.answer::text, m.recorded_by, m.recorded_at, m.firearm_id,
+        m.firearm_version, r.reviewed_by, r.reviewed_at, r.note
+        """
 
     static func decodeMessage(_ row: PostgresRow) throws -> TraceMessage {
         let c = row.makeRandomAccess()
@@ -191,16 +215,32 @@ enum TraceStore {
                             direction: MessageDirection(rawValue: try c[3].decode(String.self)) ?? .received,
                             occurredOn: try CalendarDate.decode(c[4]), body: try c[5].decode(String?.self),
                             answer: try json(c[6].decode(String?.self), as: TraceAnswer.self), recordedBy: try c[7].decode(String.self),
-                            recordedAt: try c[8].decode(Date.self))
+                            recordedAt: try c[8].decode(Date.self), firearmID: try c[9].decode(UUID?.self),
+                            firearmVersion: try c[10].decode(Int?.self),
+                            legalReview: try c[11].decode(String?.self).map { by in
+                                LegalReview(approvedBy: by, note: try c[13].decode(String?.self), recordedBy: by, recordedAt: try c[12].decode(Date.self))
+                            })
+    }
+
+    /// What an answer is bound to: the registry firearm and version it disclosed, and the legal review it was sent under.
+    struct Binding: Sendable {
+        var firearmID: UUID
+        var firearmVersion: Int
+        var reviewID: UUID?
     }
 
     static func insertMessage(traceID: UUID, kind: MessageKind, direction: MessageDirection, occurredOn: CalendarDate, body: String?,
-                              answer: TraceAnswer?, by username: String, on connection: PostgresConnection) async throws -> TraceMessage {
+                              answer: TraceAnswer?, bound: Binding? = nil, by username: String,
+                              on connection: PostgresConnection) async throws -> TraceMessage {
         let rows = try await connection.query("""
-            INSERT INTO trace_messages (id, trace_id, kind, direction, occurred_on, body, answer, outcome, recorded_by)
-            VALUES (\(UUID()), \(traceID), \(kind.rawValue), \(direction.rawValue), \(occurredOn.text)::date, \(body),
-                    \(try json(answer))::jsonb, \(answer?.outcome.rawValue), \(username))
-            RETURNING \(unescaped: messageColumns)
+            WITH m AS (
+                INSERT INTO trace_messages (id, trace_id, kind, direction, occurred_on, body, answer, outcome, recorded_by, firearm_id,
+                                            firearm_version, answer_review_id)
+                VALUES (\(UUID()), \(traceID), \(kind.rawValue), \(direction.rawValue), \(occurredOn.text)::date, \(body),
+                        \(try json(answer))::jsonb, \(answer?.outcome.rawValue), \(username), \(bound?.firearmID), \(bound?.firearmVersion),
+                        \(bound?.reviewID))
+                RETURNING *)
+            SELECT \(unescaped: messageColumns) FROM m LEFT JOIN trace_answer_reviews r ON r.id = m.answer_review_id
             """, logger: logger)
         for try await row in rows { return try decodeMessage(row) }
         throw Problem.internal(requestID: nil)
@@ -208,7 +248,8 @@ enum TraceStore {
 
     static func messages(traceID: UUID, on connection: PostgresConnection) async throws -> [TraceMessage] {
         let rows = try await connection.query("""
-            SELECT \(unescaped: messageColumns) FROM trace_messages WHERE trace_id = \(traceID) ORDER BY recorded_at, id
+            SELECT \(unescaped: messageColumns) FROM trace_messages m LEFT JOIN trace_answer_reviews r ON r.id = m.answer_review_id
+            WHERE m.trace_id = \(traceID) ORDER BY m.recorded_at, m.id
             """, logger: logger)
         var messages: [TraceMessage] = []
         for try await row in rows { messages.append(try decodeMessage(row)) }
@@ -219,6 +260,30 @@ enum TraceStore {
     static func answer(of messages: [TraceMessage]) -> TraceAnswer? {
         let answers = messages.compactMap(\.answer)
         return answers.last(where: { $0.outcome.concludes }) ?? answers.last
+    }
+
+    // MARK: answer reviews
+
+    static func insertAnswerReview(traceID: UUID, firearmID: UUID, firearmVersion: Int, answer: TraceAnswer, note: String?, by username: String,
+                                   on connection: PostgresConnection) async throws -> UUID {
+        let id = UUID()
+        try await connection.query("""
+            INSERT INTO trace_answer_reviews (id, trace_id, firearm_id, firearm_version, answer, note, reviewed_by)
+            VALUES (\(id), \(traceID), \(firearmID), \(firearmVersion), \(try json(answer))::jsonb, \(note), \(username))
+            """, logger: logger)
+        return id
+    }
+
+    static func latestAnswerReview(traceID: UUID, firearmID: UUID, on connection: PostgresConnection) async throws -> AnswerReview? {
+        let rows = try await connection.query("""
+            SELECT id, firearm_id, firearm_version, answer::text, reviewed_by FROM trace_answer_reviews
+            WHERE trace_id = \(traceID) AND firearm_id = \(firearmID) ORDER BY reviewed_at DESC, id DESC LIMIT 1
+            """, logger: logger)
+        for try await (id, firearm, version, answer, by) in rows.decode((UUID, UUID, Int, String, String).self) {
+            guard let decoded = try json(answer, as: TraceAnswer.self) else { return nil }
+            return AnswerReview(id: id, firearmID: firearm, firearmVersion: version, answer: decoded, reviewedBy: by)
+        }
+        return nil
     }
 
     // MARK: matches

@@ -11,25 +11,37 @@ public struct TraceDocument: Sendable, Encodable {
     public var messages: [TraceMessage]
     public var generatedAt: Date
     public var generatedBy: String
+    /// The possessor and associates are left out: the request names them and has no legal review yet.
+    public var personalDataWithheld: Bool
 
     enum CodingKeys: String, CodingKey {
         case trace, messages
-        case parentReference = "parent_reference", generatedAt = "generated_at", generatedBy = "generated_by"
+        case parentReference = "parent_reference", generatedAt = "generated_at", generatedBy = "generated_by",
+             personalDataWithheld = "personal_data_withheld"
     }
 }
 
 extension Tracing {
     public func document(id: UUID, form: PrintableForm = .json, by principal: Principal, requestID: String?) async throws -> TraceDocument {
         let (found, messages, parent) = try await database.withConnection { connection in
-            let found = try await TraceStore.find(id: id, on: connection)
-            let parent = try await found?.parentID.asyncMap { try await TraceStore.find(id: $0, on: connection) } ?? nil
+            let found = try await requireVisibleTrace(id, by: principal, requestID: requestID, on: connection)
+            // The parent's reference only when the caller may see the parent.
+            let parent = try await found.parentID.asyncMap { try await visibleTrace($0, by: principal, requestID: requestID, on: connection) } ?? nil
             return (found, try await TraceStore.messages(traceID: id, on: connection), parent)
         }
-        guard let found else { throw Problem.notFound("no trace \(id.uuidString.lowercased())") }
+        // A document leaves the building: it prints the possessor and associates only once the
+        // legal review that lets personal data leave the country is given.
+        var shown = found
+        let withheld = found.personalData && found.legalReview == nil
+        if withheld {
+            shown.circumstances?.possessor = nil
+            shown.circumstances?.associates = []
+        }
         try await audit.record(AuditEntry(principal: principal, action: "trace.document", recordType: "trace", recordID: id.uuidString,
-                                          requestID: requestID, detail: AuditEntry.detail(["form": form == .html ? "html" : "json"])))
-        return TraceDocument(trace: detail(found, messages: messages), parentReference: parent?.reference, messages: messages,
-                             generatedAt: environment.now(), generatedBy: principal.username)
+                                          requestID: requestID, detail: AuditEntry.detail(["form": form == .html ? "html" : "json",
+                                                                                           "personal_data": withheld ? "withheld" : "shown"])))
+        return TraceDocument(trace: detail(shown, messages: messages), parentReference: parent?.reference, messages: messages,
+                             generatedAt: environment.now(), generatedBy: principal.username, personalDataWithheld: withheld)
     }
 }
 

@@ -12,7 +12,7 @@ struct AuthorizationMatrixTests {
     static let readers: Set<Role> = [.clerk, .analyst, .examiner, .liaison]
     static let everyone = Set(Role.allCases)
     static let caseReaders: Set<Role> = [.analyst, .examiner, .liaison]
-    static let traceReaders: Set<Role> = [.analyst, .liaison]
+    static let traceReaders: Set<Role> = [.analyst, .liaison, .legal]
 
     /// nil: open to anyone without a token. Otherwise the roles that may call the route.
     static let table: [String: Set<Role>?] = [
@@ -61,13 +61,15 @@ struct AuthorizationMatrixTests {
         "POST /v1/exhibits/{id}/acquisitions": [.examiner], "GET /v1/exhibits/{id}/acquisitions": caseReaders,
         "POST /v1/leads": [.examiner], "GET /v1/leads": caseReaders, "GET /v1/leads/{id}": caseReaders,
         "POST /v1/leads/{id}/decision": [.examiner], "POST /v1/leads/{id}/withdrawal": [.examiner], "GET /v1/cases/{id}/cluster": caseReaders,
-        // Tracing: liaison officers write; analysts read.
+        // Tracing: liaison officers write; analysts and lawyers read; lawyers give the legal review.
         "POST /v1/traces": [.liaison], "POST /v1/traces/bulk": [.liaison], "GET /v1/traces": traceReaders,
         "GET /v1/traces/{id}": traceReaders, "PATCH /v1/traces/{id}": [.liaison], "GET /v1/traces/{id}/history": traceReaders,
-        "POST /v1/traces/{id}/send": [.liaison], "POST /v1/traces/{id}/legal-review": [.liaison], "POST /v1/traces/{id}/close": [.liaison],
+        "POST /v1/traces/{id}/send": [.liaison], "POST /v1/traces/{id}/legal-review": [.legal], "POST /v1/traces/{id}/close": [.liaison],
         "GET /v1/traces/{id}/document": traceReaders, "POST /v1/traces/{id}/messages": [.liaison],
         "GET /v1/traces/{id}/messages": traceReaders, "POST /v1/traces/incoming": [.liaison],
         "GET /v1/traces/{id}/matches": traceReaders, "GET /v1/traces/{id}/registry-answer": [.liaison],
+        "GET /v1/traces/{id}/members": traceReaders, "POST /v1/traces/{id}/members": [.liaison],
+        "DELETE /v1/traces/{id}/members/{user_id}": [.liaison],
     ]
 
     @Test("the table names exactly the routes the router serves")

@@ -167,11 +167,16 @@ struct TracingIncomingTests {
             #expect(try notCandidate.problemFields == ["firearm_id"])
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'firearm.history' AND record_id = \(unrelated)") == 0)
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'holder.read' AND record_id = \(buyer)") == 1)
-            // Reviewed, and sent as the answer: the request is answered, its response time measured from arrival.
+            // Reviewed by a lawyer, and sent as the answer: the request is answered, its response time measured from arrival.
+            let lawyer = try await app.token(roles: [.legal], username: "counsel2")
+            #expect(try await app.request(.post, "/v1/traces/\(id)/legal-review", token: lawyer,
+                                          json: #"{"firearm_id":"\#(firearmID)"}"#).status == .ok)
             let answerJSON = String(decoding: try JSONSerialization.data(withJSONObject: answer), as: UTF8.self)
             let reply = try await app.request(.post, "/v1/traces/\(id)/messages", token: liaison,
-                                              json: #"{"kind":"answer","direction":"sent","body":"Answer from the national registry","answer":\#(answerJSON)}"#)
+                                              json: #"{"kind":"answer","direction":"sent","body":"Answer from the national registry","answer":\#(answerJSON),"firearm_id":"\#(firearmID)"}"#)
             #expect(reply.status == .created, "\(reply.text)")
+            #expect(try reply.object["firearm_id"] as? String == firearmID, "\(reply.text)")
+            #expect((try reply.object["legal_review"] as? [String: Any])?["approved_by"] as? String == "counsel2")
             let detail = try await app.request(.get, "/v1/traces/\(id)", token: liaison).object
             #expect(detail["status"] as? String == "answered")
             #expect(detail["response_days"] as? Int == 0)

@@ -153,22 +153,26 @@ struct TracingTests {
             await #expect(throws: (any Error).self) {
                 try await app.database.asOwner { try await $0.query("UPDATE traces SET status = 'sent', sent_by = 'x', sent_at = now() WHERE id = \(UUID(uuidString: id)!)", logger: TestCluster.logger) }
             }
-            let blank = try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"  "}"#)
-            #expect(try blank.problemFields == ["approved_by"])
-            let reviewed = try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"Legal Adviser, Office of the DPP","note":"ITI para 18; MLA treaty art. 4"}"#)
+            // The review is a lawyer's, in their own name: not the drafting liaison officer's, and no free-text approver.
+            let lawyer = try await app.token(roles: [.legal], username: "counsel1")
+            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"note":"fine"}"#).status == .forbidden)
+            let blank = try await Self.post(app, lawyer, "/v1/traces/\(id)/legal-review", #"{"note":"  "}"#)
+            #expect(try blank.problemFields == ["note"])
+            #expect(try await Self.post(app, lawyer, "/v1/traces/\(id)/legal-review", #"{"approved_by":"Legal Adviser"}"#).problemFields == ["approved_by"])
+            let reviewed = try await Self.post(app, lawyer, "/v1/traces/\(id)/legal-review", #"{"note":"ITI para 18; MLA treaty art. 4"}"#)
             #expect(reviewed.status == .ok, "\(reviewed.text)")
             let review = try #require(try reviewed.object["legal_review"] as? [String: Any])
-            #expect(review["approved_by"] as? String == "Legal Adviser, Office of the DPP")
-            #expect(review["recorded_by"] as? String == "liaison2")
+            #expect(review["approved_by"] as? String == "counsel1")
+            #expect(review["recorded_by"] as? String == "counsel1")
             #expect(review["recorded_at"] as? String != nil)
-            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"again"}"#).status == .conflict)
+            #expect(try await Self.post(app, lawyer, "/v1/traces/\(id)/legal-review", #"{"note":"again"}"#).status == .conflict)
             // A change to the personal data it approved clears the review: it is reviewed again before sending.
             let changed = body.replacingOccurrences(of: "Mark Green", with: "Mark Greene")
             let edited = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: changed, headers: [.ifMatch: "\"2\""])
             #expect(edited.status == .ok, "\(edited.text)")
             #expect(try edited.object["legal_review"] is NSNull)
             #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/send").problemFields == ["legal_review"])
-            #expect(try await Self.post(app, liaison, "/v1/traces/\(id)/legal-review", #"{"approved_by":"Legal Adviser, Office of the DPP"}"#).status == .ok)
+            #expect(try await Self.post(app, lawyer, "/v1/traces/\(id)/legal-review", "{}").status == .ok)
             // Other edits keep it.
             let urgent = try await app.request(.patch, "/v1/traces/\(id)", token: liaison, json: #"{"urgency":"routine"}"#, headers: [.ifMatch: "\"4\""])
             #expect(try urgent.object["legal_review"] is [String: Any])
