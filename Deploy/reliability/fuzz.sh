@@ -42,11 +42,15 @@ data="$work/data"
 # Separation of duties: no user holds admin with another role, so the records are fuzzed with a
 # user holding every other role, and the accounts routes with an administrator.
 printf 'a long passphrase\n' | "$bin" user add fuzz --role clerk --role analyst --role examiner --role bulk_reader \
-    --role liaison --role auditor --role legal --password-stdin --data-dir "$data" >/dev/null
+    --role liaison --role auditor --role legal --role lab_manager --password-stdin --data-dir "$data" >/dev/null
 printf 'a long passphrase\n' | "$bin" user add fuzzadmin --role admin --password-stdin --data-dir "$data" >/dev/null
+# A second laboratory manager authorises the fuzz user for every kind of examination (no one
+# authorises themselves), so that examinations are fuzzed past the authorisation rule.
+printf 'a long passphrase\n' | "$bin" user add fuzzlab --role lab_manager --password-stdin --data-dir "$data" >/dev/null
 "$bin" demo seed --data-dir "$data"
 token="$("$bin" token issue fuzz --ttl 8h --data-dir "$data")"
 admin_token="$("$bin" token issue fuzzadmin --ttl 8h --data-dir "$data")"
+lab_token="$("$bin" token issue fuzzlab --ttl 8h --data-dir "$data")"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 "$bin" serve --host 127.0.0.1 --port "$port" --data-dir "$data" >"$work/ifcd.log" 2>&1 &
 pid=$!
@@ -54,6 +58,12 @@ for _ in $(seq 1 100); do
     if curl -fsS "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then break; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "fuzz: ifcd did not start" >&2; cat "$work/ifcd.log" >&2; exit 1; fi
     sleep 0.2
+done
+fuzz_id="$(curl -fsS "http://127.0.0.1:$port/v1/me" -H "Authorization: Bearer $token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+for kind in serial_number_restoration operability comparison ammunition_identification trigger_pull other; do
+    curl -fsS -o /dev/null -X POST "http://127.0.0.1:$port/v1/lab/authorisations" -H "Authorization: Bearer $lab_token" \
+        -H 'Content-Type: application/json' \
+        -d '{"user_id":"'"$fuzz_id"'","kind":"'"$kind"'","valid_from":"2000-01-01","basis":"fuzzing set-up"}'
 done
 
 # positive_data_acceptance runs as positive_data_acceptance_with_state (fuzz_hooks.py): the same

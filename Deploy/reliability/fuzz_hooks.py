@@ -36,7 +36,10 @@ STATE_REFUSALS = [
     (re.compile(r"name"), re.compile(r"a holder search names a name, an id_number or a date_of_birth")),
     # A trace's registry answer is for its own firearm or a candidate.
     (re.compile(r"firearm_id"), re.compile(r"is neither the request's firearm nor one of its candidates")),
-    (re.compile(r"user_id"), re.compile(r"(no active user has this id|.* holds no role that reads (cases|traces)|.*'s clearance \(\w+\) is below)")),
+    (re.compile(r"user_id"), re.compile(r"(no active user has this id|.* holds no role that reads (cases|traces)|.*'s clearance \(\w+\) is below|.* is not an examiner)")),
+    # An examiner's authorisation: its days compared with each other.
+    (re.compile(r"valid_until"), re.compile(r"is before valid_from")),
+    (re.compile(r"last_day"), re.compile(r"(is before valid_from|is after valid_until)")),
     # A trace's legal review: a firearm only, and always, for the answer to an incoming request.
     (re.compile(r"firearm_id"), re.compile(r"(is given only for the answer to an incoming request|is required: the answer to an incoming request|is required: an answer naming holders|is given only with kind answer)")),
     (re.compile(r"disabled"), re.compile(r"you cannot disable your own account")),

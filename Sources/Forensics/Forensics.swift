@@ -65,10 +65,12 @@ public struct Forensics: IFCModule {
         addExaminationRoutes(to: routes)
         addRestorationRoutes(to: routes)
         addReportRoutes(to: routes)
+        addAuthorisationRoutes(to: routes)
     }
 
     public var schemas: [String: JSONValue] {
-        [Self.seizureSchemas, Self.caseSchemas, Self.memberSchemas, Self.examinationSchemas, Self.restorationSchemas, Self.reportSchemas]
+        [Self.seizureSchemas, Self.caseSchemas, Self.memberSchemas, Self.examinationSchemas, Self.restorationSchemas, Self.reportSchemas,
+         Self.authorisationSchemas]
             .reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
     }
 

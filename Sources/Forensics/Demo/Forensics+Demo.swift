@@ -30,6 +30,20 @@ extension Forensics {
             return date
         }
         guard let jamaica = Country("JM") else { throw Problem.internal(requestID: request) }
+        // The laboratory manager's record: each examiner authorised for every kind of examination.
+        let manager = person("demo.lab.manager", .labManager)
+        let authorisedFrom = try day(1, 5)
+        try await database.transaction { connection in
+            for examiner in [examinerA, examinerB, examinerC] {
+                for kind in ExaminationKind.allCases {
+                    let granted = try await AuthorisationStore.insert(userID: nil, username: examiner.username, kind: kind, validFrom: authorisedFrom,
+                                                                      validUntil: nil, basis: "competence assessed; proficiency test passed",
+                                                                      by: manager.username, on: connection)
+                    try await AuthorisationStore.history.append(granted, id: granted.id, version: 1, change: "granted", by: manager,
+                                                                on: connection)
+                }
+            }
+        }
 
         // A port seizure: a pistol with its serial ground off, spare slides and ammunition in a container.
         let port = try await createSeizure(NewSeizure(

@@ -13,6 +13,11 @@ extension Forensics {
         if !errors.isEmpty { throw Problem.validation(errors) }
         return try await database.transaction { connection in
             let owner = try await openCase(caseID, by: principal, requestID: requestID, on: connection)
+            // The examiner is authorised for this kind on the days of the work (today when none is given).
+            let worked = [fields.startedOn, fields.completedOn].compactMap { $0 }
+            for day in worked.isEmpty ? [nil] : worked.map(Optional.some) {
+                try await Self.requireAuthorised(principal.username, for: fields.kind, on: day, doing: "this examination", on: connection)
+            }
             let id = UUID()
             try await ExaminationStore.insert(id: id, caseID: caseID, fields, examiner: principal.username, on: connection)
             guard let recorded = try await ExaminationStore.find(id: id, caseID: caseID, on: connection) else {
@@ -65,6 +70,8 @@ extension Forensics {
                 })
             } catch let error as PSQLError where error.serverInfo?[.constraintName] == "examination_changed_by_its_examiner" {
                 throw Self.notTheExaminer(nil)
+            } catch let error as PSQLError where Self.authorisationConstraints.contains(error.serverInfo?[.constraintName] ?? "") {
+                throw Self.notAuthorised(error.serverInfo?[.message] ?? "the examiner is not authorised for this examination on the days of the work")
             }
         }
     }
@@ -104,12 +111,14 @@ extension Forensics {
             if current.examiner == principal.username || changers.contains(principal.username) {
                 throw Self.sameExaminer(current.examiner)
             }
+            try await Self.requireAuthorised(principal.username, for: current.kind, on: nil, doing: "a verification", on: connection)
             do {
                 try await ExaminationStore.verify(id: id, by: principal.username, note: note, on: connection)
             } catch let error as PSQLError {
                 switch error.serverInfo?[.constraintName] {
                 case "examination_verifier_is_second_examiner", "examination_verifier_not_a_changer": throw Self.sameExaminer(current.examiner)
                 case "examination_verified_when_completed": throw Self.notCompleted
+                case "verifier_authorised_for_kind": throw Self.notAuthorised(error.serverInfo?[.message] ?? "the verifier is not authorised")
                 default: throw error
                 }
             }

@@ -91,6 +91,13 @@ extension Forensics {
                 if kind == .technical, try await ExaminationStore.list(caseID: caseID, on: connection).contains(where: { $0.examiner == principal.username }) {
                     throw Self.technicalReviewerNotIndependent(principal.username)
                 }
+                // ... and by an examiner authorised, today, for every kind of examination the case holds.
+                if kind == .technical {
+                    for examined in Set(try await ExaminationStore.list(caseID: caseID, on: connection).map(\.kind)) {
+                        try await Self.requireAuthorised(principal.username, for: examined, on: nil, doing: "the technical review of this case",
+                                                         on: connection)
+                    }
+                }
                 let review: ReportReview
                 do {
                     review = try await ReportStore.insertReview(id: UUID(), caseID: caseID, kind: kind, outcome: outcome,
@@ -98,6 +105,8 @@ extension Forensics {
                                                                 on: connection)
                 } catch let error as PSQLError where error.serverInfo?[.constraintName] == "report_technical_reviewer_independent" {
                     throw Self.technicalReviewerNotIndependent(principal.username)
+                } catch let error as PSQLError where Self.authorisationConstraints.contains(error.serverInfo?[.constraintName] ?? "") {
+                    throw Self.notAuthorised(error.serverInfo?[.message] ?? "the technical reviewer is not authorised for this case's examinations")
                 }
                 try await AuditLog.append(AuditEntry(principal: principal, action: "report.review", recordType: "case",
                                                      recordID: caseID.uuidString, requestID: requestID,

@@ -15,6 +15,9 @@ public enum Role: String, CaseIterable, Codable, Sendable, Hashable, Comparable 
     /// Gives the legal review that lets personal data leave the country (a tracing request naming
     /// a possessor, an answer naming holders); reads the traces they review.
     case legal
+    /// Records which examiner is authorised for which examinations, from when to when (ISO/IEC
+    /// 17025 §6.2); reads those records.
+    case labManager = "lab_manager"
     /// A flag, not an access: lifts the ceiling of records read per hour (`audit.maxReadsPerHour`)
     /// for an analyst who needs more. Reaches no route by itself; like any role, not with admin.
     case bulkReader = "bulk_reader"

@@ -68,6 +68,10 @@ struct AuthorizationMatrixTests {
         "GET /v1/traces/{id}/document": traceReaders, "POST /v1/traces/{id}/messages": [.liaison],
         "GET /v1/traces/{id}/messages": traceReaders, "POST /v1/traces/incoming": [.liaison],
         "GET /v1/traces/{id}/matches": traceReaders, "GET /v1/traces/{id}/registry-answer": [.liaison],
+        // The laboratory's authorisations: managers record them; examiners and managers read them.
+        "POST /v1/lab/authorisations": [.labManager], "GET /v1/lab/authorisations": [.labManager, .examiner],
+        "GET /v1/lab/authorisations/{id}": [.labManager, .examiner], "GET /v1/lab/authorisations/{id}/history": [.labManager, .examiner],
+        "POST /v1/lab/authorisations/{id}/end": [.labManager],
         "GET /v1/traces/{id}/members": traceReaders, "POST /v1/traces/{id}/members": [.liaison],
         "DELETE /v1/traces/{id}/members/{user_id}": [.liaison],
     ]

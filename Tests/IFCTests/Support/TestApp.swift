@@ -37,11 +37,22 @@ struct TestApp: Sendable {
     @discardableResult
     /// A user's token. Test users are cleared to `restricted` unless told (the cases the suites
     /// open are restricted); the need-to-know tests give each user the clearance they test.
+    /// An examiner is authorised for every kind of examination since 2000 (a laboratory manager's
+    /// record, written here as set-up) unless `authorised` is false: the authorisation tests give
+    /// each examiner the authorisations they test.
     func token(roles: Set<Role>, username: String? = nil, password: String = "correct horse battery staple",
-               clearance: Clearance = .restricted) async throws -> String {
+               clearance: Clearance = .restricted, authorised: Bool = true) async throws -> String {
         let name = username ?? "u\(UUID().uuidString.prefix(8).lowercased())"
-        _ = try await parts.accounts.createUser(
+        let user = try await parts.accounts.createUser(
             .init(username: Username(name)!, password: password, roles: roles, clearance: clearance), by: .cli(osUser: "test"), requestID: nil)
+        if roles.contains(.examiner) && authorised {
+            try await execute("""
+                INSERT INTO examiner_authorisations (id, user_id, username, kind, valid_from, basis, granted_by)
+                SELECT gen_random_uuid(), \(user.id), \(name), k, DATE '2000-01-01', 'test set-up', 'test.lab.manager'
+                FROM unnest(ARRAY['serial_number_restoration', 'operability', 'comparison', 'ammunition_identification', 'trigger_pull',
+                                  'other']) k
+                """)
+        }
         return try await parts.accounts.issueToken(username: name, ttl: 8 * 3600, by: .cli(osUser: "test")).token
     }
 
