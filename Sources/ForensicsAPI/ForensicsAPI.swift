@@ -21,6 +21,17 @@ public protocol ForensicsReading: Sendable {
     /// Which of `caseIDs` `principal` may see (the need-to-know rule: clearance, and membership of
     /// a confidential or secret case's team). A check, not a read: nothing of the cases is answered.
     /// Whatever is derived from a case (its exhibits, their custody, leads) follows it. In SQL,
-    /// another module's list asks the same rule with `forensic_case_visible_to(case_id, user, clearance)`.
+    /// another module's list asks the same rule with
+    /// `forensic_case_visible_to(case_id, user, clearance, principal.readsCasesThroughTraces)`.
     func visibleCases(_ caseIDs: Set<UUID>, by principal: Principal) async throws -> Set<UUID>
+}
+
+extension Principal {
+    /// A user who reads cases only as a liaison officer (neither analyst nor examiner) sees a case
+    /// when on its team or when a trace they may see was made from it (migration 0036).
+    public var readsCasesThroughTraces: Bool { !roles.contains(.analyst) && !roles.contains(.examiner) }
+
+    /// The same for seizures: a clerk, analyst or examiner reads every seizure; a liaison officer
+    /// those a trace they may see names, those a case they may see names, and those no case names.
+    public var readsSeizuresThroughTraces: Bool { readsCasesThroughTraces && !roles.contains(.clerk) }
 }

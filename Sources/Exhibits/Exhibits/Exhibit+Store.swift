@@ -161,7 +161,7 @@ enum ExhibitStore {
               AND (\(filter.inTransitSince)::timestamptz IS NULL
                    OR EXISTS (SELECT 1 FROM exhibit_transfers t WHERE t.exhibit_id = e.id AND t.status = 'in_transit'
                               AND t.sent_at < \(filter.inTransitSince)))
-              AND forensic_case_visible_to(e.case_id, \(principal.userID), \(principal.clearance.rawValue))
+              AND forensic_case_visible_to(e.case_id, \(principal.userID), \(principal.clearance.rawValue), \(principal.readsCasesThroughTraces))
             ORDER BY e.created_at DESC, e.id DESC
             LIMIT \(page.limit + 1)
             """, logger: logger)

@@ -124,7 +124,7 @@ enum LeadStore {
               AND (\(status?.rawValue)::text IS NULL OR l.status = \(status?.rawValue))
               AND (\(exhibitID)::uuid IS NULL OR \(exhibitID) IN (l.exhibit_a, l.exhibit_b))
               -- A lead is seen only by who may see both of its exhibits' cases.
-              AND (SELECT bool_and(forensic_case_visible_to(x.case_id, \(principal.userID), \(principal.clearance.rawValue)))
+              AND (SELECT bool_and(forensic_case_visible_to(x.case_id, \(principal.userID), \(principal.clearance.rawValue), \(principal.readsCasesThroughTraces)))
                    FROM exhibits x WHERE x.id IN (l.exhibit_a, l.exhibit_b))
             ORDER BY l.created_at, l.id
             LIMIT \(page.limit + 1)

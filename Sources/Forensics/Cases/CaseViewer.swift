@@ -11,6 +11,9 @@ import PostgresNIO
 struct CaseViewer: Sendable {
     var userID: UUID?
     var clearance: Clearance
+    /// Reads cases only through tracing (a liaison officer): on the case's team, or a trace they
+    /// may see was made from it (migration 0036).
+    var tracedOnly = false
     /// The module's own bookkeeping (the demo's seeding, an audit detail naming a case already
     /// shown), never a person's read.
     var everything = false
@@ -18,6 +21,7 @@ struct CaseViewer: Sendable {
     init(_ principal: Principal) {
         userID = principal.userID
         clearance = principal.clearance
+        tracedOnly = principal.readsCasesThroughTraces
     }
 
     private init(everything: Bool) {
@@ -41,7 +45,8 @@ extension Forensics {
         if visible { return found }
         try await audit.record(AuditEntry(principal: principal, action: "case.denied", recordType: "case", recordID: id.uuidString,
                                           requestID: requestID, outcome: .denied,
-                                          detail: AuditEntry.detail(["rule": Self.rule(found.confidentiality, clearance: principal.clearance),
+                                          detail: AuditEntry.detail(["rule": Self.rule(found.confidentiality, clearance: principal.clearance,
+                                                                                tracedOnly: principal.readsCasesThroughTraces),
                                                                      "confidentiality": found.confidentiality.rawValue])))
         return nil
     }
@@ -55,9 +60,10 @@ extension Forensics {
         return found
     }
 
-    static func rule(_ level: Confidentiality, clearance: Clearance) -> String {
+    static func rule(_ level: Confidentiality, clearance: Clearance, tracedOnly: Bool = false) -> String {
         let needed = Clearance(rawValue: level.rawValue) ?? .secret
         if clearance < needed { return "clearance \(clearance.rawValue) is below the case's \(level.rawValue)" }
-        return "a \(level.rawValue) case is seen by the members of its team only"
+        if needed.needsMembership { return "a \(level.rawValue) case is seen by the members of its team only" }
+        return "a liaison officer sees a case on its team or traced in a request they may see"
     }
 }

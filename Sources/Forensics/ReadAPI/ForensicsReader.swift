@@ -13,7 +13,9 @@ public struct ForensicsReader: ForensicsReading {
     let module: String
 
     public func seizure(id: UUID, by principal: Principal, requestID: String?) async throws -> Seizure? {
-        let found = try await forensics.database.withConnection { try await SeizureStore.find(id: id, on: $0) }
+        let found = try await forensics.database.withConnection {
+            try await forensics.visibleSeizure(id, by: principal, requestID: requestID, on: $0)
+        }
         try await record(found.map { [$0.id] } ?? [], action: "seizure.read", recordType: "seizure", by: principal,
                          requestID: requestID, query: ["id": id.uuidString.lowercased()])
         return found

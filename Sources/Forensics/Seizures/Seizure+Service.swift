@@ -84,19 +84,40 @@ extension Forensics {
 
     public func seizure(id: UUID, by principal: Principal, requestID: String?) async throws -> Seizure {
         try await AuditedRead(recordType: "seizure", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
-            try await SeizureStore.find(id: id, on: $0)
+            try await self.visibleSeizure(id, by: principal, requestID: requestID, on: $0)
         }
+    }
+
+    /// The seizure as `principal` may see it, or nil: absent and hidden alike (404). A liaison
+    /// officer sees a seizure a trace they may see names, or a case they may see names, or no case
+    /// names (`seizure_visible`); a hidden one's refusal is a `seizure.denied` entry.
+    func visibleSeizure(_ id: UUID, by principal: Principal, requestID: String?, on connection: PostgresConnection) async throws -> Seizure? {
+        guard let found = try await SeizureStore.find(id: id, on: connection) else { return nil }
+        if try await SeizureStore.visible(id, to: principal, on: connection) { return found }
+        try await audit.record(AuditEntry(principal: principal, action: "seizure.denied", recordType: "seizure", recordID: id.uuidString,
+                                          requestID: requestID, outcome: .denied,
+                                          detail: AuditEntry.detail(["rule": "a liaison officer sees a seizure a case or a trace they may see names"])))
+        return nil
     }
 
     func seizures(_ filter: SeizureStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
                   requestID: String?) async throws -> Page<Seizure> {
-        try await AuditedRead(recordType: "seizure", database: database, audit: audit).page(query: query, by: principal, requestID: requestID, id: \.id) {
-            try await SeizureStore.list(filter, page: page, on: $0)
+        var filter = filter
+        filter.viewer = principal.userID
+        filter.clearance = principal.clearance
+        filter.tracedOnly = principal.readsSeizuresThroughTraces
+        let scoped = filter
+        return try await AuditedRead(recordType: "seizure", database: database, audit: audit).page(query: query, by: principal, requestID: requestID,
+                                                                                              id: \.id) {
+            try await SeizureStore.list(scoped, page: page, on: $0)
         }
     }
 
     public func seizureHistory(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Seizure>] {
-        try await SeizureStore.history.read(id, as: Seizure.self, recordType: "seizure", database: database, audit: audit, by: principal,
+        guard try await database.withConnection({ try await visibleSeizure(id, by: principal, requestID: requestID, on: $0) }) != nil else {
+            throw Problem.notFound("no seizure \(id.uuidString.lowercased())")
+        }
+        return try await SeizureStore.history.read(id, as: Seizure.self, recordType: "seizure", database: database, audit: audit, by: principal,
                                             requestID: requestID)
     }
 }

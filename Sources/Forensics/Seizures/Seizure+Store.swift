@@ -94,6 +94,20 @@ enum SeizureStore {
         var from: CalendarDate?
         var to: CalendarDate?
         var firearmID: UUID?
+        /// Who lists: a liaison officer sees the seizures `seizure_visible` gives them (migration 0036).
+        var viewer: UUID?
+        var clearance: Clearance = .standard
+        var tracedOnly = false
+    }
+
+    /// Whether `principal` may see seizure `id` (`seizure_visible`, migration 0036).
+    static func visible(_ id: UUID, to principal: Principal, on connection: PostgresConnection) async throws -> Bool {
+        guard principal.readsSeizuresThroughTraces else { return true }
+        let rows = try await connection.query("""
+            SELECT seizure_visible(\(id), \(principal.userID), \(principal.clearance.rawValue), true)
+            """, logger: logger)
+        for try await value in rows.decode(Bool.self) { return value }
+        return false
     }
 
     /// Newest seizure first (date, then id), keyset-paginated.
@@ -109,6 +123,7 @@ enum SeizureStore {
               AND (\(filter.to?.text)::date IS NULL OR s.seized_on <= \(filter.to?.text)::date)
               AND (\(filter.firearmID)::uuid IS NULL
                    OR EXISTS (SELECT 1 FROM seizure_firearms f WHERE f.seizure_id = s.id AND f.firearm_id = \(filter.firearmID)))
+              AND (NOT \(filter.tracedOnly) OR seizure_visible(s.id, \(filter.viewer), \(filter.clearance.rawValue), true))
             ORDER BY s.seized_on DESC, s.id DESC
             LIMIT \(page.limit + 1)
             """, logger: logger)

@@ -54,6 +54,8 @@ struct ExhibitsTests {
             #expect(entries.first?["custodian"] as? String == "examiner.one")
             for role in [Role.analyst, .liaison] {
                 let reader = try await app.token(roles: [role])
+                // A liaison officer sees the exhibits of a case on whose team they are.
+                if role == .liaison { try await LiaisonScopeTests.join(app, caseID: caseID, examiner: examiner, liaison: reader) }
                 #expect(try await app.request(.get, "/v1/exhibits/\(id)", token: reader).status == .ok)
                 #expect(try await app.request(.post, "/v1/exhibits", token: reader, json: Self.exhibit(case: caseID)).status == .forbidden)
             }

@@ -109,6 +109,7 @@ struct ForensicsCaseTests {
             #expect(try await app.request(.patch, path, token: examiner, json: #"{"offence":"murder"}"#, headers: [.ifMatch: "\"4\""]).status == .conflict)
             #expect(try await app.request(.patch, path, token: examiner, json: #"{"offence":"murder"}"#, headers: [.ifMatch: "\"2\""]).status == .preconditionFailed)
             let liaison = try await app.token(roles: [.liaison])
+            try await LiaisonScopeTests.join(app, caseID: String(path.split(separator: "/").last!), examiner: examiner, liaison: liaison)
             let history = try Self.list(try await app.request(.get, path + "/history", token: liaison))
             #expect(history.map { ($0["record"] as? [String: Any])?["status"] as? String } == ["received", "under_examination", "reported", "closed"])
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.update'") == 2)

@@ -103,6 +103,7 @@ struct TraceNeedToKnowTests {
             let analyst = try await app.token(roles: [.analyst], clearance: .restricted)
             let opened = try await ForensicsCaseTests.open(app, examiner: examiner)
             let caseID = try TracingTests.id(opened)
+            try await LiaisonScopeTests.join(app, caseID: caseID, examiner: examiner, liaison: liaison)
             let id = try TracingTests.id(try await TracingTests.create(app, liaison, Self.body(app, "restricted", extra: #","case_id":"\#(caseID)""#)))
             #expect(try await app.request(.get, "/v1/traces/\(id)", token: analyst).status == .ok)
             let version = try #require(opened["version"] as? Int)

@@ -40,6 +40,7 @@ struct TracingExhibitTests {
                 case: caseID, seizure: both, description: "semi-automatic pistol, recovered under the driver's seat", calibre: "9x19mm", firearm: glockID))
             let pistolID = try TracingTests.id(pistol)
             let addressee = #""addressee":{"kind":"manufacturer","country":"AT","name":"Glock GmbH"},"channel":"iarms""#
+            try await LiaisonScopeTests.join(app, caseID: caseID, examiner: examiner, liaison: liaison)
 
             let created = try await TracingTests.create(app, liaison, #"{\#(addressee),"exhibit_id":"\#(pistolID)"}"#)
             #expect(created["exhibit_id"] as? String == pistolID)
@@ -110,6 +111,7 @@ struct TracingExhibitTests {
             let caseID = try TracingTests.id(try await ForensicsCaseTests.open(app, examiner: examiner, ForensicsCaseTests.newCase(seizures: [seizure])))
             let exhibit = try TracingTests.id(try await ExhibitsTests.create(app, examiner: examiner, Self.exhibit(
                 case: caseID, seizure: seizure, kind: "part_or_component", description: "pistol slide, serial partly legible", calibre: "9x19mm")))
+            try await LiaisonScopeTests.join(app, caseID: caseID, examiner: examiner, liaison: liaison)
             let draft = try await TracingTests.create(app, liaison, #"{"addressee":{"kind":"state","country":"US"},"channel":"etrace"}"#)
             let patched = try await app.request(.patch, "/v1/traces/\(try TracingTests.id(draft))", token: liaison,
                                                 json: #"{"exhibit_id":"\#(exhibit)"}"#, headers: [.ifMatch: "\"1\""])
@@ -137,7 +139,7 @@ struct TracingExhibitTests {
             let reader = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"),
                                   users: app.parts.accounts).reader(for: "reader-test")
             // Cleared to the restricted case the exhibit belongs to: the read API follows need-to-know.
-            let principal = Principal(userID: nil, username: "cli:reader-test", roles: [], clearance: .restricted)
+            let principal = Principal(userID: nil, username: "cli:reader-test", roles: [.analyst], clearance: .restricted)
             #expect(try await reader.exhibit(id: id, by: principal, requestID: nil)?.reference == reference)
             #expect(try await reader.exhibit(reference: reference, by: principal, requestID: nil)?.id == id)
             #expect(try await reader.exhibit(id: UUID(), by: principal, requestID: nil) == nil)
