@@ -1,6 +1,7 @@
 import Foundation
 import IFCCore
 import IFCStore
+import Hummingbird
 import PostgresNIO
 
 /// The body of `POST /v1/{records}/{id}/members`.
@@ -128,5 +129,78 @@ public struct Team: Sendable {
                 "user_id": Schema.uuid, "reason": ["type": "string", "minLength": 1, "maxLength": 1000, "pattern": "\\S"],
             ], required: ["user_id", "reason"]),
         ]
+    }
+}
+
+/// The three team routes of a record (`GET`/`POST {records}/{id}/members`,
+/// `DELETE {records}/{id}/members/{user_id}`), said once: the module names its paths, roles and
+/// schema names, and how it finds the record as the caller may see it (404 when hidden).
+public struct TeamRoutes: Sendable {
+    /// The record as `principal` may see it, locked when `forUpdate` (404 when absent or hidden).
+    public typealias Find = @Sendable (UUID, Principal, String?, Bool, PostgresConnection) async throws -> Team.Subject
+
+    public let team: Team
+    public let database: Database
+    public let audit: AuditWriter
+    public let find: Find
+
+    public init(team: Team, database: Database, audit: AuditWriter, find: @escaping Find) {
+        self.team = team
+        self.database = database
+        self.audit = audit
+        self.find = find
+    }
+
+    public func members(_ id: UUID, by principal: Principal, requestID: String?) async throws -> [TeamMember] {
+        try await database.withConnection { connection in
+            let subject = try await find(id, principal, requestID, false, connection)
+            return try await team.list(subject, by: principal, requestID: requestID, audit: audit, on: connection)
+        }
+    }
+
+    public func add(_ userID: UUID, reason: String, to id: UUID, by principal: Principal, requestID: String?) async throws -> TeamMember {
+        let account = try await team.candidate(userID)
+        return try await database.transaction { connection in
+            let subject = try await find(id, principal, requestID, true, connection)
+            return try await team.add(account, reason: reason, to: subject, by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    public func remove(_ userID: UUID, from id: UUID, by principal: Principal, requestID: String?) async throws -> TeamMember {
+        try await database.transaction { connection in
+            let subject = try await find(id, principal, requestID, true, connection)
+            return try await team.remove(userID, from: subject, by: principal, requestID: requestID, on: connection)
+        }
+    }
+
+    /// Registers the routes under `records` (`/v1/cases`), operation ids `list|add|remove<Noun>Member`.
+    public func register(on routes: RouteRegistry, records: String, noun: String, tag: String, readers: RouteSpec.Access,
+                         writers: RouteSpec.Access, memberSchema: String, bodySchema: String, summaries: (list: String, add: String, remove: String)) {
+        let record = team.record
+        routes.add(RouteSpec(.get, "\(records)/{id}/members", id: "list\(noun)Members", summary: summaries.list, tag: tag, access: readers,
+                             parameters: [.id()],
+                             replies: [200: .init("the memberships, oldest first", schema: Schema.array(Schema.ref(memberSchema))),
+                                       404: .problem("no such \(record)")])) { _, context, principal in
+            try Response.json(try await members(try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
+        }
+        routes.add(RouteSpec(.post, "\(records)/{id}/members", id: "add\(noun)Member", summary: summaries.add, tag: tag, access: writers,
+                             parameters: [.id()], body: Schema.ref(bodySchema),
+                             replies: [201: .init("added", schema: Schema.ref(memberSchema)), 404: .problem("no such \(record)"),
+                                       403: .problem("the role is not held, or the caller is not a member of the \(record)'s team"),
+                                       409: .problem("the user is a member already")])) { request, context, principal in
+            let body = try await JSONBody.decode(TeamMemberBody.self, from: request, context: context)
+            let member = try await add(body.userID, reason: body.reason, to: try context.parameters.requireUUID("id"), by: principal,
+                                       requestID: context.requestID)
+            return try Response.json(member, status: .created)
+        }
+        routes.add(RouteSpec(.delete, "\(records)/{id}/members/{user_id}", id: "remove\(noun)Member", summary: summaries.remove, tag: tag,
+                             access: writers, parameters: [.id(), .id("user_id", "the member's user id")],
+                             replies: [200: .init("the ended membership", schema: Schema.ref(memberSchema)),
+                                       403: .problem("the role is not held, or the caller is not a member of the \(record)'s team"),
+                                       404: .problem("no such \(record) or current member"),
+                                       409: .problem("the last member of a confidential or secret \(record) stays")])) { _, context, principal in
+            try Response.json(try await remove(try context.parameters.requireUUID("user_id"), from: try context.parameters.requireUUID("id"),
+                                               by: principal, requestID: context.requestID))
+        }
     }
 }

@@ -63,58 +63,14 @@ extension Tracing {
         return found
     }
 
-    func members(traceID: UUID, by principal: Principal, requestID: String?) async throws -> [TeamMember] {
-        try await database.withConnection { connection in
-            let found = try await requireVisibleTrace(traceID, by: principal, requestID: requestID, on: connection)
-            return try await team.list(Self.subject(found), by: principal, requestID: requestID, audit: audit, on: connection)
-        }
-    }
-
-    func addMember(traceID: UUID, userID: UUID, reason: String, by principal: Principal, requestID: String?) async throws -> TeamMember {
-        let account = try await team.candidate(userID)
-        return try await database.transaction { connection in
-            let found = try await requireVisibleTrace(traceID, by: principal, requestID: requestID, forUpdate: true, on: connection)
-            return try await team.add(account, reason: reason, to: Self.subject(found), by: principal, requestID: requestID, on: connection)
-        }
-    }
-
-    func removeMember(traceID: UUID, userID: UUID, by principal: Principal, requestID: String?) async throws -> TeamMember {
-        try await database.transaction { connection in
-            let found = try await requireVisibleTrace(traceID, by: principal, requestID: requestID, forUpdate: true, on: connection)
-            return try await team.remove(userID, from: Self.subject(found), by: principal, requestID: requestID, on: connection)
-        }
-    }
-
     func addTeamRoutes(to routes: RouteRegistry) {
-        routes.add(RouteSpec(.get, "/v1/traces/{id}/members", id: "listTraceMembers",
-                             summary: "A trace's team, current and past: who may see a confidential or secret request",
-                             tag: name, access: Self.readers, parameters: [.id()],
-                             replies: [200: .init("the memberships, oldest first", schema: Schema.array(Schema.ref("TraceMember"))),
-                                       404: .problem("no such request")])) { _, context, principal in
-            try Response.json(try await self.members(traceID: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
-        }
-        routes.add(RouteSpec(.post, "/v1/traces/{id}/members", id: "addTraceMember",
-                             summary: "Add a liaison officer, analyst or legal reviewer to a trace's team, with the reason (a member who is a liaison officer)",
-                             tag: name, access: Self.writers, parameters: [.id()], body: Schema.ref("NewTraceMember"),
-                             replies: [201: .init("added", schema: Schema.ref("TraceMember")), 404: .problem("no such request"),
-                                       403: .problem("the role is not held, or the caller is not a member of the trace's team"),
-                                       409: .problem("the user is a member already")])) { request, context, principal in
-            let body = try await JSONBody.decode(TeamMemberBody.self, from: request, context: context)
-            let member = try await self.addMember(traceID: try context.parameters.requireUUID("id"), userID: body.userID, reason: body.reason,
-                                                  by: principal, requestID: context.requestID)
-            return try Response.json(member, status: .created)
-        }
-        routes.add(RouteSpec(.delete, "/v1/traces/{id}/members/{user_id}", id: "removeTraceMember",
-                             summary: "End a user's membership of a trace's team (a member who is a liaison officer)",
-                             tag: name, access: Self.writers, parameters: [.id(), .id("user_id", "the member's user id")],
-                             replies: [200: .init("the ended membership", schema: Schema.ref("TraceMember")),
-                                       403: .problem("the role is not held, or the caller is not a member of the trace's team"),
-                                       404: .problem("no such request or current member"),
-                                       409: .problem("the last member of a confidential or secret request stays")])) { _, context, principal in
-            try Response.json(try await self.removeMember(traceID: try context.parameters.requireUUID("id"),
-                                                          userID: try context.parameters.requireUUID("user_id"),
-                                                          by: principal, requestID: context.requestID))
-        }
+        TeamRoutes(team: team, database: database, audit: audit) { id, principal, requestID, forUpdate, connection in
+            Self.subject(try await requireVisibleTrace(id, by: principal, requestID: requestID, forUpdate: forUpdate, on: connection))
+        }.register(on: routes, records: "/v1/traces", noun: "Trace", tag: name, readers: Self.readers, writers: Self.writers,
+                   memberSchema: "TraceMember", bodySchema: "NewTraceMember",
+                   summaries: (list: "A trace's team, current and past: who may see a confidential or secret request",
+                               add: "Add a liaison officer, analyst or legal reviewer to a trace's team, with the reason (a member who is a liaison officer)",
+                               remove: "End a user's membership of a trace's team (a member who is a liaison officer)"))
     }
 
     static var teamSchemas: [String: JSONValue] { Team.schemas(member: "TraceMember", body: "NewTraceMember", recordKey: "trace_id") }
