@@ -8,6 +8,10 @@
 #             INSERT, one commit;
 #   case      POST /v1/cases (the forensic case create), against the suite's naive same SQL
 #             (reference and insert, re-read, first version, audit entry).
+#   caseread  GET /v1/cases/{id} of one restricted case (the bench exhibits belong to it), against
+#             pgbench running token lookup, the read, one audit INSERT, one commit.
+# The bench user is cleared to `restricted` (in SQL, once a binary with clearances has migrated:
+# an older binary's `user add` has no --clearance). Needs curl, jq, wrk and pgbench.
 # For each binary and route: API req/s, pgbench tps, their ratio, CPU per request from /proc
 # (PostgreSQL's, all its processes, per API request and per pgbench transaction; and ifcd's), and
 # the statements the server executed per request, counted from its log with log_statement = all
@@ -16,14 +20,14 @@
 #   bash Deploy/bench/custody-ab.sh LABEL=BINARY ...      e.g. base=/tmp/ifcd-base new=/tmp/ifcd-new
 #
 # Give binaries oldest schema first (a binary refuses a database migrated by a newer one).
-# Env: BENCH_SECONDS (8), BENCH_CONNECTIONS (16), BENCH_PORT (18293), BENCH_ROUTES ("custody exhibit case"),
+# Env: BENCH_SECONDS (8), BENCH_CONNECTIONS (16), BENCH_PORT (18293), BENCH_ROUTES ("custody exhibit case caseread"),
 #      BENCH_COUNTED (20).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${BENCH_SECONDS:-8}"
 connections="${BENCH_CONNECTIONS:-16}"
 port="${BENCH_PORT:-18293}"
-routes="${BENCH_ROUTES:-custody exhibit case}"
+routes="${BENCH_ROUTES:-custody exhibit case caseread}"
 counted="${BENCH_COUNTED:-20}"
 [ $# -ge 1 ] || { sed -n 2,18p "$0" >&2; exit 2; }
 dir="$(mktemp -d /tmp/ifcd-custody-ab.XXXXXX)"
@@ -52,6 +56,14 @@ token="$("$first" token issue bench --ttl 4h --data-dir "$data")"
 user_id="$(sql -At -c "SELECT id FROM users WHERE username = 'bench'")"
 token_hash="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
 lookup="SELECT t.id, u.id, u.username, u.roles FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = '\\x$token_hash'::bytea AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled;"
+case_body='{"submitting_agency":"JCF Major Investigation Taskforce","officer":"Insp. Campbell","agency_case_number":"MIT-2025-114","offence":"shooting with intent","incident_on":"'"$(date -u -d '30 days ago' +%Y-%m-%d)"'","incident_country":"JM","incident_place":"Spanish Town","received_on":"'"$(date -u -d '20 days ago' +%Y-%m-%d)"'","confidentiality":"restricted","requested_examinations":["comparison","operability"]}'
+# A-B fix: the bench exhibits (and the caseread route) belong to one real restricted case,
+# created through the first binary's API; a case id naming no case hides its exhibits (404) from
+# a binary with need-to-know.
+bench_case="$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$case_body" \
+    "http://127.0.0.1:$port/v1/cases" | jq -r .id)"
+[ -n "$bench_case" ] && [ "$bench_case" != null ] || { log "could not create the bench case"; exit 1; }
+log "bench case $bench_case"
 audit_insert() { # action record_id
     echo "INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome) VALUES ('bench', '$user_id', '{examiner}', '$1', 'exhibit', $2, 'pgbench', 'success');"
 }
@@ -62,7 +74,7 @@ audit_insert() { # action record_id
 exhibits=$((2 * connections + 1))
 sql -c "INSERT INTO exhibits (id, reference, barcode, kind, case_id, description, quantity, received_on, custodian_kind, custodian, created_by)
         SELECT ('00000000-0000-4000-9000-' || lpad(i::text, 12, '0'))::uuid, ifcd_reference('EX', 6, extract(year FROM now())::int), 'BENCH-' || i, 'cartridge_case',
-               gen_random_uuid(), 'bench cartridge case', 1, current_date, 'location', 'Bench vault B', 'bench'
+               CASE WHEN i <= $exhibits + 100 THEN '$bench_case'::uuid ELSE gen_random_uuid() END, 'bench cartridge case', 1, current_date, 'location', 'Bench vault B', 'bench'
         FROM generate_series(1, $exhibits + 5000) i" \
     -c "INSERT INTO exhibit_custody (exhibit_id, seq, event, recorded_by, custodian_kind, custodian, at)
         SELECT id, 1, 'intake', 'bench', 'location', 'Bench vault B', now() FROM exhibits WHERE barcode LIKE 'BENCH-%'" \
@@ -105,7 +117,6 @@ read_exhibit="00000000-0000-4000-9000-$(printf '%012d' $((exhibits + 100)))"
 printf 'BEGIN;\n%s\nSELECT * FROM exhibits WHERE id = %s;\n%s\nCOMMIT;\n' "$lookup" "'$read_exhibit'" \
     "$(audit_insert exhibit.read "'$read_exhibit'")" >"$dir/exhibit.sql"
 case_insert="INSERT INTO forensic_cases (id, reference, submitting_agency, officer, agency_case_number, offence, incident_on, incident_country, incident_place, received_on, confidentiality, requested_examinations, seizure_ids, notes, created_by)"
-case_body='{"submitting_agency":"JCF Major Investigation Taskforce","officer":"Insp. Campbell","agency_case_number":"MIT-2025-114","offence":"shooting with intent","incident_on":"'"$(date -u -d '30 days ago' +%Y-%m-%d)"'","incident_country":"JM","incident_place":"Spanish Town","received_on":"'"$(date -u -d '20 days ago' +%Y-%m-%d)"'","confidentiality":"restricted","requested_examinations":["comparison","operability"]}'
 cat >"$dir/case.sql" <<SQL
 BEGIN;
 $lookup
@@ -118,6 +129,8 @@ INSERT INTO forensic_case_versions (case_id, version, record, change, changed_by
 $(audit_insert case.create "'pgbench'")
 COMMIT;
 SQL
+printf 'BEGIN;\n%s\nSELECT * FROM forensic_cases WHERE id = %s;\n%s\nCOMMIT;\n' "$lookup" "'$bench_case'" \
+    "INSERT INTO audit_entries (actor, actor_id, roles, action, record_type, record_id, request_id, outcome) VALUES ('bench', '$user_id', '{examiner}', 'case.read', 'case', '$bench_case', 'pgbench', 'success');" >"$dir/caseread.sql"
 cat >"$dir/case.lua" <<LUA
 wrk.headers["Content-Type"] = "application/json"
 request = function() return wrk.format("POST", "/v1/cases", nil, '$case_body') end
@@ -164,6 +177,8 @@ wrk_run() { # route -> rps requests non2xx pg_ticks ifcd_ticks
                      "http://127.0.0.1:$port/" >"$dir/wrk.out" ;;
         exhibit) wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" \
                      "http://127.0.0.1:$port/v1/exhibits/$read_exhibit" >"$dir/wrk.out" ;;
+        caseread) wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" \
+                      "http://127.0.0.1:$port/v1/cases/$bench_case" >"$dir/wrk.out" ;;
         case) wrk -t2 -c"$connections" -d"${seconds}s" -H "Authorization: Bearer $token" -s "$dir/case.lua" \
                   "http://127.0.0.1:$port/" >"$dir/wrk.out" ;;
     esac
@@ -205,6 +220,7 @@ count_statements() { # route -> statements per request (the whole log's statemen
                         -d '{"seal_intact":true}' "http://127.0.0.1:$port/v1/exhibits/$exhibit/transfers/$tid/receipt"
                 fi ;;
             exhibit) curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/exhibits/$read_exhibit" ;;
+            caseread) curl -s -o /dev/null -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/cases/$bench_case" ;;
             case) curl -s -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d "$case_body" \
                       "http://127.0.0.1:$port/v1/cases" ;;
         esac
@@ -241,6 +257,12 @@ for spec in "$@"; do
     log "$label: $binary — load: $(cut -d' ' -f1-3 /proc/loadavg)"
     start_serve "$binary"
     pg_port="$(sed -n 4p "$data/pgdata/postmaster.pid")"
+    # A-B fix: a binary with need-to-know (users.clearance) hides a restricted case and its
+    # exhibits from a `standard` user: the bench user is cleared to `restricted`.
+    if [ "$(sql -At -c "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'clearance'")" = 1 ]; then
+        sql -c "UPDATE users SET clearance = 'restricted' WHERE username = 'bench'"; sleep 1
+    fi
+    log "$label: GET exhibit $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/exhibits/$read_exhibit"), GET case $(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/cases/$bench_case"), clearance $(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/me" | jq -r '.clearance // "n/a"')"
     wrk -t2 -c"$connections" -d2s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/exhibits/$read_exhibit" >/dev/null  # warm-up
     for route in $routes; do
         [ "$route" = custody ] && settle
