@@ -262,30 +262,6 @@ enum TraceStore {
         return answers.last(where: { $0.outcome.concludes }) ?? answers.last
     }
 
-    // MARK: answer reviews
-
-    static func insertAnswerReview(traceID: UUID, firearmID: UUID, firearmVersion: Int, answer: TraceAnswer, note: String?, by username: String,
-                                   on connection: PostgresConnection) async throws -> UUID {
-        let id = UUID()
-        try await connection.query("""
-            INSERT INTO trace_answer_reviews (id, trace_id, firearm_id, firearm_version, answer, note, reviewed_by)
-            VALUES (\(id), \(traceID), \(firearmID), \(firearmVersion), \(try json(answer))::jsonb, \(note), \(username))
-            """, logger: logger)
-        return id
-    }
-
-    static func latestAnswerReview(traceID: UUID, firearmID: UUID, on connection: PostgresConnection) async throws -> AnswerReview? {
-        let rows = try await connection.query("""
-            SELECT id, firearm_id, firearm_version, answer::text, reviewed_by FROM trace_answer_reviews
-            WHERE trace_id = \(traceID) AND firearm_id = \(firearmID) ORDER BY reviewed_at DESC, id DESC LIMIT 1
-            """, logger: logger)
-        for try await (id, firearm, version, answer, by) in rows.decode((UUID, UUID, Int, String, String).self) {
-            guard let decoded = try json(answer, as: TraceAnswer.self) else { return nil }
-            return AnswerReview(id: id, firearmID: firearm, firearmVersion: version, answer: decoded, reviewedBy: by)
-        }
-        return nil
-    }
-
     // MARK: matches
 
     static let matchColumns = "id, trace_id, firearm_id, component_id, reference, part, serial_normalized, match, distance, score, reasons"
