@@ -72,6 +72,30 @@ extension ExhibitStore {
         func decodeRow(_ row: PostgresRow) throws -> UUID { try row.decode(UUID.self) }
     }
 
+    /// The exhibit by id with whether `principal` may see its case: the exhibit read's one
+    /// statement (it was the check, then the read: two round trips).
+    struct FindSeen: PostgresPreparedStatement {
+        static let sql = """
+            SELECT \(columns), forensic_case_visible_to(e.case_id, $2::uuid, $3::text, $4::boolean)
+            FROM exhibits e WHERE e.id = $1::uuid
+            """
+        var id: UUID
+        var principal: Principal
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(id)
+            bindings.append(principal.userID)
+            bindings.append(principal.clearance.rawValue)
+            bindings.append(principal.readsCasesThroughTraces)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (Exhibit, Bool) {
+            (try ExhibitStore.decode(row), try row.makeRandomAccess()[ExhibitStore.columnCount].decode(Bool.self))
+        }
+    }
+
     /// The case of each exhibit among `ids` that exists.
     static func caseIDs(of ids: [UUID], on connection: PostgresConnection) async throws -> [UUID: UUID] {
         let rows = try await connection.query("SELECT id, case_id FROM exhibits WHERE id = ANY(\(ids)::uuid[])", logger: logger)

@@ -83,11 +83,21 @@ extension Exhibits {
         }
     }
 
+    /// The exhibit read: the record and whether its case may be seen, in one prepared statement.
     public func exhibit(id: UUID, by principal: Principal, requestID: String?) async throws -> Exhibit {
-        try await requireVisibleExhibits([id], by: principal, requestID: requestID)
-        return try await AuditedRead(recordType: "exhibit", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
-            try await ExhibitStore.find(id: id, on: $0)
+        let found = try await database.withConnection { connection -> (Exhibit, Bool)? in
+            for try await found in try await connection.execute(ExhibitStore.FindSeen(id: id, principal: principal), logger: ExhibitStore.logger) {
+                return found
+            }
+            return nil
         }
+        guard let (exhibit, seen) = found, seen else {
+            if found != nil { try await recordDenied(exhibit: id, by: principal, requestID: requestID) }
+            throw Problem.notFound("no exhibit \(id.uuidString.lowercased())")
+        }
+        try await audit.record(AuditEntry(principal: principal, action: "exhibit.read", recordType: "exhibit", recordID: id.uuidString,
+                                          requestID: requestID))
+        return exhibit
     }
 
     func exhibits(_ filter: ExhibitStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
