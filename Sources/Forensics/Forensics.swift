@@ -42,7 +42,7 @@ public struct Forensics: IFCModule {
     static let seizureReaders = RouteSpec.Access.roles([.clerk, .analyst, .examiner, .liaison])
     /// Cases are the lab's: examiners write them; clerks, who record seizures, do not read them.
     static let caseWriters = RouteSpec.Access.roles([.examiner])
-    static let caseReaders = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
+    static let caseReaders = RouteSpec.Access.roles(caseReadingRoles)
     /// Analysts link records as well as examiners.
     static let linkWriters = RouteSpec.Access.roles([.analyst, .examiner])
 

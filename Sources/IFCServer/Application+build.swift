@@ -68,6 +68,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     // source (the exhibits module reads forensics, so forensics cannot import it).
     let forensics = Forensics(kit, registry: registry.reader(for: "forensics"), intake: registry.intake(for: "forensics"),
                               exhibits: CaseExhibitsForReport(kit), users: accounts, laboratory: context.config.forensicsLaboratory)
+    // A restored firearm names its case; the registry shows that reference only to who may see the case.
+    registry.discloseCases(through: forensics.caseDisclosure())
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           exhibits: exhibits.reader(for: "tracing"), users: accounts,

@@ -19,6 +19,8 @@ public struct Registry: IFCModule {
     let audit: AuditWriter
     let environment: AppEnvironment
     let settings: RegistrySettings
+    /// Who may be shown a restored firearm's `restoration_case` (the forensics module answers).
+    let caseDisclosure = CaseDisclosureSource()
 
     /// `FA-0000123`, the national firearm number.
     public static let firearmReferences = ReferenceSeries.national("FA")

@@ -20,7 +20,8 @@ extension Registry {
             let event = try await JSONBody.decode(EventBody.self, from: request, context: context).event()
             let (recorded, firearm) = try await self.appendEvent(firearmID: id, expectedVersion: version, event, by: principal,
                                                                  requestID: context.requestID)
-            return try Response.json(EventResult(event: recorded, firearm: firearm), status: .created, version: firearm.version)
+            return try Response.json(EventResult(event: recorded, firearm: try await self.disclosed(firearm, to: principal)), status: .created,
+                                     version: firearm.version)
         }
         routes.add(RouteSpec(.get, "/v1/firearms/{id}/events", id: "listFirearmEvents", summary: "A firearm's lifecycle events, in date order",
                              tag: name, access: Self.readers, parameters: [.id()],

@@ -35,7 +35,9 @@ extension FirearmDescription: RecordFields {
         .init("state_marking", \.stateMarking, schema: Registry.optionalText(200)),
         .init("marking_condition", \.markingCondition, schema: Schema.ref("MarkingCondition")),
         .init("restoration_method", \.restorationMethod, schema: Registry.optionalText(200)),
-        .init("restoration_case", \.restorationCase, schema: Registry.optionalText(50)),
+        .init("restoration_case", \.restorationCase,
+              schema: ["type": ["string", "null"], "minLength": 1, "maxLength": 50, "pattern": "\\S",
+                       "description": "the forensic case that restored the marking; answered as null to a reader who may not see that case (need-to-know)"]),
         // The categories a deployment configures: `Registry.firearmDescriptionSchema` states them.
         .init("category", \.category, schema: ["type": ["string", "null"]]),
         .init("record_origin", \.recordOrigin, schema: Schema.ref("RecordOrigin")),

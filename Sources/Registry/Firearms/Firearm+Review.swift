@@ -34,6 +34,14 @@ extension Page {
         page.nextCursor = nextCursor
         return page
     }
+
+    /// The same page (and cursor) with `items` in place of its own, one for one.
+    func replacingItems<T: Sendable & Encodable>(_ items: [T]) -> Page<T> {
+        precondition(items.count == self.items.count, "a page's items are replaced one for one")
+        var page = Page<T>(fetched: items, limit: items.count, key: { _ in [] })
+        page.nextCursor = nextCursor
+        return page
+    }
 }
 
 /// The firearms' `review_flags` column (Schema 0011). The flags follow from the description, so
@@ -78,7 +86,8 @@ extension Registry {
         }
         try await audit.recordReads(of: page.items.map(\.record.id), action: "firearm.list", recordType: "firearm", by: principal,
                                     requestID: requestID, query: query)
-        return page
+        let shown = try await disclosed(page.items.map(\.record), to: principal)
+        return page.replacingItems(zip(page.items, shown).map { Flagged(record: $1, reviewFlags: $0.reviewFlags, warnings: $0.warnings) })
     }
 
     /// `GET /v1/firearms/{id}`: the firearm, its licences and its flags.

@@ -13,8 +13,9 @@ extension Registry {
                                                   schema: Schema.ref("ReviewedFirearm"), headers: ["ETag", "Location"]),
                                        409: .problem("the same firearm is registered already")])) { request, context, principal in
             let body = try await JSONBody.decode(FirearmBody.self, from: request, context: context)
-            let firearm = try await self.registerReviewed(try body.description(), holderID: body.holderID, by: principal,
+            var firearm = try await self.registerReviewed(try body.description(), holderID: body.holderID, by: principal,
                                                           requestID: context.requestID)
+            firearm.record = try await self.disclosed(firearm.record, to: principal)
             return try Response.json(firearm, status: .created, version: firearm.record.version,
                                      location: "/v1/firearms/\(firearm.record.id.uuidString.lowercased())")
         }
@@ -78,8 +79,10 @@ extension Registry {
             let id = try context.parameters.requireUUID("id")
             let version = try ETag.requiredVersion(request)
             let patch = try await JSONBody.decode(Patch<FirearmDescription>.self, from: request, context: context)
-            let corrected = try await self.correctReviewed(id: id, expectedVersion: version, patch.applied(to:), by: principal,
+            var corrected = try await self.correctReviewed(id: id, expectedVersion: version, patch.applied(to:), by: principal,
                                                            requestID: context.requestID)
+            // The answer, not the record: the stored restoration_case stays whatever the reader may see.
+            corrected.record = try await self.disclosed(corrected.record, to: principal)
             return try Response.json(corrected, version: corrected.record.version)
         }
         routes.add(.history("/v1/firearms/{id}/history", id: "firearmHistory", record: "firearm", tag: name, access: Self.readers,

@@ -130,8 +130,14 @@ extension Registry {
     }
 
     public func history(id: UUID, by principal: Principal, requestID: String?) async throws -> [RecordVersion<Firearm>] {
-        try await FirearmStore.history.read(id, as: Firearm.self, recordType: "firearm", database: database, audit: audit, by: principal,
-                                       requestID: requestID)
+        let versions = try await FirearmStore.history.read(id, as: Firearm.self, recordType: "firearm", database: database, audit: audit,
+                                                           by: principal, requestID: requestID)
+        let shown = try await caseDisclosure.disclosable(Set(versions.compactMap(\.record.restorationCase)), to: principal)
+        return versions.map { version in
+            var version = version
+            version.record = version.record.disclosing(shown)
+            return version
+        }
     }
 
     func list(_ filter: FirearmStore.ListFilter, page: PageRequest, query: [String: String], by principal: Principal,
@@ -139,7 +145,7 @@ extension Registry {
         let result = try await database.withConnection { try await FirearmStore.list(filter, page: page, on: $0) }
         try await audit.recordReads(of: result.items.map(\.id), action: "firearm.list", recordType: "firearm", by: principal,
                                     requestID: requestID, query: query)
-        return result
+        return result.replacingItems(try await disclosed(result.items, to: principal))
     }
 
     /// The firearm with the licences covering it (their effective status included), its
@@ -153,6 +159,7 @@ extension Registry {
                                            recordID: id.uuidString, requestID: requestID)]
             + licences.map { AuditEntry(principal: principal, action: "licence.read", recordType: "licence",
                                         recordID: $0.id.uuidString, requestID: requestID) })
-        return Flagged(record: FirearmDetail(firearm: firearm, licences: licences, components: components), reviewFlags: flags)
+        return Flagged(record: FirearmDetail(firearm: try await disclosed(firearm, to: principal), licences: licences, components: components),
+                       reviewFlags: flags)
     }
 }

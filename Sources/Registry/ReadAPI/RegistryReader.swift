@@ -15,14 +15,14 @@ public struct RegistryReader: RegistryReading {
         let found = try await registry.database.withConnection { try await FirearmStore.find(id: id, on: $0) }
         try await record(found.map { [$0.id] } ?? [], action: "firearm.read", by: principal, requestID: requestID,
                          query: ["id": id.uuidString.lowercased()])
-        return found
+        return try await registry.disclosed(found, to: principal)
     }
 
     public func firearm(reference: String, by principal: Principal, requestID: String?) async throws -> Firearm? {
         let found = try await registry.database.withConnection { try await FirearmStore.find(reference: reference, on: $0) }
         try await record(found.map { [$0.id] } ?? [], action: "firearm.read", by: principal, requestID: requestID,
                          query: ["reference": reference])
-        return found
+        return try await registry.disclosed(found, to: principal)
     }
 
     /// Firearms whose serial, normalised, is exactly that of `serial` (as marked or normalised).
@@ -30,7 +30,7 @@ public struct RegistryReader: RegistryReading {
         guard let normalized = Serial.normalize(serial) else { throw Problem.invalid("serial", "must contain letters or digits") }
         let found = try await registry.database.withConnection { try await FirearmStore.withSerial(normalized, limit: limit, on: $0) }
         try await record(found.map(\.id), action: "firearm.list", by: principal, requestID: requestID, query: ["serial": normalized])
-        return found
+        return try await registry.disclosed(found, to: principal)
     }
 
     /// The registry's partial-serial search (`?` one unknown character, `*` an unknown run).
@@ -69,6 +69,8 @@ public struct RegistryReader: RegistryReading {
             try await registry.audit.recordReads(of: Array(found.holders.keys), action: "holder.read", recordType: "holder", by: principal,
                                                  requestID: requestID, query: ["firearm_id": id.uuidString.lowercased(), "via": module])
         }
+        guard var found else { return nil }
+        found.firearm = try await registry.disclosed(found.firearm, to: principal)
         return found
     }
 

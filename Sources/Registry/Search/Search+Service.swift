@@ -69,6 +69,6 @@ extension Registry {
                                                 requestID: requestID, query: query)
             + allComponents.map { AuditEntry(principal: principal, action: "component.search", recordType: "component",
                                           recordID: $0.id.uuidString, requestID: requestID, detail: AuditEntry.detail(["query": query])) })
-        return (firearms, matches)
+        return (try await disclosed(firearms, to: principal), matches)
     }
 }

@@ -41,10 +41,14 @@ struct ForensicsRestorationTests {
             let confirmed = try await app.request(.post, path + "/confirmation", token: examiner, json: #"{"firearm_id":"\#(targetID)"}"#)
             #expect(confirmed.status == .ok, "\(confirmed.text)")
             #expect(try confirmed.object["confirmed_firearm_id"] as? String == targetID)
-            let firearm = try await app.request(.get, "/v1/firearms/\(targetID)", token: clerk).object
+            let firearm = try await app.request(.get, "/v1/firearms/\(targetID)", token: examiner).object
             #expect(firearm["marking_condition"] as? String == "restored")
             #expect(firearm["restoration_method"] as? String == "chemical etching (Fry's reagent)")
             #expect(firearm["restoration_case"] as? String == opened["reference"] as? String)
+            // A clerk reads no cases, so the firearm's case reference is withheld from them (issue 24).
+            let clerkView = try await app.request(.get, "/v1/firearms/\(targetID)", token: clerk).object
+            #expect(clerkView["marking_condition"] as? String == "restored")
+            #expect(clerkView["restoration_case"] is NSNull)
             let links = try ForensicsCaseTests.list(try await app.request(.get, casePath + "/links", token: examiner))
             #expect(links.map { $0["target_id"] as? String } == [targetID])
             #expect(try await app.request(.post, path + "/confirmation", token: examiner, json: #"{"firearm_id":"\#(targetID)"}"#).status == .conflict)
