@@ -38,6 +38,18 @@ extension Forensics {
                                                            by: principal, requestID: context.requestID)
             return try Response.json(updated, version: updated.version)
         }
+        routes.add(RouteSpec(.get, "/v1/examinations/{id}", id: "getExamination", summary: "Read an examination",
+                             tag: name, access: Self.caseReaders, parameters: [.id("id", "the examination's UUID")],
+                             replies: [200: .init("the examination", schema: Schema.ref("Examination"), headers: ["ETag"]),
+                                       404: .problem("no such examination, or its case is not to be seen")])) { _, context, principal in
+            let found = try await self.examination(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID)
+            return try Response.json(found, version: found.version)
+        }
+        routes.add(.history("/v1/examinations/{id}/history", id: "examinationHistory", record: "examination", tag: name,
+                            access: Self.caseReaders, versionSchema: "ExaminationVersion")) { _, context, principal in
+            try Response.json(try await self.examinationHistory(id: try context.parameters.requireUUID("id"), by: principal,
+                                                                requestID: context.requestID))
+        }
         routes.add(RouteSpec(.post, "/v1/examinations/{id}/verification", id: "verifyExamination",
                              summary: "Verify an identification as a second examiner (never the one who made it)",
                              tag: name, access: Self.caseWriters, parameters: [.id("id", "the examination's UUID")], body: Schema.ref("Verification"),

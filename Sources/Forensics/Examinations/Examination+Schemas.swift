@@ -34,6 +34,7 @@ extension Forensics {
             "NewExamination": Schema.object(new, required: ["kind"]),
             "ExaminationChanges": ExaminationFields.table.correctionSchema,
             "Examination": Schema.object(stored, required: Array(stored.keys)),
+            "ExaminationVersion": Schema.version(of: Schema.ref("Examination")),
             "SerialCandidate": Schema.object(candidate, required: Array(candidate.keys)),
             "Verification": Schema.object(["note": text(2000, nullable: true)]),
         ]

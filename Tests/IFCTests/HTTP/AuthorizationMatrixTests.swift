@@ -45,6 +45,7 @@ struct AuthorizationMatrixTests {
         "GET /v1/cases/{id}/members": caseReaders, "POST /v1/cases/{id}/members": [.examiner],
         "DELETE /v1/cases/{id}/members/{user_id}": [.examiner],
         "POST /v1/cases/{id}/examinations": [.examiner], "GET /v1/cases/{id}/examinations": caseReaders,
+        "GET /v1/examinations/{id}": caseReaders, "GET /v1/examinations/{id}/history": caseReaders,
         "PATCH /v1/examinations/{id}": [.examiner], "POST /v1/examinations/{id}/verification": [.examiner],
         "POST /v1/examinations/{id}/registry-search": [.examiner], "POST /v1/examinations/{id}/confirmation": [.examiner],
         "POST /v1/cases/{id}/examinations/{eid}/registry-search": [.examiner],
