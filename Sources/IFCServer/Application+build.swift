@@ -73,7 +73,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
     let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           exhibits: exhibits.reader(for: "tracing"), users: accounts,
-                          settings: TracingSettings(nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
+                          settings: TracingSettings(timeToCrimeYears: context.config.tracingTimeToCrimeYears,
+                                                    nodeCountry: context.config.nodeCountry.flatMap(Country.init)))
     return [accounts, registry, forensics, exhibits, tracing] + context.additionalModules(kit, registry)
 }
 

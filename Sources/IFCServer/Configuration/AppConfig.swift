@@ -76,6 +76,9 @@ public struct AppConfig: Sendable {
     /// `forensics.laboratory`: the laboratory named on every forensic report (ISO/IEC 17025
     /// §7.8.2.1 b), with its address as it should be printed.
     public var forensicsLaboratory = "Integrated Firearms Centre, forensic firearms laboratory"
+    /// `tracing.timeToCrimeYears`: a traced firearm recovered within this many years of its first
+    /// retail sale is flagged as a short time-to-crime (ATF's measure: 3).
+    public var tracingTimeToCrimeYears = 3
 
     public init() {}
 
@@ -166,6 +169,10 @@ public struct AppConfig: Sendable {
         if let v = string(["forensics", "laboratory"]) {
             guard !v.isBlank, v.count <= 300 else { throw ConfigurationError("forensics.laboratory must be 1 to 300 characters") }
             config.forensicsLaboratory = v
+        }
+        if let v = try int(["tracing", "timeToCrimeYears"], "tracing.timeToCrimeYears") {
+            guard (1...50).contains(v) else { throw ConfigurationError("tracing.timeToCrimeYears must be 1 to 50") }
+            config.tracingTimeToCrimeYears = v
         }
         if let v = string(["registry", "categories"]) {
             let categories = v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

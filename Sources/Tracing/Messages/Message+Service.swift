@@ -58,6 +58,13 @@ extension Tracing {
             case .informationRequest, .followUp:
                 break
             }
+            if let answer, let late = answer.transfersAfterRecovery(current.circumstances?.recoveredOn).first,
+               let recovered = current.circumstances?.recoveredOn {
+                throw Problem.conflict("answer.transfers[\(late.index)]: the \(late.step.kind.rawValue.replacingOccurrences(of: "_", with: " ")) on "
+                                       + "\(late.step.on) is after the recovery on \(recovered) (circumstances.recovered_on); time-to-crime "
+                                       + "counts only from dates before the recovery: correct the date or the request's recovery date",
+                                       slug: "transfer-after-recovery")
+            }
             var bound = binding
             if let answer, let b = binding, current.direction == .incoming, answer.namesHolders {
                 bound?.reviewID = try await requireReviewedAnswer(current, answer: answer, firearmID: b.firearmID, firearmVersion: b.firearmVersion,

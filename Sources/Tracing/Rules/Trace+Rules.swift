@@ -154,17 +154,35 @@ extension TraceAnswer {
     }
 
     /// Time-to-crime: days from the first retail sale in the chain to the recovery, and days
-    /// since the last lawful import; flagged under `thresholdYears` and under one year.
-    func timeToCrime(recoveredOn: CalendarDate?, thresholdYears: Int) -> TimeToCrime? {
-        guard outcome == .traced || outcome == .restricted, let recoveredOn else { return nil }
-        let sale = transfers.filter { $0.kind == .retailSale }.map(\.on).min()
+    /// since the last lawful import; flagged under `thresholdYears` and under one year. Only dates
+    /// on or before the recovery count (an answer with a sale or import after it is refused when
+    /// recorded: `transfersAfterRecovery`). Without a recovery date, or without a sale or import
+    /// before it, the figures are null and `unavailable` says why; nil for an answer that traced
+    /// nothing.
+    public func timeToCrime(recoveredOn: CalendarDate?, thresholdYears: Int) -> TimeToCrime? {
+        guard outcome == .traced || outcome == .restricted, !transfers.isEmpty else { return nil }
+        guard let recoveredOn else {
+            return .unavailable("the request gives no recovery date (circumstances.recovered_on)", thresholdYears: thresholdYears)
+        }
+        let sale = transfers.filter { $0.kind == .retailSale && $0.on <= recoveredOn }.map(\.on).min()
         let imported = transfers.filter { $0.kind == .import && $0.on <= recoveredOn }.map(\.on).max()
-        guard sale != nil || imported != nil else { return nil }
+        guard sale != nil || imported != nil else {
+            return .unavailable("the answer gives no retail sale or import before the recovery", thresholdYears: thresholdYears)
+        }
         let days = sale.map { CalendarDate.days(from: $0, to: recoveredOn) }
         return TimeToCrime(daysFromFirstRetailSale: days, daysSinceLastLawfulImport: imported.map { CalendarDate.days(from: $0, to: recoveredOn) },
                            thresholdYears: thresholdYears,
                            underThreshold: sale.map { $0.adding(years: thresholdYears) > recoveredOn } ?? false,
                            underOneYear: sale.map { $0.adding(years: 1) > recoveredOn } ?? false)
+    }
+
+    /// The retail sales and imports of the chain dated after the recovery, with their index: a
+    /// firearm is not sold or imported once recovered, so such an answer is refused (409) rather
+    /// than counted as a negative time-to-crime.
+    func transfersAfterRecovery(_ recoveredOn: CalendarDate?) -> [(index: Int, step: TransferStep)] {
+        guard let recoveredOn else { return [] }
+        return transfers.enumerated().filter { ($0.element.kind == .retailSale || $0.element.kind == .import) && $0.element.on > recoveredOn }
+            .map { (index: $0.offset, step: $0.element) }
     }
 }
 

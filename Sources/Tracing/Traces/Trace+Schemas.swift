@@ -81,8 +81,10 @@ extension Tracing {
         record["answer"] = ["oneOf": [Schema.ref("TraceAnswer"), ["type": "null"]]]
         record["time_to_crime"] = ["oneOf": [Schema.object([
             "days_from_first_retail_sale": Schema.nullable("integer"), "days_since_last_lawful_import": Schema.nullable("integer"),
-            "threshold_years": Schema.integer, "under_threshold": Schema.boolean, "under_one_year": Schema.boolean],
-            required: ["days_from_first_retail_sale", "days_since_last_lawful_import", "threshold_years", "under_threshold", "under_one_year"]),
+            "threshold_years": Schema.integer, "under_threshold": Schema.boolean, "under_one_year": Schema.boolean,
+            "unavailable": Schema.nullable("string")],
+            required: ["days_from_first_retail_sale", "days_since_last_lawful_import", "threshold_years", "under_threshold", "under_one_year",
+                       "unavailable"]),
             ["type": "null"]]]
         record["response_days"] = Schema.nullable("integer")
         let transfer: [String: JSONValue] = ["on": Schema.date, "kind": Schema.ref("TransferStepKind"), "from": text(200), "to": text(200),

@@ -46,7 +46,8 @@ extension Tracing {
             if let found = try await forensics.forensicCase(id: caseID, by: principal, requestID: requestID) {
                 var c = f.circumstances ?? Circumstances()
                 c.crimeType = c.crimeType ?? found.offence
-                c.recoveredOn = c.recoveredOn ?? found.incidentOn
+                // The incident's date is not the recovery's: a trace without a recovery date says so
+                // (its time-to-crime is unavailable) rather than count from the wrong day.
                 c.recoveryCountry = c.recoveryCountry ?? found.incidentCountry
                 f.circumstances = c
             } else {

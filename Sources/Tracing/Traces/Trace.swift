@@ -80,10 +80,37 @@ public struct TimeToCrime: Sendable, Codable, Equatable {
     public var thresholdYears: Int
     public var underThreshold: Bool
     public var underOneYear: Bool
+    /// Why the figures are null (no recovery date; no sale or import before it); null when given.
+    public var unavailable: String?
 
     enum CodingKeys: String, CodingKey {
         case daysFromFirstRetailSale = "days_from_first_retail_sale", daysSinceLastLawfulImport = "days_since_last_lawful_import"
-        case thresholdYears = "threshold_years", underThreshold = "under_threshold", underOneYear = "under_one_year"
+        case thresholdYears = "threshold_years", underThreshold = "under_threshold", underOneYear = "under_one_year", unavailable
+    }
+
+    public init(daysFromFirstRetailSale: Int?, daysSinceLastLawfulImport: Int?, thresholdYears: Int, underThreshold: Bool, underOneYear: Bool,
+                unavailable: String? = nil) {
+        self.daysFromFirstRetailSale = daysFromFirstRetailSale
+        self.daysSinceLastLawfulImport = daysSinceLastLawfulImport
+        self.thresholdYears = thresholdYears
+        self.underThreshold = underThreshold
+        self.underOneYear = underOneYear
+        self.unavailable = unavailable
+    }
+
+    static func unavailable(_ reason: String, thresholdYears: Int) -> TimeToCrime {
+        TimeToCrime(daysFromFirstRetailSale: nil, daysSinceLastLawfulImport: nil, thresholdYears: thresholdYears, underThreshold: false,
+                    underOneYear: false, unavailable: reason)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(daysFromFirstRetailSale, forKey: .daysFromFirstRetailSale)
+        try c.encode(daysSinceLastLawfulImport, forKey: .daysSinceLastLawfulImport)
+        try c.encode(thresholdYears, forKey: .thresholdYears)
+        try c.encode(underThreshold, forKey: .underThreshold)
+        try c.encode(underOneYear, forKey: .underOneYear)
+        try c.encode(unavailable, forKey: .unavailable)
     }
 }
 

@@ -327,7 +327,7 @@ struct TracingTests {
         }
     }
 
-    @Test("time-to-crime: the threshold is a setting (3 years by default); days from the first retail sale and since the last lawful import; none without a recovery date or a sale")
+    @Test("time-to-crime: the threshold is a setting (3 years by default); days from the first retail sale and since the last lawful import; unavailable (saying why) without a recovery date; none without a traced answer")
     func timeToCrimeRule() throws {
         let us = try #require(Country("US"))
         func day(_ text: String) throws -> CalendarDate { try #require(CalendarDate(text)) }
@@ -342,7 +342,9 @@ struct TracingTests {
         #expect(three.underThreshold && !three.underOneYear)
         let one = try #require(answer.timeToCrime(recoveredOn: try day("2024-01-01"), thresholdYears: 1))
         #expect(!one.underThreshold && one.thresholdYears == 1)
-        #expect(answer.timeToCrime(recoveredOn: nil, thresholdYears: 3) == nil)
+        // Without a recovery date it says so rather than count from another date (issue 25).
+        let unknown = try #require(answer.timeToCrime(recoveredOn: nil, thresholdYears: 3))
+        #expect(unknown.daysFromFirstRetailSale == nil && unknown.unavailable != nil)
         #expect(TraceAnswer(outcome: .notTraced, notTracedReason: .noRecord).timeToCrime(recoveredOn: try day("2024-01-01"), thresholdYears: 3) == nil)
     }
 }
