@@ -52,15 +52,19 @@ struct DecisionBody: StrictBody {
     var decision: LeadDecision
     var examinationID: UUID?
     var note: String?
+    /// A correction: the current decision it replaces, and why.
+    var replaces: UUID?
+    var reason: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case decision, note
+        case decision, note, replaces, reason
         case examinationID = "examination_id"
     }
 
     func validate() throws(Problem) {
         var checks = FieldRules()
         checks.text(note, "note", max: 2000)
+        checks.text(reason, "reason", max: 2000)
         try checks.throwIfAny()
     }
 }

@@ -53,14 +53,23 @@ extension Exhibits {
             try Response.json(try await self.lead(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
         }
         routes.add(RouteSpec(.post, "/v1/leads/{id}/decision", id: "decideLead",
-                             summary: "The examiner's decision (AFTE range); an identification is a hit and names the verified comparison examination",
+                             summary: "The examiner's decision (AFTE range); an identification is a hit and names the verified comparison examination. "
+                                 + "A decided lead is corrected by a new decision naming the current one in replaces, with the reason",
                              tag: name, access: Self.writers, parameters: [.id()], body: Schema.ref("LeadDecisionBody"),
                              replies: [200: .init("decided", schema: Schema.ref("Lead")), 404: .problem("no such lead"),
-                                       409: .problem("the lead is decided already, or the comparison is not verified")])) { request, context, principal in
+                                       409: .problem("the lead is decided already (name the decision replaced), replaces is not the current "
+                                                     + "decision, the hit is withdrawn, or the comparison is not verified")])) { request, context, principal in
             let body = try await JSONBody.decode(DecisionBody.self, from: request, context: context)
             return try Response.json(try await self.decide(leadID: try context.parameters.requireUUID("id"), body.decision,
-                                                           examinationID: body.examinationID, note: body.note, by: principal,
-                                                           requestID: context.requestID))
+                                                           examinationID: body.examinationID, note: body.note, replaces: body.replaces,
+                                                           reason: body.reason, by: principal, requestID: context.requestID))
+        }
+        routes.add(RouteSpec(.get, "/v1/leads/{id}/decisions", id: "leadDecisions",
+                             summary: "Every decision on a lead, oldest first: the first and each correction with what it replaced and why",
+                             tag: name, access: Self.readers, parameters: [.id()],
+                             replies: [200: .init("the decisions", schema: Schema.array(Schema.ref("LeadDecisionRecord"))),
+                                       404: .problem("no such lead")])) { _, context, principal in
+            try Response.json(try await self.leadDecisions(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
         }
         routes.add(RouteSpec(.post, "/v1/leads/{id}/withdrawal", id: "withdrawHit",
                              summary: "Withdraw a hit, with the reason (a correction): the clusters it joined split again",

@@ -18,7 +18,12 @@ extension Exhibits {
             "flagged_for_review": Schema.boolean, "withdrawn_by": nullableText, "withdrawn_at": Schema.nullable("string", format: "date-time"),
             "withdrawal_reason": nullableText, "created_by": Schema.string, "created_at": Schema.dateTime, "version": Schema.integer,
             "recovery_to_acquisition_days": Schema.nullable("integer"), "acquisition_to_lead_days": Schema.nullable("integer"),
-            "lead_to_decision_days": ["type": "number"],
+            "lead_to_decision_days": ["type": "number"], "decision_id": Schema.nullable("string", format: "uuid"),
+        ]
+        let decision: [String: JSONValue] = [
+            "id": Schema.uuid, "lead_id": Schema.uuid, "decision": Schema.ref("LeadDecision"), "examination_id": Schema.nullable("string", format: "uuid"),
+            "note": nullableText, "flagged_for_review": Schema.boolean, "replaces_id": Schema.nullable("string", format: "uuid"),
+            "reason": nullableText, "decided_by": Schema.string, "decided_at": Schema.dateTime, "current": Schema.boolean,
         ]
         let clusterCase = Schema.object(["id": Schema.uuid, "reference": nullableText], required: ["id", "reference"])
         let firearm = Schema.object(["exhibit_id": Schema.uuid, "exhibit_reference": Schema.string, "firearm_id": Schema.nullable("string", format: "uuid")],
@@ -42,7 +47,10 @@ extension Exhibits {
                                       "score": ["type": ["number", "null"], "minimum": 0, "maximum": 1_000_000]],
                                      required: ["exhibit_a", "exhibit_b", "source_system", "source_reference"]),
             "LeadDecisionBody": Schema.object(["decision": Schema.ref("LeadDecision"), "examination_id": Schema.nullable("string", format: "uuid"),
-                                               "note": text(2000, nullable: true)], required: ["decision"]),
+                                               "note": text(2000, nullable: true),
+                                               "replaces": Schema.nullable("string", format: "uuid"), "reason": text(2000, nullable: true)],
+                                              required: ["decision"]),
+            "LeadDecisionRecord": Schema.object(decision, required: Array(decision.keys)),
             "HitWithdrawal": Schema.object(["reason": text(2000)], required: ["reason"]),
             "Lead": Schema.object(lead, required: Array(lead.keys)),
             "LeadPage": Schema.page(of: Schema.ref("Lead")),

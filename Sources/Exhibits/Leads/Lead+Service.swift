@@ -86,8 +86,13 @@ extension Exhibits {
     /// The examiner's decision. An identification is a hit and needs a comparison examination
     /// concluding identification, verified by a second examiner (read through the forensics
     /// module); an elimination between exhibits of cases one cluster joins is flagged for review.
-    public func decide(leadID: UUID, _ decision: LeadDecision, examinationID: UUID?, note: String?, by principal: Principal,
-                       requestID: String?) async throws -> Lead {
+    /// The examiner's decision on a lead, or a correction of it: a decided lead takes a new decision
+    /// only naming the current one it replaces (`replaces`) with the reason; every decision is kept
+    /// (`GET /v1/leads/{id}/decisions`) and clusters follow the current one.
+    public func decide(leadID: UUID, _ decision: LeadDecision, examinationID: UUID?, note: String?, replaces: UUID? = nil, reason: String? = nil,
+                       by principal: Principal, requestID: String?) async throws -> Lead {
+        if replaces != nil, reason == nil { throw Problem.invalid("reason", "is required with replaces: why the decision is corrected") }
+        if replaces == nil, reason != nil { throw Problem.invalid("reason", "is given only with replaces (a correction)") }
         try await requireVisibleLead(leadID, by: principal, requestID: requestID)
         var found: Examination?
         if decision == .identification {
@@ -107,8 +112,20 @@ extension Exhibits {
             guard let lead = try await LeadStore.findLead(id: leadID, now: now, forUpdate: true, on: connection) else {
                 throw Problem.notFound("no lead \(leadID.uuidString.lowercased())")
             }
-            guard lead.status == .open else {
-                throw Problem.conflict("the lead is decided already (\(lead.status.rawValue))", slug: "lead-decided")
+            if lead.withdrawnAt != nil {
+                throw Problem.conflict("the lead is a withdrawn hit: it is not decided again", slug: "lead-withdrawn")
+            }
+            switch (lead.decisionID, replaces) {
+            case (nil, nil), (nil, .some):
+                if replaces != nil { throw Problem.invalid("replaces", "the lead has no decision yet: nothing to replace") }
+            case (.some(let current), nil):
+                throw Problem.conflict("the lead is decided already (\(lead.status.rawValue), decision \(current.uuidString.lowercased())): "
+                                       + "correct it with a new decision naming it in replaces, with the reason", slug: "lead-decided")
+            case (.some(let current), .some(let named)):
+                guard current == named else {
+                    throw Problem.conflict("decision \(named.uuidString.lowercased()) is not the lead's current one "
+                                           + "(\(current.uuidString.lowercased())): read the lead again", slug: "decision-stale")
+                }
             }
             let cases = [try await ExhibitStore.find(id: lead.exhibitA, on: connection)?.caseID,
                          try await ExhibitStore.find(id: lead.exhibitB, on: connection)?.caseID].compactMap { $0 }
@@ -128,12 +145,18 @@ extension Exhibits {
             if decision == .elimination, cases.count == 2 {
                 flagged = try await LeadStore.clusterCases(of: cases[0], on: connection).contains(cases[1])
             }
-            try await LeadStore.decide(id: leadID, decision, examinationID: examination?.id, note: note, flagged: flagged,
-                                       by: principal.username, at: now, on: connection)
-            var detail = ["decision": decision.rawValue]
+            let decisionID = try await LeadStore.decide(id: leadID, decision, examinationID: examination?.id, note: note, flagged: flagged,
+                                                        replaces: replaces, reason: reason, by: principal.username, at: now, on: connection)
+            var detail = ["decision": decision.rawValue, "decision_id": decisionID.uuidString.lowercased()]
+            if let replaces {
+                detail["replaces"] = replaces.uuidString.lowercased()
+                detail["replaced_decision"] = lead.status.rawValue
+                detail["reason"] = reason
+            }
             if let examination { detail["examination_id"] = examination.id.uuidString.lowercased() }
             if flagged { detail["flagged_for_review"] = "elimination within a cluster" }
-            try await AuditLog.append(AuditEntry(principal: principal, action: "lead.decide", recordType: "lead", recordID: leadID.uuidString,
+            try await AuditLog.append(AuditEntry(principal: principal, action: replaces == nil ? "lead.decide" : "lead.redecide",
+                                                 recordType: "lead", recordID: leadID.uuidString,
                                                  requestID: requestID, detail: AuditEntry.detail(detail)), on: connection)
             guard let decided = try await LeadStore.findLead(id: leadID, now: now, on: connection) else { throw Problem.internal(requestID: requestID) }
             return decided
@@ -166,6 +189,19 @@ extension Exhibits {
         return try await AuditedRead(recordType: "lead", database: database, audit: audit).one(id, by: principal, requestID: requestID) {
             try await LeadStore.findLead(id: id, now: now, on: $0)
         }
+    }
+
+    /// Every decision on the lead, oldest first, the current one marked (audited `lead.history`).
+    public func leadDecisions(id: UUID, by principal: Principal, requestID: String?) async throws -> [LeadDecisionRecord] {
+        try await requireVisibleLead(id, by: principal, requestID: requestID)
+        let now = environment.now()
+        let (lead, decisions) = try await database.withConnection { connection in
+            (try await LeadStore.findLead(id: id, now: now, on: connection), try await LeadStore.decisions(leadID: id, on: connection))
+        }
+        guard lead != nil else { throw Problem.notFound("no lead \(id.uuidString.lowercased())") }
+        try await audit.record(AuditEntry(principal: principal, action: "lead.history", recordType: "lead", recordID: id.uuidString,
+                                          requestID: requestID))
+        return decisions
     }
 
     func leads(status: LeadStatus?, exhibitID: UUID?, page: PageRequest, query: [String: String], by principal: Principal,

@@ -45,7 +45,7 @@ enum LeadStore {
     static let leadColumns = """
         l.id, l.exhibit_a, l.exhibit_b, l.source_system, l.source_reference, l.score, l.status, l.examination_id, l.decided_by,
         l.decided_at, l.decision_note, l.flagged_for_review, l.withdrawn_by, l.withdrawn_at, l.withdrawal_reason, l.created_by,
-        l.created_at, l.version, (d.acquired - d.recovered), ((l.created_at AT TIME ZONE 'UTC')::date - d.acquired)
+        l.created_at, l.version, (d.acquired - d.recovered), ((l.created_at AT TIME ZONE 'UTC')::date - d.acquired), l.decision_id
         """
 
     /// The later of the two exhibits' receipt, and the later of their first acquisitions.
@@ -72,7 +72,8 @@ enum LeadStore {
                     withdrawalReason: try c[14].decode(String?.self), createdBy: try c[15].decode(String.self),
                     createdAt: createdAt, version: try c[17].decode(Int.self),
                     recoveryToAcquisitionDays: try c[18].decode(Int?.self), acquisitionToLeadDays: try c[19].decode(Int?.self),
-                    leadToDecisionDays: (((decidedAt ?? now).timeIntervalSince(createdAt)) / 86400 * 100).rounded() / 100)
+                    leadToDecisionDays: (((decidedAt ?? now).timeIntervalSince(createdAt)) / 86400 * 100).rounded() / 100,
+                    decisionID: try c[20].decode(UUID?.self))
     }
 
     static func insertLead(id: UUID, _ l: NewLead, by: String, at: Date, on connection: PostgresConnection) async throws {
@@ -97,13 +98,43 @@ enum LeadStore {
         try await connection.query("SELECT 1 FROM exhibit_leads WHERE exhibit_a = \(a) AND exhibit_b = \(b)", logger: logger).collect().count > 0
     }
 
-    static func decide(id: UUID, _ decision: LeadDecision, examinationID: UUID?, note: String?, flagged: Bool, by: String, at: Date,
-                       on connection: PostgresConnection) async throws {
+    /// Records `decision` on the lead (the first, or one replacing `replaces`, the current one, with
+    /// `reason`) and makes it the lead's current decision: the decision row, then the lead's columns,
+    /// which the table accepts only as those of that row (migration 0038).
+    static func decide(id: UUID, _ decision: LeadDecision, examinationID: UUID?, note: String?, flagged: Bool, replaces: UUID?, reason: String?,
+                       by: String, at: Date, on connection: PostgresConnection) async throws -> UUID {
+        let decisionID = UUID()
+        try await connection.query("""
+            INSERT INTO exhibit_lead_decisions (id, lead_id, decision, examination_id, note, flagged_for_review, replaces_id, reason,
+                                                decided_by, decided_at)
+            VALUES (\(decisionID), \(id), \(decision.rawValue), \(examinationID), \(note), \(flagged), \(replaces), \(reason), \(by), \(at))
+            """, logger: logger)
         try await connection.query("""
             UPDATE exhibit_leads SET status = \(decision.rawValue), examination_id = \(examinationID), decision_note = \(note),
-                flagged_for_review = \(flagged), decided_by = \(by), decided_at = \(at), version = version + 1
-            WHERE id = \(id) AND status = 'open'
+                flagged_for_review = \(flagged), decided_by = \(by), decided_at = \(at), decision_id = \(decisionID), version = version + 1
+            WHERE id = \(id) AND decision_id IS NOT DISTINCT FROM \(replaces)
             """, logger: logger)
+        return decisionID
+    }
+
+    /// The lead's decisions, oldest first, the current one marked.
+    static func decisions(leadID: UUID, on connection: PostgresConnection) async throws -> [LeadDecisionRecord] {
+        let rows = try await connection.query("""
+            SELECT d.id, d.lead_id, d.decision, d.examination_id, d.note, d.flagged_for_review, d.replaces_id, d.reason, d.decided_by,
+                   d.decided_at, NOT EXISTS (SELECT 1 FROM exhibit_lead_decisions r WHERE r.replaces_id = d.id)
+            FROM exhibit_lead_decisions d WHERE d.lead_id = \(leadID) ORDER BY d.decided_at, d.id
+            """, logger: logger)
+        var all: [LeadDecisionRecord] = []
+        for try await row in rows {
+            let c = row.makeRandomAccess()
+            all.append(LeadDecisionRecord(id: try c[0].decode(UUID.self), leadID: try c[1].decode(UUID.self),
+                                          decision: LeadDecision(rawValue: try c[2].decode(String.self)) ?? .inconclusive,
+                                          examinationID: try c[3].decode(UUID?.self), note: try c[4].decode(String?.self),
+                                          flaggedForReview: try c[5].decode(Bool.self), replacesID: try c[6].decode(UUID?.self),
+                                          reason: try c[7].decode(String?.self), decidedBy: try c[8].decode(String.self),
+                                          decidedAt: try c[9].decode(Date.self), current: try c[10].decode(Bool.self)))
+        }
+        return all
     }
 
     static func withdraw(id: UUID, reason: String, by: String, at: Date, on connection: PostgresConnection) async throws {

@@ -73,9 +73,12 @@ public struct Lead: Sendable, Codable, Equatable {
     public var acquisitionToLeadDays: Int?
     /// Days from the lead to its decision, or to now while it is open.
     public var leadToDecisionDays: Double
+    /// The current decision (its record in `GET /v1/leads/{id}/decisions`); null while open.
+    public var decisionID: UUID?
 
     enum CodingKeys: String, CodingKey {
         case id, score, status, version
+        case decisionID = "decision_id"
         case exhibitA = "exhibit_a", exhibitB = "exhibit_b", sourceSystem = "source_system", sourceReference = "source_reference"
         case examinationID = "examination_id", decidedBy = "decided_by", decidedAt = "decided_at", decisionNote = "decision_note"
         case flaggedForReview = "flagged_for_review", withdrawnBy = "withdrawn_by", withdrawnAt = "withdrawn_at"
@@ -94,6 +97,29 @@ public struct NewLead: Sendable, Equatable {
     public var sourceSystem: ImagingSystem
     public var sourceReference: String
     public var score: Double?
+}
+
+/// One decision on a lead, kept for ever: the first, or a correction naming the decision it
+/// replaces with the reason. The last is the lead's current decision.
+public struct LeadDecisionRecord: Sendable, Codable, Equatable {
+    public var id: UUID
+    public var leadID: UUID
+    public var decision: LeadDecision
+    public var examinationID: UUID?
+    public var note: String?
+    public var flaggedForReview: Bool
+    public var replacesID: UUID?
+    public var reason: String?
+    public var decidedBy: String
+    public var decidedAt: Date
+    /// Whether it is the lead's current decision (no later one replaces it).
+    public var current: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, decision, note, reason, current
+        case leadID = "lead_id", examinationID = "examination_id", flaggedForReview = "flagged_for_review", replacesID = "replaces_id"
+        case decidedBy = "decided_by", decidedAt = "decided_at"
+    }
 }
 
 /// A case in a cluster.

@@ -61,7 +61,7 @@ struct AuthorizationMatrixTests {
         "POST /v1/exhibits/{id}/disposition": [.examiner],
         "POST /v1/exhibits/{id}/acquisitions": [.examiner], "GET /v1/exhibits/{id}/acquisitions": caseReaders,
         "POST /v1/leads": [.examiner], "GET /v1/leads": caseReaders, "GET /v1/leads/{id}": caseReaders,
-        "POST /v1/leads/{id}/decision": [.examiner], "POST /v1/leads/{id}/withdrawal": [.examiner], "GET /v1/cases/{id}/cluster": caseReaders,
+        "POST /v1/leads/{id}/decision": [.examiner], "GET /v1/leads/{id}/decisions": caseReaders, "POST /v1/leads/{id}/withdrawal": [.examiner], "GET /v1/cases/{id}/cluster": caseReaders,
         // Tracing: liaison officers write; analysts and lawyers read; lawyers give the legal review.
         "POST /v1/traces": [.liaison], "POST /v1/traces/bulk": [.liaison], "GET /v1/traces": traceReaders,
         "GET /v1/traces/{id}": traceReaders, "PATCH /v1/traces/{id}": [.liaison], "GET /v1/traces/{id}/history": traceReaders,
