@@ -5,6 +5,8 @@ import IFCCore
 public enum CaseStatus: String, Sendable, Codable, CaseIterable, APIEnum {
     case received
     case underExamination = "under_examination"
+    /// Its report is being reviewed (a review recorded, not yet issued).
+    case inReview = "in_review"
     case reported, closed
 }
 

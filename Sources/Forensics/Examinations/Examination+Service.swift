@@ -28,6 +28,10 @@ extension Forensics {
                                                  recordID: id.uuidString, requestID: requestID,
                                                  detail: AuditEntry.detail(["case": owner.reference, "kind": fields.kind.rawValue])),
                                       on: connection)
+            if recorded.startedOn != nil || recorded.completedOn != nil {
+                try await Self.advance(owner, to: .underExamination, from: [.received],
+                                       because: "\(fields.kind.rawValue) examination started", by: principal, requestID: requestID, on: connection)
+            }
             return recorded
         }
     }
@@ -54,7 +58,7 @@ extension Forensics {
             try await Self.act(as: principal, on: connection)
             let verifiedBefore = try await ExaminationStore.find(id: id, caseID: owner.id, on: connection)?.verifiedBy
             do {
-                return try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal,
+                let changed = try await ExaminationStore.correction.apply(id: id, expectedVersion: expectedVersion, on: connection, by: principal,
                                                                requestID: requestID, note: "changed", change,
                                                                problems: { $0.problems(today: today) },
                                                                refuse: { current, fields, _ in
@@ -68,6 +72,12 @@ extension Forensics {
                     if let verifiedBefore, updated.verifiedBy == nil { detail["verification_voided"] = verifiedBefore }
                     return detail
                 })
+                if changed.startedOn != nil || changed.completedOn != nil {
+                    try await Self.advance(owner, to: .underExamination, from: [.received],
+                                           because: "\(changed.kind.rawValue) examination started", by: principal, requestID: requestID,
+                                           on: connection)
+                }
+                return changed
             } catch let error as PSQLError where error.serverInfo?[.constraintName] == "examination_changed_by_its_examiner" {
                 throw Self.notTheExaminer(nil)
             } catch let error as PSQLError where Self.authorisationConstraints.contains(error.serverInfo?[.constraintName] ?? "") {

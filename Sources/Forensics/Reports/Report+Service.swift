@@ -113,6 +113,8 @@ extension Forensics {
                                                      detail: AuditEntry.detail(["kind": kind.rawValue, "outcome": outcome.rawValue,
                                                                                 "content_sha256": contentSHA256])),
                                           on: connection)
+                try await Self.advance(owner, to: .inReview, from: [.underExamination, .reported],
+                                       because: "\(kind.rawValue) review of the report recorded", by: principal, requestID: requestID, on: connection)
                 return review
             }
         }
@@ -157,7 +159,7 @@ extension Forensics {
                 let (jsonSHA256, htmlSHA256) = (ReportDigest.hex(Data(json.utf8)), ReportDigest.hex(Data(html.utf8)))
                 try await ReportStore.insertReport(report, json: json, jsonSHA256: jsonSHA256, html: html, htmlSHA256: htmlSHA256,
                                                    on: connection)
-                if owner.status == .underExamination {
+                if owner.status == .underExamination || owner.status == .inReview {
                     let updated = try await CaseStore.update(id: caseID, CaseRevision(fields: owner.fields, status: .reported), on: connection)
                     try await CaseStore.history.append(updated, id: caseID, version: updated.version,
                                                        change: "reported: \(number) version \(report.version) issued", by: principal,
@@ -176,7 +178,7 @@ extension Forensics {
     /// A report is reviewed and issued while the case is under examination or reported.
     static func checkReportable(_ owner: ForensicCase) throws {
         switch owner.status {
-        case .underExamination, .reported: return
+        case .underExamination, .inReview, .reported: return
         case .received:
             throw Problem.conflict("case \(owner.reference) is not under examination yet: there is nothing to report", slug: "case-not-examined")
         case .closed:

@@ -7,12 +7,14 @@ enum CaseLimits {
 }
 
 extension CaseStatus {
-    /// The statuses a case may move to: a report may be reopened for an amendment; nothing
-    /// follows closure.
+    /// The statuses a case may be moved to by hand (`PATCH`): a report under review may go back to
+    /// the work, a report may be reopened for an amendment; nothing follows closure. The work moves
+    /// it too (`Forensics.advance`): an examination started, a review, the issue.
     var next: Set<CaseStatus> {
         switch self {
         case .received: [.underExamination, .closed]
         case .underExamination: [.reported, .closed]
+        case .inReview: [.underExamination, .reported, .closed]
         case .reported: [.underExamination, .closed]
         case .closed: []
         }

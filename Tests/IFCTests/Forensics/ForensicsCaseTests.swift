@@ -83,7 +83,7 @@ struct ForensicsCaseTests {
         }
     }
 
-    @Test("a case moves received → under examination → reported (by issuing its report) → closed with If-Match; a skipped or reversed step is 409; closed is final; history keeps each version")
+    @Test("a case moves received → under examination → in review (by a review) → reported (by issuing its report) → closed with If-Match; a skipped or reversed step is 409; closed is final; history keeps each version")
     func statusAndHistory() async throws {
         try await withTestApp { app in
             let examiner = try await app.token(roles: [.examiner])
@@ -96,9 +96,10 @@ struct ForensicsCaseTests {
             var version = 1
             for status in ["under_examination", "reported", "closed"] {
                 if status == "reported" {
-                    // A case becomes reported by issuing its report, after both reviews.
+                    // A case becomes reported by issuing its report, after both reviews: the first review
+                    // moves it to in_review, the issue to reported (two versions; issue 25).
                     try await ForensicsReportTests.issue(app, casePath: path, author: examiner)
-                    version += 1
+                    version += 2
                     continue
                 }
                 let moved = try await app.request(.patch, path, token: examiner, json: #"{"status":"\#(status)"}"#, headers: [.ifMatch: "\"\(version)\""])
@@ -106,13 +107,14 @@ struct ForensicsCaseTests {
                 version += 1
                 #expect(moved.headers[.eTag] == "\"\(version)\"")
             }
-            #expect(try await app.request(.patch, path, token: examiner, json: #"{"offence":"murder"}"#, headers: [.ifMatch: "\"4\""]).status == .conflict)
+            #expect(try await app.request(.patch, path, token: examiner, json: #"{"offence":"murder"}"#, headers: [.ifMatch: "\"5\""]).status == .conflict)
             #expect(try await app.request(.patch, path, token: examiner, json: #"{"offence":"murder"}"#, headers: [.ifMatch: "\"2\""]).status == .preconditionFailed)
             let liaison = try await app.token(roles: [.liaison])
             try await LiaisonScopeTests.join(app, caseID: String(path.split(separator: "/").last!), examiner: examiner, liaison: liaison)
             let history = try Self.list(try await app.request(.get, path + "/history", token: liaison))
-            #expect(history.map { ($0["record"] as? [String: Any])?["status"] as? String } == ["received", "under_examination", "reported", "closed"])
+            #expect(history.map { ($0["record"] as? [String: Any])?["status"] as? String } == ["received", "under_examination", "in_review", "reported", "closed"])
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.update'") == 2)
+            #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'case.status' AND detail->>'to' = 'in_review'") == 1)
             #expect(try await app.count("SELECT count(*) FROM audit_entries WHERE action = 'report.issue'") == 1)
         }
     }
