@@ -20,6 +20,9 @@ public struct Exhibits: IFCModule {
     let environment: AppEnvironment
     let forensics: any ForensicsReading
     let registry: any RegistryReading
+    /// Where a firearm exhibit's disposition is recorded in the registry (its event, on the
+    /// disposition's transaction).
+    let intake: (any RegistryIntaking)?
     /// Who may receive an exhibit (the accounts module's, through IFCHTTP's `UserDirectory`).
     let users: any UserDirectory
 
@@ -32,12 +35,16 @@ public struct Exhibits: IFCModule {
     /// (for now: all exhibits, as they read all cases).
     static let readers = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
 
-    public init(_ context: ModuleContext, forensics: any ForensicsReading, registry: any RegistryReading, users: any UserDirectory) {
+    /// `intake` nil: a read-only assembly (a disposition of a firearm exhibit is then refused, never
+    /// left unrecorded in the registry).
+    public init(_ context: ModuleContext, forensics: any ForensicsReading, registry: any RegistryReading, intake: (any RegistryIntaking)? = nil,
+                users: any UserDirectory) {
         self.database = context.database
         self.audit = context.audit
         self.environment = context.environment
         self.forensics = forensics
         self.registry = registry
+        self.intake = intake
         self.users = users
     }
 

@@ -49,6 +49,8 @@ public enum DispositionKind: String, Sendable, Codable, CaseIterable, APIEnum {
     case returnedToOwner = "returned_to_owner"
     case destroyed, retained
     case transferredToCourt = "transferred_to_court"
+    /// Forfeited to the state by a court order (issue 25; the registry records `confiscated`).
+    case confiscated
 }
 
 /// The descriptive fields of an exhibit, as the examiner records them on intake.

@@ -70,7 +70,8 @@ func makeModules(_ context: AppContext, audit: AuditWriter, accounts: Accounts) 
                               exhibits: CaseExhibitsForReport(kit), users: accounts, laboratory: context.config.forensicsLaboratory)
     // A restored firearm names its case; the registry shows that reference only to who may see the case.
     registry.discloseCases(through: forensics.caseDisclosure())
-    let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"), users: accounts)
+    let exhibits = Exhibits(kit, forensics: forensics.reader(for: "exhibits"), registry: registry.reader(for: "exhibits"),
+                            intake: registry.intake(for: "exhibits"), users: accounts)
     let tracing = Tracing(kit, registry: registry.reader(for: "tracing"), forensics: forensics.reader(for: "tracing"),
                           exhibits: exhibits.reader(for: "tracing"), users: accounts,
                           settings: TracingSettings(timeToCrimeYears: context.config.tracingTimeToCrimeYears,

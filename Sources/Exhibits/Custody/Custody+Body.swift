@@ -105,15 +105,28 @@ struct DispositionBody: StrictBody {
     var authority: String
     var date: CalendarDate
     var remarks: String?
+    var certificateNumber: String?
+    var certificateStandard: String?
+    var witnesses: [String]?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case disposition, authority, date, remarks }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case disposition, authority, date, remarks, witnesses
+        case certificateNumber = "certificate_number", certificateStandard = "certificate_standard"
+    }
 
     func validate() throws(Problem) {
         var checks = FieldRules()
         checks.text(authority, "authority", max: 300)
         checks.text(remarks, "remarks", max: 2000)
+        checks.text(certificateNumber, "certificate_number", max: 100)
+        checks.text(certificateStandard, "certificate_standard", max: 200)
+        for (i, witness) in (witnesses ?? []).enumerated() { checks.text(witness, "witnesses[\(i)]", max: 100) }
+        if (witnesses ?? []).count > 2 { checks.add("witnesses", "must list at most 2") }
         try checks.throwIfAny()
     }
 
-    var value: NewDisposition { NewDisposition(kind: disposition, authority: authority, date: date, remarks: remarks) }
+    var value: NewDisposition {
+        NewDisposition(kind: disposition, authority: authority, date: date, remarks: remarks, certificateNumber: certificateNumber,
+                       certificateStandard: certificateStandard, witnesses: witnesses ?? [])
+    }
 }

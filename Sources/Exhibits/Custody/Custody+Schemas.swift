@@ -45,6 +45,9 @@ extension Exhibits {
             "NewDisposition": Schema.object([
                 "disposition": Schema.ref("DispositionKind"), "authority": text(300), "date": Schema.date,
                 "remarks": text(2000, nullable: true),
+                "certificate_number": text(100, nullable: true), "certificate_standard": text(200, nullable: true),
+                "witnesses": ["type": ["array", "null"], "items": text(100), "maxItems": 2,
+                              "description": "a destruction's two witnesses (usernames of two other users); only for a destruction"],
             ], required: ["disposition", "authority", "date"]),
             "Transfer": Schema.object(transfer, required: Array(transfer.keys)),
             "CustodyEntry": Schema.object(entry, required: Array(entry.keys)),

@@ -1,6 +1,7 @@
 import Foundation
 import ExhibitsAPI
 import IFCCore
+import RegistryAPI
 import IFCStore
 import PostgresNIO
 
@@ -178,8 +179,25 @@ extension Exhibits {
     }
 
     /// Records the exhibit's disposition; after it nothing more is transferred.
+    /// Disposes of an exhibit: the chain's last entry. A destruction names its certificate and two
+    /// witnesses (active users other than the recorder); a firearm exhibit destroyed, returned to its
+    /// owner or confiscated appends the matching registry event in the same transaction.
     public func dispose(exhibitID: UUID, _ disposition: NewDisposition, by principal: Principal, requestID: String?) async throws -> Exhibit {
         try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
+        var problems = disposition.problems(recordedBy: principal.username)
+        if problems.isEmpty {
+            for (i, witness) in disposition.witnesses.enumerated() where !(try await users.isActiveUser(witness)) {
+                problems.append(.init(field: "witnesses[\(i)]", detail: "\(witness) is not an active user"))
+            }
+        }
+        if !problems.isEmpty { throw Problem.validation(problems) }
+        return try await recordDisposition(exhibitID: exhibitID, disposition, by: principal, requestID: requestID)
+    }
+
+    /// `dispose` once its witnesses are known to be users (the demo sample's examiners are
+    /// fictional people without accounts: it calls this directly; the table still refuses a
+    /// destruction without two witnesses other than the recorder).
+    func recordDisposition(exhibitID: UUID, _ disposition: NewDisposition, by principal: Principal, requestID: String?) async throws -> Exhibit {
         let now = environment.now()
         let today = self.today
         return try await database.transaction { connection in
@@ -190,6 +208,29 @@ extension Exhibits {
             try checks.throwIfAny()
             var detail = ["disposition": disposition.kind.rawValue, "authority": disposition.authority, "date": disposition.date.text]
             if let remarks = disposition.remarks { detail["remarks"] = remarks }
+            if let certificate = disposition.certificateNumber { detail["certificate_number"] = certificate }
+            if let standard = disposition.certificateStandard { detail["certificate_standard"] = standard }
+            for (i, witness) in disposition.witnesses.enumerated() { detail["witness_\(i + 1)"] = witness }
+            // A firearm exhibit's disposition is the registry's too: its event, on this transaction.
+            if let firearmID = exhibit.firearmID, let kind = disposition.kind.registryEvent {
+                guard let intake else {
+                    throw Problem.conflict("this assembly cannot record the registry event of a firearm's disposition", slug: "registry-unavailable")
+                }
+                let witnessed = disposition.witnesses.isEmpty ? "" : "; witnessed by " + disposition.witnesses.joined(separator: " and ")
+                let event = NewEvent(kind: kind, occurredOn: disposition.date, agency: Self.laboratoryAgency,
+                                     documentRef: disposition.certificateNumber,
+                                     notes: "exhibit \(exhibit.reference) disposed of by the laboratory (\(disposition.kind.rawValue))\(witnessed)",
+                                     details: EventDetails(authority: disposition.authority, certificateNumber: disposition.certificateNumber,
+                                                           certificateStandard: disposition.certificateStandard))
+                do {
+                    let (recorded, _) = try await intake.recordEvent(event, firearmID: firearmID, by: principal, requestID: requestID, on: connection)
+                    detail["registry_event_id"] = recorded.id.uuidString.lowercased()
+                    detail["registry_event"] = kind.rawValue
+                } catch var problem as Problem {
+                    problem.detail = "the registry refuses the firearm's \(kind.rawValue) event: \(problem.detail)"
+                    throw problem
+                }
+            }
             var next = exhibit.changed(at: clock)
             next.status = .disposed
             next.disposition = disposition.kind
@@ -221,6 +262,9 @@ extension Exhibits {
                                           requestID: requestID, detail: AuditEntry.detail(["entries": "\(found.entries.count)"])))
         return found
     }
+
+    /// The agency a disposition's registry event names.
+    static let laboratoryAgency = "forensic firearms laboratory"
 
     /// Locks the exhibit for a custody step and checks that the caller may act on it now: it is
     /// not disposed of, not in transit, and the caller is its custodian (any of the lab acts for

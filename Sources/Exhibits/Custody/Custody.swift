@@ -2,6 +2,7 @@ import ForensicsAPI
 import Foundation
 import ExhibitsAPI
 import IFCCore
+import RegistryAPI
 
 public enum TransferStatus: String, Sendable, Codable, CaseIterable, APIEnum {
     case inTransit = "in_transit"
@@ -120,9 +121,48 @@ public struct NewReceipt: Sendable, Equatable {
     public var receiptReference: String?
 }
 
+extension DispositionKind {
+    /// The registry event a firearm exhibit's disposition appends (through the registry's intake,
+    /// in the same transaction): none when the firearm stays seized (retained, at court).
+    public var registryEvent: EventKind? {
+        switch self {
+        case .destroyed: .destroyed
+        case .returnedToOwner: .returnedToOwner
+        case .confiscated: .confiscated
+        case .retained, .transferredToCourt: nil
+        }
+    }
+}
+
 public struct NewDisposition: Sendable, Equatable {
     public var kind: DispositionKind
     public var authority: String
     public var date: CalendarDate
     public var remarks: String?
+    /// A destruction's certificate (required for one), and the standard it meets.
+    public var certificateNumber: String? = nil
+    public var certificateStandard: String? = nil
+    /// A destruction's two witnesses: users other than the one who records it.
+    public var witnesses: [String] = []
+
+    /// The rules of the disposition itself, each naming its field.
+    func problems(recordedBy: String) -> [Problem.FieldError] {
+        var checks = FieldRules()
+        if kind == .destroyed {
+            let distinct = Set(witnesses.map { $0.lowercased() })
+            if witnesses.count != 2 {
+                checks.add("witnesses", "a destruction names two witnesses (usernames)")
+            } else if distinct.count != 2 {
+                checks.add("witnesses", "names the same witness twice")
+            } else if distinct.contains(recordedBy.lowercased()) {
+                checks.add("witnesses", "names \(recordedBy), who records the destruction: the witnesses are two other users")
+            }
+            if certificateNumber == nil { checks.add("certificate_number", "is required for a destruction: the destruction certificate") }
+        } else {
+            if !witnesses.isEmpty { checks.add("witnesses", "are named only for a destruction") }
+            if certificateNumber != nil { checks.add("certificate_number", "applies only to a destruction") }
+            if certificateStandard != nil { checks.add("certificate_standard", "applies only to a destruction") }
+        }
+        return checks.list
+    }
 }

@@ -107,8 +107,12 @@ extension Exhibits {
                                          receiptSHA256: "3f0a9c2d7b41e6f58a0c1d2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708",
                                          receiptReference: "HCC-REC-2026-0114"),
                               by: a, requestID: request)
-        _ = try await dispose(exhibitID: rounds.id, NewDisposition(kind: .destroyed, authority: "Order of the Resident Magistrate, St Catherine",
-                                                                   date: today, remarks: nil), by: a, requestID: request)
+        // Destroyed by court order, with its certificate, witnessed by two other examiners.
+        _ = try await recordDisposition(exhibitID: rounds.id, NewDisposition(kind: .destroyed, authority: "Order of the Resident Magistrate, St Catherine",
+                                                                             date: today, remarks: nil, certificateNumber: "DC-2026-0031",
+                                                                             certificateStandard: "IFC destruction procedure FA-9.2 (crushing)",
+                                                                             witnesses: [b.username, c.username]),
+                                        by: a, requestID: request)
 
         // Imaging, leads and the cluster.
         var acquired = 0

@@ -304,15 +304,16 @@ struct ExhibitCustodyTests {
         try await withTestApp { app in
             let alice = try await app.token(roles: [.examiner], username: "alice.lab")
             try await app.token(roles: [.examiner], username: "bob.lab")
+            try await app.token(roles: [.examiner], username: "carol.lab")
             let (_, id) = try await Self.exhibit(app, examiner: alice)
             let tomorrow = CalendarDate(app.clock.now.addingTimeInterval(86400)).text
             let future = try await app.request(.post, "/v1/exhibits/\(id)/disposition", token: alice,
-                                               json: #"{"disposition":"destroyed","authority":"Order of the Resident Magistrate, 2025/114","date":"\#(tomorrow)"}"#)
+                                               json: #"{"disposition":"destroyed","authority":"Order of the Resident Magistrate, 2025/114","date":"\#(tomorrow)","certificate_number":"DC-1","witnesses":["bob.lab","carol.lab"]}"#)
             #expect(future.status == .unprocessableContent)
             #expect(try future.problemFields == ["date"])
             let today = CalendarDate(app.clock.now).text
             let disposed = try await app.request(.post, "/v1/exhibits/\(id)/disposition", token: alice,
-                                                 json: #"{"disposition":"destroyed","authority":"Order of the Resident Magistrate, 2025/114","date":"\#(today)"}"#)
+                                                 json: #"{"disposition":"destroyed","authority":"Order of the Resident Magistrate, 2025/114","date":"\#(today)","certificate_number":"DC-1","witnesses":["bob.lab","carol.lab"]}"#)
             #expect(disposed.status == .ok, "\(disposed.text)")
             #expect(try disposed.object["status"] as? String == "disposed")
             #expect(try disposed.object["disposition"] as? String == "destroyed")
