@@ -51,7 +51,11 @@ STATE_REFUSALS = [
     # The two exhibits a lead links.
     (re.compile(r"exhibit_[ab]"), re.compile(r"no exhibit has this id")),
     # A custody transfer to a user names an existing, enabled user (the fuzzer's usernames are random).
-    (re.compile(r"to_user"), re.compile(r"names no enabled user of this system")),
+    (re.compile(r"to_user"), re.compile(r"(names no enabled user of this system|holds no role that receives exhibits)")),
+    # A destruction's witnesses are active users other than the one who records it.
+    (re.compile(r"witnesses(\[\d+\])?"), re.compile(r"(is not an active user|names .* who records the destruction)")),
+    # A lead's first decision replaces nothing.
+    (re.compile(r"replaces"), re.compile(r"the lead has no decision yet")),
     # A trace drafted from an exhibit: the exhibit's kind, and the links given beside it must be its own.
     (re.compile(r"exhibit_id"), re.compile(r"(is an? [a-z ]+: a trace follows a firearm|belongs to another (case|seizure) than|is another registry firearm than)")),
     # Tracing: sending a draft checks the ITI minimum content stored on it (each missing field),
@@ -90,6 +94,10 @@ UNSTATABLE_REFUSALS = [
     (re.compile(r"authority|conversion|category_after|certificate_number|certificate_standard|voids_event_id|reason|source_document|cross_border"),
      re.compile(r"(applies only to|is required|or category_after is required)")),
     (re.compile(r"transfer_kind"), re.compile(r"(applies only to transfers|is required for a transfer)")),
+    # A destruction names its certificate and two witnesses; other dispositions name neither.
+    (re.compile(r"witnesses"), re.compile(r"(a destruction names two witnesses|names the same witness twice|are named only for a destruction)")),
+    # A lead's decision corrected names the one it replaces with the reason, and only then a reason.
+    (re.compile(r"reason"), re.compile(r"(is required with replaces|is given only with replaces)")),
     (re.compile(r"counterpart_country"), re.compile(r"is required for an import or export")),
     # Which licences a transfer abroad needs follows from its direction (Firearms Protocol Art 10).
     (re.compile(r"cross_border\.(export|import)_licence"), re.compile(r"is required")),

@@ -160,4 +160,10 @@ extension Accounts: UserDirectory {
         return DirectoryAccount(id: user.id, username: user.username, roles: Set(user.roles), clearance: user.clearance,
                                 disabled: user.disabled)
     }
+
+    public func account(username: String) async throws -> DirectoryAccount? {
+        guard let user = try await database.withConnection({ try await UserStore.find(username: username, on: $0) }) else { return nil }
+        return DirectoryAccount(id: user.id, username: user.username, roles: Set(user.roles), clearance: user.clearance,
+                                disabled: user.disabled)
+    }
 }

@@ -52,10 +52,12 @@ extension Exhibits {
             return try Response.json(sealed, version: sealed.version)
         }
         routes.add(RouteSpec(.post, "/v1/exhibits/{id}/disposition", id: "disposeExhibit",
-                             summary: "The custodian records the disposition (returned, destroyed, retained, to court) with its authority and date; nothing is transferred after",
+                             summary: "The custodian records the disposition (returned, destroyed, retained, to court, confiscated) with its authority and date; "
+                                 + "a destruction names its certificate and two witnesses; a firearm exhibit's disposition appends its registry event; nothing is transferred after",
                              tag: name, access: Self.writers, parameters: [.id()], body: Schema.ref("NewDisposition"),
                              replies: [200: .init("disposed of", schema: Schema.ref("Exhibit"), headers: ["ETag"]), 404: .problem("no such exhibit"),
-                                       409: .problem("the caller is not the custodian, or the exhibit is in transit or disposed of already")])) { request, context, principal in
+                                       409: .problem("the caller is not the custodian, the exhibit is in transit or disposed of already, "
+                                                     + "or the registry refuses the firearm's event")])) { request, context, principal in
             let body = try await JSONBody.decode(DispositionBody.self, from: request, context: context)
             let disposed = try await self.dispose(exhibitID: try context.parameters.requireUUID("id"), body.value, by: principal,
                                                   requestID: context.requestID)

@@ -15,9 +15,15 @@ extension Exhibits {
     /// not while it is in transit or after its disposition.
     public func send(exhibitID: UUID, _ transfer: NewTransfer, by principal: Principal, requestID: String?) async throws -> Transfer {
         try await requireVisibleExhibits([exhibitID], by: principal, requestID: requestID)
-        // Only the named receiver receives: a receiver who cannot log in would leave the item in transit.
-        if transfer.to.kind == .user, try await !users.isActiveUser(transfer.to.name) {
-            throw Problem.invalid("to_user", "names no enabled user of this system")
+        // Only the named receiver receives: a receiver who cannot log in, or whose roles do not
+        // receive exhibits (a clerk), would leave the item in transit for ever.
+        if transfer.to.kind == .user {
+            guard let receiver = try await users.account(username: transfer.to.name), !receiver.disabled else {
+                throw Problem.invalid("to_user", "names no enabled user of this system")
+            }
+            guard !Self.receivingRoles.isDisjoint(with: receiver.roles) else {
+                throw Problem.invalid("to_user", "\(receiver.username) holds no role that receives exhibits (\(Self.receivingRoles.map(\.rawValue).sorted().joined(separator: ", ")))")
+            }
         }
         return try await recordSending(exhibitID: exhibitID, transfer, by: principal, requestID: requestID)
     }
@@ -262,6 +268,9 @@ extension Exhibits {
                                           requestID: requestID, detail: AuditEntry.detail(["entries": "\(found.entries.count)"])))
         return found
     }
+
+    /// The roles that receive an exhibit (the receipt route's).
+    static let receivingRoles: Set<Role> = [.examiner]
 
     /// The agency a disposition's registry event names.
     static let laboratoryAgency = "forensic firearms laboratory"

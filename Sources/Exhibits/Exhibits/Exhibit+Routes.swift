@@ -26,15 +26,21 @@ extension Exhibits {
                                           .init("barcode", in: .query, schema: Schema.text(max: 100), "the exhibit with this barcode"),
                                           .init("status", in: .query, schema: Schema.ref("ExhibitStatus"), "held, in transit or disposed of"),
                                           .init("in_transit_hours", in: .query, schema: ["type": "integer", "minimum": 0, "maximum": 87600],
-                                                "exhibits sent more than this many hours ago and not yet received")],
+                                                "exhibits sent more than this many hours ago and not yet received"),
+                                          .init("incoming", in: .query, schema: Schema.enumeration(["me"]),
+                                                "`me`: exhibits in transit to the caller now, to receive")],
                              replies: [200: .init("a page of exhibits", schema: Schema.ref("ExhibitPage"))])) { request, context, principal in
             var q = QueryParameters(request)
             var custodian = try q.text("custodian", max: 64)
             if custodian == "me" { custodian = principal.username }
             let hours = try q.integer("in_transit_hours", in: 0...87600)
-            let filter = ExhibitStore.ListFilter(custodian: custodian, caseID: try q.uuid("case_id"), location: try q.text("location", max: 200),
+            var filter = ExhibitStore.ListFilter(custodian: custodian, caseID: try q.uuid("case_id"), location: try q.text("location", max: 200),
                                                  barcode: try q.text("barcode", max: 100), status: try q.value("status", as: ExhibitStatus.self),
                                                  inTransitSince: hours.map { self.environment.now().addingTimeInterval(-Double($0) * 3600) })
+            if let incoming = try q.text("incoming", max: 2) {
+                guard incoming == "me" else { throw Problem.invalid("incoming", "must be me") }
+                filter.incomingTo = principal.username
+            }
             let page = try q.page(keyCount: 2)
             if let after = page.after, Int64(after[0]) == nil || UUID(uuidString: after[1]) == nil {
                 throw Problem.invalid("cursor", "is not a cursor this list issued")

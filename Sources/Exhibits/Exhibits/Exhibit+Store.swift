@@ -143,6 +143,8 @@ enum ExhibitStore {
         var status: ExhibitStatus?
         /// In transit since before this instant.
         var inTransitSince: Date?
+        /// In transit to this user now (`incoming=me`).
+        var incomingTo: String? = nil
     }
 
     /// Newest first (creation time, then id), keyset-paginated.
@@ -161,6 +163,9 @@ enum ExhibitStore {
               AND (\(filter.inTransitSince)::timestamptz IS NULL
                    OR EXISTS (SELECT 1 FROM exhibit_transfers t WHERE t.exhibit_id = e.id AND t.status = 'in_transit'
                               AND t.sent_at < \(filter.inTransitSince)))
+              AND (\(filter.incomingTo)::text IS NULL
+                   OR EXISTS (SELECT 1 FROM exhibit_transfers t WHERE t.exhibit_id = e.id AND t.status = 'in_transit'
+                              AND t.to_kind = 'user' AND lower(t.to_party) = lower(\(filter.incomingTo))))
               AND forensic_case_visible_to(e.case_id, \(principal.userID), \(principal.clearance.rawValue), \(principal.readsCasesThroughTraces))
             ORDER BY e.created_at DESC, e.id DESC
             LIMIT \(page.limit + 1)

@@ -10,6 +10,8 @@ public protocol UserDirectory: Sendable {
     func isActiveUser(_ username: String) async throws -> Bool
     /// The account `id`, or nil when there is none.
     func account(id: UUID) async throws -> DirectoryAccount?
+    /// The account named `username` (case-insensitive, as at login), or nil when there is none.
+    func account(username: String) async throws -> DirectoryAccount?
 }
 
 /// An account as other modules may know it: never its password, tokens or login history.
