@@ -42,7 +42,7 @@ data="$work/data"
 # Separation of duties: no user holds admin with another role, so the records are fuzzed with a
 # user holding every other role, and the accounts routes with an administrator.
 printf 'a long passphrase\n' | "$bin" user add fuzz --role clerk --role analyst --role examiner --role bulk_reader \
-    --role liaison --role auditor --role legal --role lab_manager --password-stdin --data-dir "$data" >/dev/null
+    --role liaison --role auditor --role legal --role lab_manager --role evidence_officer --password-stdin --data-dir "$data" >/dev/null
 printf 'a long passphrase\n' | "$bin" user add fuzzadmin --role admin --password-stdin --data-dir "$data" >/dev/null
 # A second laboratory manager authorises the fuzz user for every kind of examination (no one
 # authorises themselves), so that examinations are fuzzed past the authorisation rule.

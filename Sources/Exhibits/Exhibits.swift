@@ -34,6 +34,11 @@ public struct Exhibits: IFCModule {
     /// Analysts read everything; liaison officers read the exhibits of the cases they trace
     /// (for now: all exhibits, as they read all cases).
     static let readers = RouteSpec.Access.roles([.analyst, .examiner, .liaison])
+    /// The exhibits and their custody: also the evidence officers who keep them.
+    static let itemReaders = RouteSpec.Access.roles([.analyst, .examiner, .liaison, .evidenceOfficer])
+    /// Custody steps: an examiner for the items they hold, an evidence officer for those held at a
+    /// location or outside (the custody path checks which; `lockForCustody`).
+    static let custodians = RouteSpec.Access.roles([.examiner, .evidenceOfficer])
 
     /// `intake` nil: a read-only assembly (a disposition of a firearm exhibit is then refused, never
     /// left unrecorded in the registry).

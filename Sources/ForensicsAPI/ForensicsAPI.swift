@@ -29,7 +29,7 @@ public protocol ForensicsReading: Sendable {
 extension Principal {
     /// A user who reads cases only as a liaison officer (neither analyst nor examiner) sees a case
     /// when on its team or when a trace they may see was made from it (migration 0036).
-    public var readsCasesThroughTraces: Bool { !roles.contains(.analyst) && !roles.contains(.examiner) }
+    public var readsCasesThroughTraces: Bool { !roles.contains(.analyst) && !roles.contains(.examiner) && !roles.contains(.evidenceOfficer) }
 
     /// The same for seizures: a clerk, analyst or examiner reads every seizure; a liaison officer
     /// those a trace they may see names, those a case they may see names, and those no case names.

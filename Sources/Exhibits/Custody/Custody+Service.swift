@@ -61,7 +61,7 @@ extension Exhibits {
     }
 
     /// Completes a transfer. A user transfer is received by the named user alone; a location
-    /// transfer by whoever of the lab takes it in there; an outside hand-over is recorded by its
+    /// transfer by an evidence officer, who takes it in there; an outside hand-over is recorded by its
     /// sender with the signed receipt's SHA-256 and reference. A seal found broken flags the exhibit.
     public func receive(exhibitID: UUID, transferID: UUID, _ receipt: NewReceipt, by principal: Principal,
                         requestID: String?) async throws -> Transfer {
@@ -78,7 +78,10 @@ extension Exhibits {
                     throw Problem.conflict("only \(transfer.to), the named receiver, records this receipt", slug: "not-receiver")
                 }
             case .location:
-                break
+                // The vault's keeper takes it in.
+                guard principal.roles.contains(.evidenceOfficer) else {
+                    throw Self.notEvidenceOfficer("\(exhibit.reference) is sent to \(transfer.to)")
+                }
             case .outside:
                 guard principal.username.lowercased() == transfer.sentBy.lowercased() else {
                     throw Problem.conflict("a hand-over outside the system is recorded by its sender, \(transfer.sentBy)", slug: "not-sender")
@@ -270,14 +273,19 @@ extension Exhibits {
     }
 
     /// The roles that receive an exhibit (the receipt route's).
-    static let receivingRoles: Set<Role> = [.examiner]
+    static let receivingRoles: Set<Role> = [.examiner, .evidenceOfficer]
+
+    static func notEvidenceOfficer(_ what: String) -> Problem {
+        Problem(slug: "not-evidence-officer", title: "Forbidden", status: 403,
+                detail: "\(what): only an evidence officer moves an item held at a location or outside the lab")
+    }
 
     /// The agency a disposition's registry event names.
     static let laboratoryAgency = "forensic firearms laboratory"
 
     /// Locks the exhibit for a custody step and checks that the caller may act on it now: it is
-    /// not disposed of, not in transit, and the caller is its custodian (any of the lab acts for
-    /// a location or an outside party). With the database's clock once the lock is held.
+    /// not disposed of, not in transit, and the caller is its custodian (an evidence officer acts
+    /// for a location or an outside party; 403 for anyone else). With the database's clock once the lock is held.
     static func lockForCustody(_ id: UUID, by principal: Principal, on connection: PostgresConnection) async throws -> (Exhibit, Date) {
         var locked: (Exhibit, Date)?
         for try await row in try await connection.execute(ExhibitStore.Lock(id: id), logger: ExhibitStore.logger) where locked == nil {
@@ -294,6 +302,9 @@ extension Exhibits {
             throw Problem.conflict("exhibit \(exhibit.reference) is in transit: it is received or the transfer cancelled first", slug: "in-transit")
         case .held:
             break
+        }
+        if exhibit.custodianKind != .user && !principal.roles.contains(.evidenceOfficer) {
+            throw notEvidenceOfficer("exhibit \(exhibit.reference) is held \(exhibit.custodianKind == .location ? "at" : "by") \(exhibit.custodian)")
         }
         if exhibit.custodianKind == .user && exhibit.custodian.lowercased() != principal.username.lowercased() {
             throw Problem.conflict("exhibit \(exhibit.reference) is in the custody of \(exhibit.custodian): only its custodian acts on it",

@@ -40,6 +40,8 @@ extension Exhibits {
         // Fictional examiners without accounts: their transfers skip the check that a receiver is a user (`recordSending`).
         func person(_ name: String) -> Principal { Principal(userID: nil, username: name, roles: [.examiner], clearance: .restricted) }
         let (a, b, c) = (person("demo.examiner.a"), person("demo.examiner.b"), person("demo.examiner.c"))
+        // The vaults' keeper: only an evidence officer takes in an item sent to a location.
+        let keeper = Principal(userID: nil, username: "demo.evidence.officer", roles: [.evidenceOfficer], clearance: .restricted)
         let today = self.today
         func after(_ date: CalendarDate, days: Int) -> CalendarDate {
             min(CalendarDate(date.start.addingTimeInterval(Double(days) * 86400)), today)
@@ -93,10 +95,10 @@ extension Exhibits {
         // Custody through the lab.
         try await move(revolver, from: a, to: Party(kind: .user, name: b.username), purpose: "comparison microscopy", by: b)
         _ = try await reseal(exhibitID: revolver.id, sealNumber: "LAB-R-0007", reason: "re-sealed after test-firing", by: b, requestID: request)
-        try await move(revolver, from: b, to: Party(kind: .location, name: "Firearms vault 1"), purpose: "storage", by: c)
+        try await move(revolver, from: b, to: Party(kind: .location, name: "Firearms vault 1"), purpose: "storage", by: keeper)
         try await move(casing1, from: a, to: Party(kind: .user, name: b.username), purpose: "comparison microscopy", by: b, sealIntact: false,
                        condition: "bag torn along the seal; contents as described")
-        try await move(sceneShooting, from: a, to: Party(kind: .location, name: "Ballistics vault A"), purpose: "storage", by: b)
+        try await move(sceneShooting, from: a, to: Party(kind: .location, name: "Ballistics vault A"), purpose: "storage", by: keeper)
         _ = try await recordSending(exhibitID: bullet1.id, NewTransfer(to: Party(kind: .user, name: c.username), purpose: "bullet comparison",
                                                              sealNumber: nil, sealIntact: true), by: a, requestID: request)
         let court = try await recordSending(exhibitID: casing2.id, NewTransfer(to: Party(kind: .outside, name: "Home Circuit Court, Kingston"),

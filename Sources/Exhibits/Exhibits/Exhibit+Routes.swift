@@ -18,7 +18,7 @@ extension Exhibits {
         }
         routes.add(RouteSpec(.get, "/v1/exhibits", id: "listExhibits",
                              summary: "Exhibits, newest first: held by me (custodian=me) or a user, by case, location, barcode, status, or in transit for longer than N hours",
-                             tag: name, access: Self.readers,
+                             tag: name, access: Self.itemReaders,
                              parameters: [.limit, .cursor,
                                           .init("custodian", in: .query, schema: Schema.text(max: 64), "`me`, or a username: exhibits that user holds"),
                                           .init("case_id", in: .query, schema: Schema.uuid, "exhibits of this case"),
@@ -47,7 +47,7 @@ extension Exhibits {
             }
             return try Response.json(try await self.exhibits(filter, page: page, query: q.terms, by: principal, requestID: context.requestID))
         }
-        routes.add(RouteSpec(.get, "/v1/exhibits/{id}", id: "getExhibit", summary: "Read an exhibit", tag: name, access: Self.readers,
+        routes.add(RouteSpec(.get, "/v1/exhibits/{id}", id: "getExhibit", summary: "Read an exhibit", tag: name, access: Self.itemReaders,
                              parameters: [.id()],
                              replies: [200: .init("the exhibit", schema: Schema.ref("Exhibit"), headers: ["ETag"]),
                                        404: .problem("no such exhibit")])) { _, context, principal in
@@ -64,20 +64,20 @@ extension Exhibits {
             let updated = try await self.changeExhibit(id: id, expectedVersion: version, changes, by: principal, requestID: context.requestID)
             return try Response.json(updated, version: updated.version)
         }
-        routes.add(.history("/v1/exhibits/{id}/history", id: "exhibitHistory", record: "exhibit", tag: name, access: Self.readers,
+        routes.add(.history("/v1/exhibits/{id}/history", id: "exhibitHistory", record: "exhibit", tag: name, access: Self.itemReaders,
                             versionSchema: "ExhibitVersion")) { _, context, principal in
             try Response.json(try await self.exhibitHistory(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
         }
         routes.add(RouteSpec(.get, "/v1/exhibits/{id}/tree", id: "exhibitTree",
                              summary: "The exhibit's family: its root exhibit and every test-fire or sub-item derived from it, at any depth",
-                             tag: name, access: Self.readers, parameters: [.id()],
+                             tag: name, access: Self.itemReaders, parameters: [.id()],
                              replies: [200: .init("the tree from the root", schema: Schema.ref("ExhibitNode")),
                                        404: .problem("no such exhibit")])) { _, context, principal in
             try Response.json(try await self.exhibitTree(id: try context.parameters.requireUUID("id"), by: principal, requestID: context.requestID))
         }
         routes.add(RouteSpec(.get, "/v1/cases/{id}/exhibits", id: "listCaseExhibits",
                              summary: "A case's exhibits, oldest first, and whether a seal on any of them was found broken",
-                             tag: name, access: Self.readers, parameters: [.id("id", "the case's UUID")],
+                             tag: name, access: Self.itemReaders, parameters: [.id("id", "the case's UUID")],
                              replies: [200: .init("the case's exhibits", schema: Schema.ref("CaseExhibits")),
                                        404: .problem("no such case")])) { _, context, principal in
             try Response.json(try await self.caseExhibits(caseID: try context.parameters.requireUUID("id"), by: principal,

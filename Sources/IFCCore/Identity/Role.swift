@@ -18,6 +18,9 @@ public enum Role: String, CaseIterable, Codable, Sendable, Hashable, Comparable 
     /// Records which examiner is authorised for which examinations, from when to when (ISO/IEC
     /// 17025 §6.2); reads those records.
     case labManager = "lab_manager"
+    /// Keeps the items held at a location (vault, shelf) or outside the lab: the only role that
+    /// sends, reseals or disposes of them, and that takes in an item sent to a location.
+    case evidenceOfficer = "evidence_officer"
     /// A flag, not an access: lifts the ceiling of records read per hour (`audit.maxReadsPerHour`)
     /// for an analyst who needs more. Reaches no route by itself; like any role, not with admin.
     case bulkReader = "bulk_reader"

@@ -85,9 +85,13 @@ struct ExhibitCustodyTests {
             let cancelled = try await app.request(.post, "/v1/exhibits/\(id)/transfers/\(backID)/cancel", token: bob, json: #"{"reason":"wrong vault"}"#)
             #expect(cancelled.status == .ok, "\(cancelled.text)")
             #expect(try await app.request(.get, "/v1/exhibits/\(id)", token: bob).object["custodian"] as? String == "bob.lab")
-            // A location transfer is received by whoever of the lab takes it in there; the location holds it.
+            // A location transfer is taken in by an evidence officer (an examiner is 403); the location holds it.
             let stored = try #require(try await Self.send(app, id, as: bob, #"{"to_location":"Ballistics vault B","purpose":"storage","seal_intact":true}"#).object["id"] as? String)
-            #expect(try await app.request(.post, "/v1/exhibits/\(id)/transfers/\(stored)/receipt", token: carol, json: #"{"seal_intact":true}"#).status == .ok)
+            let byExaminer = try await app.request(.post, "/v1/exhibits/\(id)/transfers/\(stored)/receipt", token: carol, json: #"{"seal_intact":true}"#)
+            #expect(byExaminer.status == .forbidden)
+            #expect(try byExaminer.object["type"] as? String == "urn:ifcd:problem:not-evidence-officer")
+            let keeper = try await app.token(roles: [.evidenceOfficer], username: "vault.keeper")
+            #expect(try await app.request(.post, "/v1/exhibits/\(id)/transfers/\(stored)/receipt", token: keeper, json: #"{"seal_intact":true}"#).status == .ok)
             let atVault = try await app.request(.get, "/v1/exhibits/\(id)", token: carol).object
             #expect(atVault["custodian_kind"] as? String == "location")
             #expect(atVault["storage_location"] as? String == "Ballistics vault B")

@@ -12,6 +12,8 @@ struct AuthorizationMatrixTests {
     static let readers: Set<Role> = [.clerk, .analyst, .examiner, .liaison]
     static let everyone = Set(Role.allCases)
     static let caseReaders: Set<Role> = [.analyst, .examiner, .liaison]
+    static let itemReaders: Set<Role> = [.analyst, .examiner, .liaison, .evidenceOfficer]
+    static let custodians: Set<Role> = [.examiner, .evidenceOfficer]
     static let traceReaders: Set<Role> = [.analyst, .liaison, .legal]
 
     /// nil: open to anyone without a token. Otherwise the roles that may call the route.
@@ -53,12 +55,13 @@ struct AuthorizationMatrixTests {
         "GET /v1/cases/{id}/reviews": [.analyst, .examiner, .liaison], "POST /v1/cases/{id}/reports": [.examiner],
         "GET /v1/cases/{id}/reports": [.analyst, .examiner, .liaison], "GET /v1/cases/{id}/reports/{version}": [.analyst, .examiner, .liaison],
         // Exhibits and custody are the lab's: examiners write; analysts and liaison officers read.
-        "POST /v1/exhibits": [.examiner], "GET /v1/exhibits": caseReaders, "GET /v1/exhibits/{id}": caseReaders,
-        "PATCH /v1/exhibits/{id}": [.examiner], "GET /v1/exhibits/{id}/history": caseReaders, "GET /v1/exhibits/{id}/tree": caseReaders,
-        "GET /v1/exhibits/{id}/custody": caseReaders, "GET /v1/cases/{id}/exhibits": caseReaders,
-        "POST /v1/exhibits/{id}/transfers": [.examiner], "POST /v1/exhibits/{id}/transfers/{tid}/receipt": [.examiner],
-        "POST /v1/exhibits/{id}/transfers/{tid}/cancel": [.examiner], "POST /v1/exhibits/{id}/seals": [.examiner],
-        "POST /v1/exhibits/{id}/disposition": [.examiner],
+        // Evidence officers keep the items held in vaults: they read exhibits and move them.
+        "POST /v1/exhibits": [.examiner], "GET /v1/exhibits": itemReaders, "GET /v1/exhibits/{id}": itemReaders,
+        "PATCH /v1/exhibits/{id}": [.examiner], "GET /v1/exhibits/{id}/history": itemReaders, "GET /v1/exhibits/{id}/tree": itemReaders,
+        "GET /v1/exhibits/{id}/custody": itemReaders, "GET /v1/cases/{id}/exhibits": itemReaders,
+        "POST /v1/exhibits/{id}/transfers": custodians, "POST /v1/exhibits/{id}/transfers/{tid}/receipt": custodians,
+        "POST /v1/exhibits/{id}/transfers/{tid}/cancel": custodians, "POST /v1/exhibits/{id}/seals": custodians,
+        "POST /v1/exhibits/{id}/disposition": custodians,
         "POST /v1/exhibits/{id}/acquisitions": [.examiner], "GET /v1/exhibits/{id}/acquisitions": caseReaders,
         "POST /v1/leads": [.examiner], "GET /v1/leads": caseReaders, "GET /v1/leads/{id}": caseReaders,
         "POST /v1/leads/{id}/decision": [.examiner], "GET /v1/leads/{id}/decisions": caseReaders, "POST /v1/leads/{id}/withdrawal": [.examiner], "GET /v1/cases/{id}/cluster": caseReaders,
