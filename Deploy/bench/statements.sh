@@ -30,7 +30,7 @@ start_serve() {
     curl -sf "http://127.0.0.1:$port/ready" >/dev/null || { log "ifcd did not become ready"; tail -20 "$dir/serve.log" >&2; exit 1; }
     pg_port="$(sed -n 4p "$data/pgdata/postmaster.pid")"
 }
-printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --clearance restricted --role clerk --role analyst --role examiner --role bulk_reader \
+printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --clearance restricted --role clerk --role analyst --role examiner --role bulk_reader --role evidence_officer \
     --password-stdin --data-dir "$data" >/dev/null
 start_serve
 password() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\\1/" "$data/secrets.json"; }

@@ -2,7 +2,7 @@
 # ---- 1. Data ----
 log "generating $firearms firearms"
 bash Deploy/bench/generate-firearms.sh "$firearms" >"$dir/firearms.csv"
-printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --clearance restricted --role clerk --role analyst --role examiner --role auditor --role bulk_reader \
+printf '%s\n' 'bench passphrase 0123' | "$bin" user add bench --clearance restricted --role clerk --role analyst --role examiner --role auditor --role bulk_reader --role evidence_officer \
     --password-stdin --data-dir "$data" >/dev/null
 IFCD_LOG_LEVEL=warning "$bin" serve --data-dir "$data" --port "$port" >"$dir/serve.log" 2>&1 &
 serve_pid=$!

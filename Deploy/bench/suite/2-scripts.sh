@@ -134,7 +134,8 @@ LUA
 # thread's Lua sees its own send answered before it asks for the receipt.
 custody_clients="$connections"
 exhibit_uuid() { printf '00000000-0000-4000-9000-%012d' "$1"; }
-sql -c "INSERT INTO exhibits (id, reference, barcode, kind, case_id, description, quantity, received_on, custodian_kind, custodian, created_by)
+# One transaction: an exhibit and its intake entry commit together (migration 0042).
+sql -1 -c "INSERT INTO exhibits (id, reference, barcode, kind, case_id, description, quantity, received_on, custodian_kind, custodian, created_by)
         SELECT ('00000000-0000-4000-9000-' || lpad(i::text, 12, '0'))::uuid, ifcd_reference('EX', 6, extract(year FROM now())::int), 'BENCH-' || i, 'cartridge_case',
                gen_random_uuid(), 'bench cartridge case', 1, current_date, 'location', 'Bench vault B', 'bench'
         FROM generate_series(1, 2 * $custody_clients) i" \

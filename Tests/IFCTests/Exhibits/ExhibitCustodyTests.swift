@@ -199,9 +199,37 @@ struct ExhibitCustodyTests {
                 VALUES (\(UUID()), \(exhibitID), 'user', 'alice.lab', 'alice.lab', 'user', 'carol.lab', 'fork', true, now())
                 """
             #expect(await sqlState(second) == "23514")
-            // Should the exhibit's row be wrong (say it held again), the unique index on open transfers still refuses it.
-            #expect(await sqlState("UPDATE exhibits SET status = 'held' WHERE id = \(exhibitID)") == nil)
-            #expect(await sqlState(second) == "23505")
+            // The exhibit's row cannot say otherwise than its chain's head (migration 0042: held again
+            // while the chain says sent, or another holder, is refused at commit).
+            // (The check runs at COMMIT: each is written in a transaction, as the app writes.)
+            func committed(_ query: PostgresQuery) async -> String? {
+                do {
+                    try await app.store.transaction { try await $0.query(query, logger: TestCluster.logger) }
+                    return nil
+                } catch let error as StoreError {
+                    return error.sqlState
+                } catch {
+                    return "other: \(error)"
+                }
+            }
+            #expect(await committed("UPDATE exhibits SET status = 'held' WHERE id = \(exhibitID)") == "23514")
+            #expect(await committed("UPDATE exhibits SET custodian = 'mallory.lab' WHERE id = \(exhibitID)") == "23514")
+            #expect(await committed("""
+                INSERT INTO exhibit_custody (exhibit_id, seq, previous_seq, event, transfer_id, recorded_by, custodian_kind, custodian, at)
+                SELECT \(exhibitID), 3, 2, 'received', t.id, 'bob.lab', 'user', 'bob.lab', now() FROM exhibit_transfers t
+                WHERE t.exhibit_id = \(exhibitID) AND t.status = 'in_transit'
+                """) == "23514", "a receipt entry the exhibit's row does not follow")
+            // And within one transaction, before that check runs at commit, the unique index on open
+            // transfers still refuses a second one.
+            do {
+                try await app.store.transaction { connection in
+                    try await connection.query("UPDATE exhibits SET status = 'held' WHERE id = \(exhibitID)", logger: TestCluster.logger)
+                    try await connection.query(second, logger: TestCluster.logger)
+                }
+                Issue.record("a second open transfer was accepted")
+            } catch let error as StoreError {
+                #expect(error.sqlState == "23505")
+            }
             // A sender who is not the holder.
             #expect(await sqlState("""
                 INSERT INTO exhibit_transfers (id, exhibit_id, from_kind, from_party, sent_by, to_kind, to_party, purpose, seal_intact, sent_at)
