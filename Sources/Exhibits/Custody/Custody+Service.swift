@@ -1,7 +1,6 @@
 import Foundation
 import ExhibitsAPI
 import IFCCore
-import RegistryAPI
 import IFCStore
 import PostgresNIO
 

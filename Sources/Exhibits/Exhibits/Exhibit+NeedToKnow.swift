@@ -63,9 +63,7 @@ extension ExhibitStore {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 4)
             bindings.append(ids)
-            bindings.append(principal.userID)
-            bindings.append(principal.clearance.rawValue)
-            bindings.append(principal.readsCasesThroughTraces)
+            bindings.appendCaseViewer(principal)
             return bindings
         }
 
@@ -85,9 +83,7 @@ extension ExhibitStore {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 4)
             bindings.append(id)
-            bindings.append(principal.userID)
-            bindings.append(principal.clearance.rawValue)
-            bindings.append(principal.readsCasesThroughTraces)
+            bindings.appendCaseViewer(principal)
             return bindings
         }
 
@@ -110,5 +106,15 @@ extension LeadStore {
         let rows = try await connection.query("SELECT exhibit_a, exhibit_b FROM exhibit_leads WHERE id = \(leadID)", logger: logger)
         for try await pair in rows.decode((UUID, UUID).self) { return pair }
         return nil
+    }
+}
+
+extension PostgresBindings {
+    /// `$n, $n+1, $n+2` of `forensic_case_visible_to(case_id, viewer, clearance, traced_only)`:
+    /// who asks, as the forensics module's published rule takes them.
+    mutating func appendCaseViewer(_ principal: Principal) {
+        append(principal.userID)
+        append(principal.clearance.rawValue)
+        append(principal.readsCasesThroughTraces)
     }
 }
